@@ -1,0 +1,1 @@
+"""makerkit device firmware (MicroPython): a Firmata server over a small hardware layer."""
