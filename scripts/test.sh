@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install everything makerkit's tests need on a fresh Debian/Ubuntu machine, then run them all.
+# Usage: bash scripts/test.sh [extra pytest arguments]
+# System packages: mosquitto (real MQTT broker), simavr + the AVR toolchain (emulated Arduino Uno),
+# avrdude (to compare uploaders), node/npm (to fetch a stock StandardFirmata build), PostgreSQL
+# (the scale-out portfolio store; started if installed but not running).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+APT_PACKAGES=(mosquitto libsimavr-dev libelf-dev gcc-avr avr-libc arduino-core-avr avrdude nodejs npm
+              postgresql)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+# node/npm may come from elsewhere than Debian: only ask apt for them when the commands are missing.
+if command -v npm >/dev/null 2>&1; then
+    filtered=(); for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p"); done
+    missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "== installing system packages: ${missing[*]}"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# PostgreSQL: use the running server on 127.0.0.1:5432 if there is one, else start the local cluster.
+if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    if ls /etc/postgresql/*/main >/dev/null 2>&1; then
+        $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    fi
+fi
+
+echo "== installing makerkit with its test extras"
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+
+echo "== checking the import layers"
+lint-imports
+
+echo "== running the tests"
+python3 -m pytest "$@"
