@@ -1,0 +1,26 @@
+"""Suite-wide options. Contract tests run on the virtual kit by default and on a real kit with
+``pytest --port=/dev/ttyUSB0 --board=uno``; tests marked ``hardware`` run only then."""
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--port", action="store", default=None, help="serial port of a real kit for hardware tests")
+    parser.addoption("--board", action="store", default="uno", help="board profile of the real kit (with --port)")
+
+
+@pytest.fixture
+def kit_url(request):
+    """The kit that contract tests drive: a real port when --port is given, else the virtual kit."""
+    port = request.config.getoption("--port")
+    board = request.config.getoption("--board")
+    return port if port else f"sim://{board}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--port"):
+        return
+    skip = pytest.mark.skip(reason="needs a real board: run pytest --port=PORT --board=BOARD")
+    for item in items:
+        if "hardware" in item.keywords:
+            item.add_marker(skip)
