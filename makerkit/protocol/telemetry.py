@@ -1,0 +1,270 @@
+"""The v1 MQTT telemetry contract, sans-I/O: topics, payload validation and payload building.
+
+Nothing here opens a socket or reads a clock unless asked: the collector, the bridge, the classroom
+and the tests all use the same functions. The contract is written down in ``docs/TELEMETRY.md`` and
+``docs/telemetry-v1.schema.json`` (the package carries the same schema file).
+
+    >>> rec = parse_telemetry("makerkit/v1/7a/kit-07/telemetry",
+    ...     b'{"v": 1, "seq": 5, "boot": 1, "uptime_ms": 900, "readings": {"t": 23.5}}')
+    >>> rec.kit, rec.seq, rec.readings
+    ('kit-07', 5, {'t': 23.5})
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+
+import fastjsonschema
+
+from ..errors import TelemetryError
+
+VERSION = 1
+ROOT = "makerkit/v1"
+MAX_PAYLOAD = 4096
+COLLECTOR_SEGMENT = "_collector"
+KINDS = ("telemetry", "status", "event", "replay")
+ID_RE = re.compile(r"[a-z0-9-]{1,32}\Z")
+NAME_RE = re.compile(r"[a-z0-9_]{1,32}\Z")
+
+# reason codes stored with quarantined messages (stable; dashboards may group by them)
+BAD_TOPIC = "bad_topic"
+TOO_LARGE = "too_large"
+BAD_UTF8 = "bad_utf8"
+BAD_JSON = "bad_json"
+NOT_FINITE = "not_finite"
+BAD_SCHEMA = "bad_schema"
+BAD_TIME = "bad_time"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A parsed ``makerkit/v1/{class}/{kit}/{kind}`` topic."""
+    class_id: str
+    kit: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class TelemetryRecord:
+    """One validated telemetry message (readings keep their order)."""
+    class_id: str
+    kit: str
+    seq: int
+    boot: int
+    uptime_ms: int
+    time: str | None                      # device time, normalised to ISO 8601 UTC with "Z", or None
+    readings: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)
+    dropped: int | None = None
+    replay: bool = False
+
+
+class TelemetryRejected(TelemetryError):
+    """A message that breaks the v1 contract; ``reason`` is a stable code, ``detail`` says more."""
+
+    def __init__(self, reason: str, detail: str):
+        self.reason = reason
+        self.detail = detail
+        super().__init__(en=f"Telemetry refused ({reason}): {detail}",
+                         zh=f"遥测数据不符合约定（{reason}）：{detail}",
+                         reason=reason)
+
+
+# --- topics -------------------------------------------------------------------------------------
+
+def check_id(value: str, what: str = "kit") -> str:
+    """Return ``value`` if it is a valid class or kit id (``[a-z0-9-]{1,32}``), else raise."""
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise TelemetryError(
+            en=f"{what} id {value!r} is not allowed: use 1 to 32 of a-z, 0-9 and '-'.",
+            zh=f"{'班级' if what == 'class' else '套件'}编号 {value!r} 不合法：只能用 1 到 32 个 a-z、0-9 或 '-'。",
+            hint_en="Pick an id such as 7a or kit-07.", hint_zh="请使用类似 7a 或 kit-07 的编号。")
+    return value
+
+
+def topic(class_id: str, kit: str, kind: str = "telemetry") -> str:
+    """Build ``makerkit/v1/{class}/{kit}/{kind}`` after checking both ids."""
+    if kind not in KINDS:
+        raise TelemetryError(en=f"Unknown topic kind {kind!r}; one of {', '.join(KINDS)}.",
+                             zh=f"未知的主题类型 {kind!r}；可选：{', '.join(KINDS)}。")
+    return f"{ROOT}/{check_id(class_id, 'class')}/{check_id(kit)}/{kind}"
+
+
+def collector_topic(collector_id: str, kind: str) -> str:
+    """``makerkit/v1/_collector/{id}/status|stats``: what a collector publishes about itself."""
+    return f"{ROOT}/{COLLECTOR_SEGMENT}/{check_id(collector_id, 'collector')}/{kind}"
+
+
+def subscription(class_id: str | None = None, kind: str = "telemetry", share: str | None = None) -> str:
+    """Topic filter for one class (or every class with ``None``); ``share`` makes it ``$share/{share}/...``."""
+    cls = "+" if class_id is None else check_id(class_id, "class")
+    flt = f"{ROOT}/{cls}/+/{kind}"
+    return f"$share/{share}/{flt}" if share else flt
+
+
+def parse_topic(name: str) -> Topic:
+    """Split a topic into class, kit and kind; raises :class:`TelemetryRejected` (``bad_topic``)."""
+    parts = name.split("/")
+    if (len(parts) != 5 or parts[0] != "makerkit" or parts[1] != "v1" or parts[4] not in KINDS
+            or not ID_RE.match(parts[2]) or not ID_RE.match(parts[3])):
+        raise TelemetryRejected(BAD_TOPIC, f"topic {name[:200]!r} is not makerkit/v1/{{class}}/{{kit}}/{{kind}}")
+    return Topic(parts[2], parts[3], parts[4])
+
+
+# --- payloads -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The v1 JSON schema (root: the telemetry payload; ``definitions``: status, event, replay, stats)."""
+    text = resources.files(__package__).joinpath("telemetry-v1.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str | None):
+    doc = schema() if name is None else schema()["definitions"][name]
+    doc = {k: v for k, v in doc.items() if k != "definitions"}
+    return fastjsonschema.compile(doc)
+
+
+def _no_constant(token: str):
+    raise ValueError(f"{token} is not a finite number")
+
+
+def _loads(payload: bytes | str) -> object:
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        if len(payload) > MAX_PAYLOAD:
+            raise TelemetryRejected(TOO_LARGE, f"{len(payload)} bytes, at most {MAX_PAYLOAD}")
+        try:
+            payload = bytes(payload).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TelemetryRejected(BAD_UTF8, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    elif len(payload.encode("utf-8", "surrogatepass")) > MAX_PAYLOAD:
+        raise TelemetryRejected(TOO_LARGE, f"more than {MAX_PAYLOAD} bytes")
+    try:
+        return json.loads(payload, parse_constant=_no_constant)
+    except ValueError as exc:  # JSONDecodeError is a ValueError; so is NaN/Infinity
+        if "finite" in str(exc):
+            raise TelemetryRejected(NOT_FINITE, str(exc)) from None
+        raise TelemetryRejected(BAD_JSON, str(exc)[:200]) from None
+    except RecursionError:
+        raise TelemetryRejected(BAD_JSON, "nested too deeply") from None
+
+
+def normalise_time(text: str) -> str:
+    """ISO 8601 with an offset -> ``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC; raises :class:`TelemetryRejected`."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise TelemetryRejected(BAD_TIME, f"time {text[:40]!r} is not an ISO 8601 date and time") from None
+    if when.tzinfo is None:
+        raise TelemetryRejected(BAD_TIME, f"time {text[:40]!r} has no UTC offset")
+    return iso_utc(when)
+
+
+def iso_utc(when: datetime | float) -> str:
+    """Format a datetime or a POSIX timestamp as ISO 8601 UTC with milliseconds and ``Z``."""
+    if not isinstance(when, datetime):
+        when = datetime.fromtimestamp(when, timezone.utc)
+    when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def validate_payload(doc: object) -> dict:
+    """Check a decoded payload against the v1 schema plus the rules JSON schema cannot say."""
+    try:
+        _validator(None)(doc)
+    except fastjsonschema.JsonSchemaException as exc:
+        raise TelemetryRejected(BAD_SCHEMA, exc.message[:200]) from None
+    for name, value in doc["readings"].items():
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise TelemetryRejected(NOT_FINITE, f"reading {name!r} is not a finite number")
+    return doc
+
+
+def parse_telemetry(topic_name: str, payload: bytes | str) -> TelemetryRecord:
+    """Validate one message from ``makerkit/v1/{class}/{kit}/telemetry``; raises :class:`TelemetryRejected`."""
+    where = parse_topic(topic_name)
+    if where.kind != "telemetry":
+        raise TelemetryRejected(BAD_TOPIC, f"expected a telemetry topic, got {where.kind!r}")
+    doc = validate_payload(_loads(payload))
+    when = doc.get("time")
+    readings = {k: float(v) for k, v in doc["readings"].items()}
+    return TelemetryRecord(
+        class_id=where.class_id, kit=where.kit, seq=doc["seq"], boot=doc["boot"],
+        uptime_ms=doc["uptime_ms"], time=normalise_time(when) if when is not None else None,
+        readings=readings, units=dict(doc.get("units") or {}),
+        dropped=doc.get("dropped"), replay=bool(doc.get("replay", False)))
+
+
+def parse_message(kind: str, payload: bytes | str) -> dict:
+    """Decode and validate a ``status``, ``event`` or ``replay`` payload (see the schema's definitions)."""
+    doc = _loads(payload)
+    try:
+        return _validator(kind)(doc)
+    except fastjsonschema.JsonSchemaException as exc:
+        raise TelemetryRejected(BAD_SCHEMA, exc.message[:200]) from None
+
+
+def build_payload(*, seq: int, boot: int, uptime_ms: int, readings: dict, units: dict | None = None,
+                  time: str | None = None, dropped: int | None = None, replay: bool = False) -> bytes:
+    """Build a v1 payload (validated, so a bad name or a NaN fails here, not at the collector)."""
+    doc: dict = {"v": VERSION, "seq": seq, "boot": boot, "uptime_ms": uptime_ms}
+    if time is not None:
+        doc["time"] = time
+    doc["readings"] = dict(readings)
+    if units:
+        doc["units"] = dict(units)
+    if dropped:
+        doc["dropped"] = dropped
+    if replay:
+        doc["replay"] = True
+    validate_payload(doc)
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if len(data) > MAX_PAYLOAD:
+        raise TelemetryRejected(TOO_LARGE, f"{len(data)} bytes, at most {MAX_PAYLOAD}")
+    return data
+
+
+def status_payload(state: str, **extra) -> bytes:
+    """``{"v": 1, "state": "online"|"offline", ...}`` for a retained status topic."""
+    doc = {"v": VERSION, "state": state, **extra}
+    _validator("status")(doc)
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def replay_payload(first: int, last: int, by: str | None = None) -> bytes:
+    """Ask a kit (or its bridge) to send records ``first..last`` again."""
+    doc = {"v": VERSION, "from": int(first), "to": int(last)}
+    if by:
+        doc["by"] = by
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def ranges(numbers) -> list[tuple[int, int]]:
+    """Sorted integers -> inclusive ``(first, last)`` runs: ``[1, 2, 3, 7]`` -> ``[(1, 3), (7, 7)]``."""
+    out: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return [(a, b) for a, b in out]
+
+
+__all__ = [
+    "VERSION", "ROOT", "MAX_PAYLOAD", "KINDS", "Topic", "TelemetryRecord", "TelemetryRejected",
+    "check_id", "topic", "collector_topic", "subscription", "parse_topic", "schema", "normalise_time",
+    "iso_utc", "validate_payload", "parse_telemetry", "parse_message", "build_payload",
+    "status_payload", "replay_payload", "ranges",
+]

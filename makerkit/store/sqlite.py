@@ -1,0 +1,92 @@
+"""SQLite portfolio: the embedded default. WAL journal, ``synchronous=FULL`` so a committed batch is on disk
+before the collector acknowledges it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+
+from ..errors import DiskFullError, StoreError
+from .base import SCHEMA_VERSION, Store, _ddl
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///rel.db`` -> ``rel.db``; ``sqlite:////abs/x.db`` -> ``/abs/x.db``; ``sqlite:///:memory:``."""
+    if not url.startswith("sqlite:///"):
+        from ..errors import UsageError
+        raise UsageError(en=f"SQLite URLs look like sqlite:///portfolio.db, not {url!r}.",
+                         zh=f"SQLite 地址应写成 sqlite:///portfolio.db，而不是 {url!r}。")
+    return url[len("sqlite:///"):]
+
+
+def _wrap(exc: sqlite3.Error, path: str) -> StoreError:
+    text = str(exc)
+    if "full" in text.lower():
+        return DiskFullError(en=f"The portfolio {path} could not be written: {text}.",
+                             zh=f"无法写入作品集 {path}：{text}。")
+    return StoreError(en=f"The portfolio {path} failed: {text}.", zh=f"作品集 {path} 出错：{text}。")
+
+
+class SqliteStore(Store):
+    engine = "sqlite"
+
+    def __init__(self, url: str):
+        self.url = url
+        self.path = sqlite_path(url)
+        if self.path != ":memory:":
+            parent = os.path.dirname(os.path.abspath(self.path))
+            if not os.path.isdir(parent):
+                raise StoreError(en=f"The folder {parent} for the portfolio does not exist.",
+                                 zh=f"作品集所在的文件夹 {parent} 不存在。")
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            with self._transaction():
+                for stmt in _ddl(blob="BLOB", serial="INTEGER PRIMARY KEY AUTOINCREMENT", big="INTEGER"):
+                    self._db.execute(stmt)
+                self._db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO NOTHING",
+                                 (str(SCHEMA_VERSION),))
+        except sqlite3.Error as exc:
+            raise _wrap(exc, self.path) from exc
+
+    def _execute(self, sql, params=()):
+        with self._lock:
+            try:
+                return self._db.execute(sql, tuple(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise _wrap(exc, self.path) from exc
+
+    def _executemany(self, sql, rows):
+        with self._lock:
+            try:
+                before = self._db.total_changes
+                self._db.executemany(sql, rows)
+                return self._db.total_changes - before
+            except sqlite3.Error as exc:
+                raise _wrap(exc, self.path) from exc
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        with self._lock:
+            if self._db.in_transaction:        # nested: the outer transaction commits
+                yield
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise _wrap(exc, self.path) from exc
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
