@@ -1,0 +1,188 @@
+"""Run one lesson script against one kit, within a time budget, and keep what happened.
+
+The script runs on a worker thread so the caller stays in charge: it ends the run when the budget
+of (kit) seconds is used up, on Ctrl-C, or when a script stops answering (a loop that never calls
+``kit.sleep``). The budget is enforced inside ``kit.sleep`` (it raises :class:`LessonStop`); a
+script stuck in pure Python gets :class:`LessonStop` delivered asynchronously. On a virtual clock a
+busy loop (device reads without any ``kit.sleep``) also moves simulated time forward a little, as
+it would on a real board, so ``while True: if button.is_pressed: ...`` works there too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from .findings import ScriptCrash
+from .recorder import InputChange, LessonKit, LessonStop, Recorder
+from .script import explain_crash, load_script, missing_main_crash
+
+BUSY_CALLS = 50          # device uses without a kit.sleep before simulated time moves on by itself
+BUSY_STEP = 0.005        # ... by this many seconds
+STOP_GRACE = 2.0         # wall seconds a script gets to notice a stop before it is interrupted
+
+
+def kit_uses_virtual_clock(kit: Any) -> bool:
+    sim = getattr(kit, "sim", None)
+    transport = getattr(sim, "transport", None) if sim is not None else None
+    return bool(getattr(transport, "virtual_clock", False))
+
+
+class Session:
+    """The running state the LessonKit consults: clock, budget, stop request."""
+
+    def __init__(self, kit: Any, seconds: float | None, on_event: Callable | None):
+        self.kit = kit
+        self.virtual = kit_uses_virtual_clock(kit)
+        self.recorder = Recorder(kit.time, on_event)
+        self.deadline = None if seconds is None else self.recorder.t0 + seconds
+        self.stop_requested = threading.Event()
+        self._busy = 0
+
+    def sleep(self, seconds: float) -> None:
+        if self.stop_requested.is_set():
+            raise LessonStop()
+        self._busy = 0
+        seconds = max(0.0, float(seconds))
+        stop_after = False
+        if self.deadline is not None:
+            remaining = self.deadline - self.kit.time()
+            if remaining <= 0:
+                raise LessonStop()
+            if seconds >= remaining:
+                seconds, stop_after = remaining, True
+        if self.virtual:
+            self.kit.sleep(seconds)
+        else:
+            if self.stop_requested.wait(seconds):
+                raise LessonStop()
+            self.kit.sleep(0)
+        if stop_after or self.stop_requested.is_set():
+            raise LessonStop()
+
+    def tick(self) -> None:
+        """Called on every device use: honours stop requests, moves a busy loop's clock on."""
+        if self.stop_requested.is_set():
+            raise LessonStop()
+        self._busy += 1
+        if self._busy >= BUSY_CALLS:
+            self._busy = 0
+            if self.virtual:
+                self.sleep(BUSY_STEP)
+            elif self.deadline is not None and self.kit.time() >= self.deadline:
+                raise LessonStop()
+
+
+class ScriptResult:
+    """How the script's run ended: ``ended`` is "finished", "budget", "interrupted", "crashed" or "stuck"."""
+
+    def __init__(self) -> None:
+        self.ended = "finished"
+        self.crash: ScriptCrash | None = None
+        self.wall_seconds = 0.0
+
+
+def _raise_in_thread(thread: threading.Thread, exc_type: type) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(exc_type))
+
+
+def _watch_inputs(kit: Any, session: Session) -> None:
+    """On a kit with a Firmata client, record the input levels it reports (buttons on real kits)."""
+    client = getattr(kit, "client", None)
+    add = getattr(client, "add_listener", None)
+    if add is None:
+        return
+    try:
+        from ..protocol.firmata import DigitalPortReport
+    except ImportError:  # pragma: no cover - the codec ships with makerkit
+        return
+    board = kit.board
+    last: dict[str, int] = {}
+
+    def on_port(event: DigitalPortReport) -> None:
+        for bit in range(8):
+            info = board.pin_by_number(event.port * 8 + bit)
+            if info is None:
+                continue
+            level = (event.mask >> bit) & 1
+            if last.get(info.name) != level:
+                last[info.name] = level
+                session.recorder.add(InputChange(session.recorder.now(), info.name, level))
+
+    add(DigitalPortReport, on_port)
+
+
+def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float | None = None,
+            on_event: Callable | None = None, before_start: Callable[[Session], None] | None = None
+            ) -> tuple[Session, ScriptResult]:
+    """Run ``script``'s ``main(kit)`` until it returns, crashes, or ``seconds`` of kit time pass.
+
+    ``wall_limit`` (wall-clock seconds) catches scripts that never give the clock a chance to move.
+    Ctrl-C in the calling thread ends the run ("interrupted") and is not re-raised."""
+    session = Session(kit, seconds, on_event)
+    result = ScriptResult()
+    lesson_kit = LessonKit(kit, session)
+    _watch_inputs(kit, session)
+    if before_start is not None:
+        before_start(session)
+
+    def target() -> None:
+        try:
+            module = load_script(script, print_fn=session.recorder.print)
+            main = getattr(module, "main", None)
+            if not callable(main):
+                result.ended, result.crash = "crashed", missing_main_crash(Path(script))
+                return
+            main(lesson_kit)
+        except LessonStop:
+            if result.ended == "finished":
+                result.ended = "budget"
+        except BaseException as exc:  # the student's exception: explain it
+            if result.ended == "finished":
+                result.ended = "crashed"
+            result.crash = explain_crash(exc, Path(script), _safe_now(session))
+        finally:
+            session.recorder.flush()
+
+    started = time.monotonic()
+    worker = threading.Thread(target=target, name="makerkit-lesson-script", daemon=True)
+    worker.start()
+    try:
+        worker.join(wall_limit)
+        if worker.is_alive():
+            result.ended = "stuck"
+    except KeyboardInterrupt:
+        result.ended = "interrupted"
+    if worker.is_alive():
+        session.stop_requested.set()
+        try:
+            worker.join(STOP_GRACE)
+            if worker.is_alive():
+                _raise_in_thread(worker, LessonStop)
+                worker.join(STOP_GRACE)
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+            _raise_in_thread(worker, LessonStop)
+    if result.ended == "stuck" and result.crash is None:
+        result.crash = _stuck_crash(Path(script), wall_limit or 0.0)
+    result.wall_seconds = time.monotonic() - started
+    return session, result
+
+
+def _safe_now(session: Session) -> float | None:
+    try:
+        return session.recorder.now()
+    except Exception:
+        return None
+
+
+def _stuck_crash(script: Path, wall: float) -> ScriptCrash:
+    return ScriptCrash(
+        kind="Timeout", message=f"{script.name} did not stop after {wall:.0f} s",
+        frames=(),
+        hint_en=("Your loop never waits. Put kit.sleep(...) inside every `while True:` loop "
+                 "(for example kit.sleep(0.1)), so the kit has time to do its work."),
+        hint_zh=("你的循环一直不停下来等一等。请在每个 `while True:` 循环里加上 kit.sleep(...)"
+                 "（比如 kit.sleep(0.1)），让开发板有时间工作。"))
