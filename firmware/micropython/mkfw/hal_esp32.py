@@ -1,0 +1,183 @@
+"""The hardware layer on an ESP32 running MicroPython (``machine``, ``dht``, ``network``).
+
+Only imported on a board: ``machine.Pin``/``ADC``/``PWM``/``SoftI2C``, ``machine.time_pulse_us`` for
+the HC-SR04, the ``dht`` driver for DHT11/DHT22, ``network`` + ``umqtt.simple`` for telemetry.
+"""
+
+import json
+import time
+
+import machine
+
+from . import wire
+from .hal import Hal
+
+CONFIG_PATH = "/makerkit.json"
+STATE_PATH = "/mkfw_state.json"
+PWM_FREQ = 1000
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path, obj):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f)
+    try:
+        import os
+        os.rename(tmp, path)
+    except OSError:
+        with open(path, "w") as f:
+            json.dump(obj, f)
+
+
+class Esp32Hal(Hal):
+    has_repl = True
+    has_network = True
+
+    def __init__(self, adc_bits=12):
+        self._pins = {}
+        self._pwm = {}
+        self._adc = {}
+        self._i2c = None
+        self._adc_bits = adc_bits
+
+    def ticks_ms(self):
+        return time.ticks_ms()
+
+    def _pin(self, pin, mode=None, pull=None):
+        p = self._pins.get(pin)
+        if p is None or mode is not None:
+            if mode is None:
+                mode = machine.Pin.IN
+            p = machine.Pin(pin, mode, pull) if pull is not None else machine.Pin(pin, mode)
+            self._pins[pin] = p
+        return p
+
+    def _stop_pwm(self, pin):
+        pwm = self._pwm.pop(pin, None)
+        if pwm is not None:
+            pwm.deinit()
+
+    def configure(self, pin, mode):
+        self._stop_pwm(pin)
+        self._adc.pop(pin, None)
+        if mode == wire.OUTPUT:
+            self._pin(pin, machine.Pin.OUT)
+        elif mode == wire.PULLUP:
+            self._pin(pin, machine.Pin.IN, machine.Pin.PULL_UP)
+        elif mode == wire.INPUT or mode == wire.SONAR:
+            self._pin(pin, machine.Pin.IN)
+        elif mode == wire.ANALOG:
+            adc = machine.ADC(machine.Pin(pin))
+            adc.atten(machine.ADC.ATTN_11DB)
+            self._adc[pin] = adc
+        elif mode == wire.PWM:
+            self._pwm[pin] = machine.PWM(machine.Pin(pin), freq=PWM_FREQ, duty=0)
+        elif mode == wire.SERVO:
+            self._pwm[pin] = machine.PWM(machine.Pin(pin), freq=50, duty=0)
+        elif mode == wire.TONE:
+            self._pin(pin, machine.Pin.OUT).value(0)
+        elif mode == wire.DHT:
+            self._pins.pop(pin, None)
+
+    def digital_read(self, pin):
+        return self._pin(pin).value()
+
+    def digital_write(self, pin, value):
+        p = self._pins.get(pin)
+        if p is None:
+            p = self._pin(pin, machine.Pin.OUT)
+        p.value(1 if value else 0)
+
+    def analog_read(self, pin):
+        adc = self._adc.get(pin)
+        if adc is None:
+            adc = machine.ADC(machine.Pin(pin))
+            adc.atten(machine.ADC.ATTN_11DB)
+            self._adc[pin] = adc
+        return adc.read_u16() >> (16 - self._adc_bits)
+
+    def pwm_write(self, pin, value, bits):
+        pwm = self._pwm.get(pin)
+        if pwm is None:
+            pwm = self._pwm[pin] = machine.PWM(machine.Pin(pin), freq=PWM_FREQ, duty=0)
+        top = (1 << bits) - 1
+        pwm.duty_u16(value * 65535 // top if top else 0)
+
+    def servo_write(self, pin, pulse_us):
+        pwm = self._pwm.get(pin)
+        if pwm is None:
+            pwm = self._pwm[pin] = machine.PWM(machine.Pin(pin), freq=50, duty=0)
+        pwm.duty_ns(pulse_us * 1000)
+
+    def tone(self, pin, freq_hz):
+        self._stop_pwm(pin)
+        if freq_hz:
+            self._pwm[pin] = machine.PWM(machine.Pin(pin), freq=freq_hz, duty_u16=32768)
+        else:
+            self._pin(pin, machine.Pin.OUT).value(0)
+
+    def i2c_setup(self, sda, scl, freq=100000):
+        self._i2c = machine.SoftI2C(sda=machine.Pin(sda), scl=machine.Pin(scl), freq=freq)
+
+    def i2c_write(self, address, data, stop=True):
+        self._i2c.writeto(address, data, stop)
+
+    def i2c_read(self, address, count, stop=True):
+        return self._i2c.readfrom(address, count, stop)
+
+    def sonar_cm(self, trigger, echo):
+        trig = self._pin(trigger)
+        trig.value(0)
+        time.sleep_us(2)
+        trig.value(1)
+        time.sleep_us(10)
+        trig.value(0)
+        us = machine.time_pulse_us(self._pin(echo), 1, 30000)
+        if us < 0:
+            return 0
+        return us // 58
+
+    def dht_read(self, pin, kind):
+        import dht
+        sensor = (dht.DHT11 if kind == 11 else dht.DHT22)(machine.Pin(pin))
+        sensor.measure()  # raises OSError (ETIMEDOUT) when nothing answers
+        return sensor.temperature(), sensor.humidity()
+
+    def load_config(self):
+        return _read_json(CONFIG_PATH)
+
+    def save_config(self, config):
+        _write_json(CONFIG_PATH, config)
+
+    def load_state(self):
+        return _read_json(STATE_PATH)
+
+    def save_state(self, state):
+        _write_json(STATE_PATH, state)
+
+    def network_ready(self):
+        try:
+            import network
+        except ImportError:
+            return False
+        return network.WLAN(network.STA_IF).isconnected()
+
+    def connect_wifi(self, ssid, password):
+        import network
+        wlan = network.WLAN(network.STA_IF)
+        wlan.active(True)
+        if not wlan.isconnected():
+            wlan.connect(ssid, password)
+
+    def mqtt_client(self, client_id, server, port, user=None, password=None):
+        from umqtt.simple import MQTTClient
+        return MQTTClient(client_id, server, port=port, user=user or None, password=password or None,
+                          keepalive=30)

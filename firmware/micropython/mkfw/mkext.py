@@ -1,0 +1,67 @@
+"""makerkit's own sysex messages: MK_IDENTITY, MK_CONFIG and MK_REPL (MicroPython-compatible).
+
+MK_ERROR is sent by ``FirmataServer.error``; MK_TELEMETRY lives in ``mkfw.telemetry``.
+"""
+
+from . import config as cfg
+from . import wire
+
+SUB_SET = 0x00
+SUB_GET = 0x01
+SUB_RESULT = 0x02
+
+
+def identity(server):
+    return {"fw": wire.FIRMWARE_NAME, "version": wire.FIRMWARE_VERSION, "proto": wire.PROTO,
+            "board": server.profile.id, "kit": server.config.get("kit", ""),
+            "class": server.config.get("class", ""), "boot": server.boot,
+            "features": list(server.features)}
+
+
+def _on_identity(server, payload, now):
+    server.send_json(wire.MK_IDENTITY, identity(server))
+
+
+def _on_config(server, payload, now):
+    if not payload:
+        server.error("bad_request", wire.MK_CONFIG)
+        return
+    sub = payload[0]
+    if sub == SUB_GET:
+        server.send_json(wire.MK_CONFIG, cfg.public(server.config), SUB_RESULT)
+        return
+    if sub != SUB_SET:
+        server.error("bad_request", wire.MK_CONFIG)
+        return
+    try:
+        pairs = wire.text_lines(payload[1:])
+    except UnicodeError:
+        server.error("bad_request", wire.MK_CONFIG)
+        return
+    network = getattr(server.hal, "has_network", False)
+    problem = cfg.apply(server.config, pairs, network)
+    if problem is not None:
+        server.send_json(wire.MK_CONFIG, problem, SUB_RESULT)
+        return
+    stored = {}
+    for key in cfg.KEYS:
+        stored[key] = server.config.get(key, cfg.DEFAULTS[key])
+    server.hal.save_config(stored)
+    for fn in getattr(server, "config_listeners", ()):
+        fn(server.config)
+    server.send_json(wire.MK_CONFIG, cfg.public(server.config), SUB_RESULT)
+
+
+def _on_repl(server, payload, now):
+    if not getattr(server.hal, "has_repl", False):
+        server.error("unsupported", wire.MK_REPL)
+        return
+    server.send_json(wire.MK_REPL, {"ok": True})
+    server.repl_requested = True
+
+
+def install(server):
+    server.config_listeners = []
+    server.add_sysex_handler(wire.MK_IDENTITY, _on_identity)
+    server.add_sysex_handler(wire.MK_CONFIG, _on_config)
+    server.add_sysex_handler(wire.MK_REPL, _on_repl)

@@ -1,0 +1,410 @@
+"""Device-side telemetry (MicroPython-compatible): numbered readings that survive reboots and outages.
+
+``install(server, hal, config)`` registers the MK_TELEMETRY (0x03) sysex handler and a poller.
+
+* Every record gets the next ``seq``; ``seq`` only grows, across reboots too: the next free number is
+  reserved in ``hal.save_state`` in blocks of 16, and a boot continues from the reserved value.
+* Records wait in a bounded RAM buffer. When it is full the oldest record goes first; records that
+  go before they were delivered are counted in ``dropped`` (reported in the status topic and in
+  every payload, ``"dropped": N``). Delivered records stay for replay until pushed out.
+* With a broker in the config and ``hal.network_ready()``, records are published with QoS 1 through
+  ``hal.mqtt_client(...)`` (umqtt.simple's API): retained ``online`` status, an ``offline`` last will,
+  and a subscription to ``.../replay`` whose requests are answered from the buffer followed by a
+  ``replay_done`` event that lists what the buffer no longer holds. A lost connection is retried by
+  itself with a growing pause (0.5 s .. 10 s); undelivered records wait meanwhile.
+* Tethered kits: each new record also goes to the host as a MK_TELEMETRY RECORD sysex; the host's
+  bridge acknowledges with ACK ``upto=SEQ`` (delivered), asks REPLAY ``from=A to=B`` and sets the
+  wall clock with CLOCK ``time=ISO``. PUT ``name=value`` lines are a lesson's ``kit.publish``.
+"""
+
+import json
+
+from . import wire
+
+SUB_PUT = 0
+SUB_RECORD = 1
+SUB_ACK = 2
+SUB_REPLAY = 3
+SUB_CLOCK = 4
+SEQ_BLOCK = 16
+CAPACITY = 500
+MAX_PER_POLL = 32
+_NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+def ticks_diff(a, b):
+    return ((a - b + 0x20000000) & 0x3FFFFFFF) - 0x20000000
+
+
+def valid_name(name):
+    if not 1 <= len(name) <= 32:
+        return False
+    for c in name:
+        if c not in _NAME_CHARS:
+            return False
+    return True
+
+
+def _days_from_civil(y, m, d):
+    y -= m <= 2
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _civil_from_days(z):
+    z += 719468
+    era = (z if z >= 0 else z - 146096) // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + (3 if mp < 10 else -9)
+    return yoe + era * 400 + (m <= 2), m, d
+
+
+def parse_iso_ms(text):
+    """``2026-11-23T13:00:05.120Z`` (UTC or with a +hh:mm offset) -> milliseconds since 1970."""
+    text = text.strip()
+    if len(text) < 20 or text[4] != "-" or text[10] != "T":
+        raise ValueError("bad time")
+    y, mo, d = int(text[0:4]), int(text[5:7]), int(text[8:10])
+    hh, mm, ss = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    rest = text[19:]
+    ms = 0
+    if rest.startswith("."):
+        i = 1
+        while i < len(rest) and rest[i].isdigit():
+            i += 1
+        frac = (rest[1:i] + "000")[:3]
+        ms = int(frac)
+        rest = rest[i:]
+    offset = 0
+    if rest in ("Z", "z"):
+        offset = 0
+    elif len(rest) == 6 and rest[0] in "+-" and rest[3] == ":":
+        offset = (int(rest[1:3]) * 60 + int(rest[4:6])) * (1 if rest[0] == "+" else -1)
+    else:
+        raise ValueError("bad time zone")
+    days = _days_from_civil(y, mo, d)
+    return ((days * 86400 + hh * 3600 + mm * 60 + ss - offset * 60) * 1000) + ms
+
+
+def format_iso_ms(epoch_ms):
+    secs, ms = divmod(int(epoch_ms), 1000)
+    days, rem = divmod(secs, 86400)
+    y, m, d = _civil_from_days(days)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (y, m, d, rem // 3600, rem // 60 % 60, rem % 60, ms)
+
+
+def _broker(url):
+    rest = url[7:] if url.startswith("mqtt://") else url
+    i = rest.rfind(":")
+    if i <= 0:
+        return rest, 1883
+    return rest[:i], int(rest[i + 1:])
+
+
+class Telemetry:
+    def __init__(self, hal, config, boot=None, capacity=CAPACITY):
+        self.hal = hal
+        self.config = config
+        state = hal.load_state() or {}
+        self.boot = boot if boot is not None else int(state.get("boot", 0))
+        self.next_seq = max(1, int(state.get("seq", 1)))
+        self._reserved = self.next_seq
+        self._reserve()
+        self.capacity = capacity
+        self.buffer = []          # [seq, payload bytes, delivered bool], oldest first
+        self.dropped = 0
+        self.delivered_upto = self.next_seq - 1
+        self.epoch_ms = None      # wall-clock ms at uptime 0, once known
+        self.uptime_ms = 0
+        self._last_tick = None
+        self.units = {}
+        self._sources = []
+        self._next_sample = None
+        self._replays = []
+        self._out = bytearray()
+        self.client = None
+        self.connected = False
+        self._next_attempt = 0
+        self._backoff = 500
+        self._next_ping = 0
+        self.publish_errors = 0
+
+    # --- numbering and buffer -------------------------------------------------------------
+    def _reserve(self):
+        self._reserved = self.next_seq + SEQ_BLOCK
+        state = self.hal.load_state() or {}
+        state["seq"] = self._reserved
+        self.hal.save_state(state)
+
+    def add_source(self, fn):
+        """``fn(now_ms) -> {name: value}`` sampled every ``interval`` seconds of the config."""
+        self._sources.append(fn)
+
+    def set_clock(self, iso_text):
+        self.epoch_ms = parse_iso_ms(iso_text) - self.uptime_ms
+
+    def _tick(self, now_ms):
+        if self._last_tick is not None:
+            step = ticks_diff(now_ms, self._last_tick)
+            if step > 0:
+                self.uptime_ms += step
+        self._last_tick = now_ms
+
+    def record(self, readings, units=None, now_ms=None):
+        """Number, stamp and buffer one set of readings; returns its ``seq``."""
+        if now_ms is not None:
+            self._tick(now_ms)
+        clean = {}
+        for name in readings:
+            value = readings[name]
+            if not valid_name(name) or isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(name)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(name)
+            clean[name] = value
+        if not 1 <= len(clean) <= 32:
+            raise ValueError("readings")
+        if units:
+            for name in units:
+                self.units[name] = units[name]
+        seq = self.next_seq
+        self.next_seq += 1
+        if self.next_seq >= self._reserved:
+            self._reserve()
+        doc = {"v": 1, "seq": seq, "boot": self.boot, "uptime_ms": self.uptime_ms}
+        if self.epoch_ms is not None:
+            doc["time"] = format_iso_ms(self.epoch_ms + self.uptime_ms)
+        doc["readings"] = clean
+        used = {}
+        for name in clean:
+            if name in self.units and self.units[name]:
+                used[name] = self.units[name]
+        if used:
+            doc["units"] = used
+        if self.dropped:
+            doc["dropped"] = self.dropped
+        payload = json.dumps(doc).encode("utf-8")
+        if len(self.buffer) >= self.capacity:
+            old = self.buffer.pop(0)
+            if not old[2]:
+                self.dropped += 1
+        self.buffer.append([seq, payload, False])
+        self._out.extend(wire.sysex(wire.MK_TELEMETRY, bytes((SUB_RECORD,)) + wire.pack7(payload)))
+        return seq
+
+    def pending(self):
+        n = 0
+        for entry in self.buffer:
+            if not entry[2]:
+                n += 1
+        return n
+
+    def ack(self, upto):
+        """Everything up to ``upto`` is safe elsewhere (broker PUBACK or the bridge's disk)."""
+        for entry in self.buffer:
+            if entry[0] <= upto:
+                entry[2] = True
+        if upto > self.delivered_upto:
+            self.delivered_upto = upto
+
+    def missing(self, first, last):
+        """Ranges of ``first..last`` that were assigned but are no longer in the buffer."""
+        last = min(last, self.next_seq - 1)
+        have = {}
+        for entry in self.buffer:
+            have[entry[0]] = True
+        out = []
+        seq = first
+        while seq <= last:
+            if seq not in have:
+                if out and out[-1][1] == seq - 1:
+                    out[-1][1] = seq
+                else:
+                    out.append([seq, seq])
+            seq += 1
+        return out
+
+    # --- topics ---------------------------------------------------------------------------------
+    def _topic(self, kind):
+        return "makerkit/v1/%s/%s/%s" % (self.config.get("class") or "", self.config.get("kit") or "", kind)
+
+    def _status(self, state):
+        doc = {"v": 1, "state": state, "boot": self.boot, "seq": self.next_seq - 1, "dropped": self.dropped}
+        if state == "online":
+            doc["buffered"] = self.pending()
+        return json.dumps(doc)
+
+    def _network_wanted(self):
+        c = self.config
+        return bool(c.get("broker") and c.get("kit") and c.get("class")) and self.hal.network_ready()
+
+    # --- MQTT -------------------------------------------------------------------------------------
+    def _on_message(self, topic, msg):
+        try:
+            doc = json.loads(msg)
+            first, last = int(doc["from"]), int(doc["to"])
+        except (ValueError, KeyError, TypeError):
+            return
+        if 0 <= first <= last:
+            self._replays.append((first, last))
+
+    def _connect(self, now_ms):
+        host, port = _broker(self.config["broker"])
+        client = self.hal.mqtt_client("mk-%s-%s" % (self.config["class"], self.config["kit"]), host, port,
+                                      self.config.get("username") or None, self.config.get("password") or None)
+        client.set_callback(self._on_message)
+        client.set_last_will(self._topic("status"), self._status("offline"), True, 1)
+        client.connect()
+        self.client = client
+        client.subscribe(self._topic("replay"), 1)
+        client.publish(self._topic("status"), self._status("online"), True, 1)
+        self.connected = True
+        self._backoff = 500
+        self._next_ping = now_ms + 30000
+
+    def _drop_connection(self, now_ms):
+        self.publish_errors += 1
+        self.connected = False
+        if self.client is not None:
+            try:
+                self.client.close_socket() if hasattr(self.client, "close_socket") else self.client.disconnect()
+            except Exception:
+                pass
+        self.client = None
+        self._next_attempt = now_ms + self._backoff
+        self._backoff = min(self._backoff * 2, 10000)
+
+    def _mqtt_step(self, now_ms):
+        if not self.connected:
+            if ticks_diff(now_ms, self._next_attempt) < 0:
+                return
+            try:
+                self._connect(now_ms)
+            except Exception:
+                self._drop_connection(now_ms)
+                return
+        try:
+            for _ in range(8):
+                if self.client.check_msg() is None:
+                    break
+            sent = 0
+            while self._replays and sent < MAX_PER_POLL:
+                first, last = self._replays.pop(0)
+                for entry in self.buffer:
+                    if first <= entry[0] <= last:
+                        self.client.publish(self._topic("telemetry"), entry[1], False, 1)
+                        sent += 1
+                done = {"v": 1, "event": "replay_done", "from": first, "to": last,
+                        "missing": self.missing(first, last), "boot": self.boot}
+                self.client.publish(self._topic("event"), json.dumps(done), False, 1)
+            for entry in self.buffer:
+                if sent >= MAX_PER_POLL:
+                    break
+                if not entry[2]:
+                    self.client.publish(self._topic("telemetry"), entry[1], False, 1)
+                    entry[2] = True
+                    if entry[0] > self.delivered_upto:
+                        self.delivered_upto = entry[0]
+                    sent += 1
+            if ticks_diff(now_ms, self._next_ping) >= 0:
+                self.client.ping()
+                self._next_ping = now_ms + 30000
+        except Exception:
+            self._drop_connection(now_ms)
+
+    def event(self, name, data=None, now_ms=None):
+        """Publish a lesson event (checkpoint, button) on ``.../event`` when connected; QoS 1, not buffered."""
+        if now_ms is not None:
+            self._tick(now_ms)
+        if not self.connected:
+            return False
+        doc = {"v": 1, "event": name, "boot": self.boot, "uptime_ms": self.uptime_ms}
+        if data:
+            doc["data"] = data
+        try:
+            self.client.publish(self._topic("event"), json.dumps(doc), False, 1)
+            return True
+        except Exception:
+            self._drop_connection(self.uptime_ms)
+            return False
+
+    # --- firmware hooks ---------------------------------------------------------------------------
+    def poll(self, now_ms):
+        self._tick(now_ms)
+        interval = self.config.get("interval") or 0
+        if self._sources and interval:
+            if self._next_sample is None:
+                self._next_sample = self.uptime_ms + interval * 1000
+            elif self.uptime_ms >= self._next_sample:
+                self._next_sample += interval * 1000
+                readings = {}
+                for fn in self._sources:
+                    try:
+                        readings.update(fn(now_ms) or {})
+                    except OSError:
+                        pass
+                if readings:
+                    self.record(readings)
+        if self._network_wanted():
+            self._mqtt_step(now_ms)
+        elif self.connected:
+            self._drop_connection(now_ms)
+        if not self._out:
+            return b""
+        out = bytes(self._out)
+        self._out = bytearray()
+        return out
+
+    def handle_sysex(self, server, payload, now_ms):
+        self._tick(now_ms)
+        sub = payload[0]
+        if sub == SUB_PUT:
+            readings = {}
+            units = {}
+            for key, value in wire.text_lines(payload[1:]):
+                if key.startswith("unit."):
+                    units[key[5:]] = value or ""
+                else:
+                    try:
+                        readings[key] = float(value)
+                    except (TypeError, ValueError):
+                        readings[key] = None
+            try:
+                self.record(readings, units)
+            except ValueError as exc:
+                server.send_json(wire.MK_ERROR, {"code": "bad_reading", "cmd": wire.MK_TELEMETRY,
+                                                 "en": "Reading %s is not a number with a name of a-z, 0-9, _." % exc,
+                                                 "zh": "读数 %s 不是数字，或名称不只包含 a-z、0-9、_。" % exc})
+        elif sub == SUB_ACK:
+            pairs = dict(wire.text_lines(payload[1:]))
+            self.ack(int(pairs["upto"]))
+        elif sub == SUB_REPLAY:
+            pairs = dict(wire.text_lines(payload[1:]))
+            first, last = int(pairs["from"]), int(pairs["to"])
+            for entry in self.buffer:
+                if first <= entry[0] <= last:
+                    self._out.extend(wire.sysex(wire.MK_TELEMETRY, bytes((SUB_RECORD,)) + wire.pack7(entry[1])))
+        elif sub == SUB_CLOCK:
+            pairs = dict(wire.text_lines(payload[1:]))
+            self.set_clock(pairs["time"])
+        else:
+            raise ValueError("sub")
+
+
+def install(server, hal, config):
+    """Register MK_TELEMETRY and the telemetry poller on a FirmataServer; returns the Telemetry."""
+    boot = getattr(server, "boot", None) or None
+    tel = Telemetry(hal, config, boot=boot)
+    server.add_sysex_handler(wire.MK_TELEMETRY, tel.handle_sysex)
+    server.add_poller(tel.poll)
+    if "telemetry" not in server.features:
+        server.features.append("telemetry")
+    server.telemetry = tel
+    return tel
