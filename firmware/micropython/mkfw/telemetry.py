@@ -332,7 +332,7 @@ class Telemetry:
             self.client.publish(self._topic("event"), json.dumps(doc), False, 1)
             return True
         except Exception:
-            self._drop_connection(self.uptime_ms)
+            self._drop_connection(self._last_tick or 0)
             return False
 
     # --- firmware hooks ---------------------------------------------------------------------------

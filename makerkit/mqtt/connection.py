@@ -1,0 +1,154 @@
+"""A paho-mqtt 2.x client configured for makerkit: MQTT 5, QoS 1, persistent sessions, manual acks.
+
+paho runs one network thread per connection (``loop_start``) and reconnects by itself; every
+(re)connect subscribes again, because a broker that lost its state (crash, restart without
+persistence) answers ``session present = 0``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+import paho.mqtt.client as paho
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from ..errors import BrokerError
+from .url import parse_broker_url
+
+
+@dataclass(frozen=True)
+class Message:
+    """One received message; ``ack()`` it once it is safely stored (manual-ack connections)."""
+    topic: str
+    payload: bytes
+    qos: int
+    retain: bool
+    mid: int
+    connection: "MqttConnection"
+    generation: int = 0
+
+    def ack(self) -> bool:
+        """Acknowledge on the connection it came on; False when that connection is gone (the broker
+        then delivers the message again, which the idempotent store absorbs)."""
+        if not self.qos:
+            return True
+        return self.connection.ack(self.mid, self.qos, self.generation)
+
+
+class MqttConnection:
+    """One broker connection. ``on_message(Message)`` runs on paho's network thread: keep it short."""
+
+    def __init__(self, url: str, client_id: str, *, username: str | None = None, password: str | None = None,
+                 subscriptions: list[tuple[str, int]] = (), on_message: Callable[[Message], None] | None = None,
+                 manual_ack: bool = False, clean_start: bool = True, session_expiry: int = 0,
+                 receive_maximum: int = 65535, will: tuple[str, bytes, int, bool] | None = None,
+                 on_connect: Callable[[bool], None] | None = None, keepalive: int = 30):
+        self.address = parse_broker_url(url)
+        self.client_id = client_id
+        self.subscriptions = list(subscriptions)
+        self._on_message_cb = on_message
+        self._on_connect_cb = on_connect
+        self._clean_start = clean_start
+        self._keepalive = keepalive
+        self.connected = threading.Event()
+        self.connect_count = 0
+        self.generation = 0                 # changes on every connect and disconnect
+        self._gen_lock = threading.Lock()
+        self.last_error: str | None = None
+        self._client = paho.Client(callback_api_version=paho.CallbackAPIVersion.VERSION2, client_id=client_id,
+                                   protocol=paho.MQTTv5, manual_ack=manual_ack)
+        self._client.reconnect_delay_set(min_delay=0.2, max_delay=2)
+        self._client.max_inflight_messages_set(1000)
+        self._client.max_queued_messages_set(0)
+        user = username or self.address.username
+        if user:
+            self._client.username_pw_set(user, password)
+        if will:
+            topic, payload, qos, retain = will
+            self._client.will_set(topic, payload, qos=qos, retain=retain)
+        props = Properties(PacketTypes.CONNECT)
+        if session_expiry:
+            props.SessionExpiryInterval = int(session_expiry)
+        props.ReceiveMaximum = int(receive_maximum)
+        self._connect_props = props
+        self._client.on_connect = self._handle_connect
+        self._client.on_disconnect = self._handle_disconnect
+        self._client.on_message = self._handle_message
+
+    # -- paho callbacks (network thread) ------------------------------------------------------
+    def _handle_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            self.last_error = str(reason_code)
+            return
+        self.connect_count += 1
+        with self._gen_lock:
+            self.generation += 1
+        for flt, qos in self.subscriptions:
+            client.subscribe(flt, qos=qos)
+        self.connected.set()
+        if self._on_connect_cb:
+            self._on_connect_cb(bool(flags.session_present))
+
+    def _handle_disconnect(self, client, userdata, flags, reason_code, properties):
+        with self._gen_lock:
+            self.generation += 1
+        self.connected.clear()
+        if reason_code is not None and reason_code.is_failure:
+            self.last_error = str(reason_code)
+
+    def _handle_message(self, client, userdata, msg):
+        if self._on_message_cb:
+            self._on_message_cb(Message(msg.topic, msg.payload, msg.qos, bool(msg.retain), msg.mid, self,
+                                        self.generation))
+
+    # -- public --------------------------------------------------------------------------------
+    def start(self, timeout: float = 10.0) -> "MqttConnection":
+        """Connect and start the network thread; raises :class:`BrokerError` if no CONNACK within ``timeout``."""
+        try:
+            self._client.connect(self.address.host, self.address.port, keepalive=self._keepalive,
+                                 clean_start=self._clean_start, properties=self._connect_props)
+        except (OSError, ValueError) as exc:
+            raise BrokerError(en=f"Cannot reach the MQTT broker at {self.address.url}: {exc}.",
+                              zh=f"无法连接 MQTT 服务器 {self.address.url}：{exc}。") from exc
+        self._client.loop_start()
+        if not self.connected.wait(timeout):
+            reason = self.last_error or "no answer"
+            self.stop()
+            raise BrokerError(en=f"The MQTT broker at {self.address.url} did not accept us ({reason}).",
+                              zh=f"MQTT 服务器 {self.address.url} 没有接受连接（{reason}）。")
+        return self
+
+    def ack(self, mid: int, qos: int, generation: int | None = None) -> bool:
+        """Send PUBACK for ``mid``, unless the message came on an earlier connection (its id may now
+        belong to another message)."""
+        with self._gen_lock:
+            if generation is not None and generation != self.generation:
+                return False
+            self._client.ack(mid, qos)
+            return True
+
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False):
+        """Queue a message; the returned info has ``wait_for_publish(timeout)`` and ``is_published()``."""
+        return self._client.publish(topic, payload, qos=qos, retain=retain)
+
+    def subscribe(self, flt: str, qos: int = 1) -> None:
+        self.subscriptions.append((flt, qos))
+        if self.connected.is_set():
+            self._client.subscribe(flt, qos=qos)
+
+    @property
+    def is_connected(self) -> bool:
+        return self.connected.is_set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Disconnect cleanly (the session, if any, stays on the broker) and stop the network thread."""
+        try:
+            if self.connected.is_set():
+                info = self._client.disconnect()
+                del info
+        finally:
+            self._client.loop_stop()
+            self.connected.clear()
