@@ -1,0 +1,448 @@
+"""The host side of a Firmata link: one reader thread, a state cache, listeners and requests.
+
+:class:`FirmataClient` drives the sans-I/O :class:`~makerkit.protocol.firmata.FirmataDecoder` over
+a :class:`~makerkit.transport.base.Transport`. One reader thread per open kit reads with a timeout
+(never sleep-polls), decodes, updates the cache (pins, analog channels, sonar, DHT, I2C replies),
+wakes whoever waits and calls the listeners.
+
+Errors never die on the background thread: an exception raised by a listener (a student's
+``when_pressed`` function) and a lost port (the cable pulled) are stored and raised to the student
+on their next call; a call blocked waiting for the board raises
+:class:`~makerkit.errors.DisconnectedError` as soon as the reader notices (within a read timeout).
+
+With a virtual-clock transport (the virtual kit) simulated time moves only when somebody sleeps:
+waits here advance it through ``transport.sleep(step)`` instead of waiting on the wall clock, so
+tests are exact and fast. Timed actions (a blinking LED) are kept in a small schedule that the
+reader thread runs on a real clock, and that :meth:`sleep` runs at the exact simulated instants on a
+virtual one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections import deque
+from typing import Any, Callable
+
+from ..errors import DeviceError, DisconnectedError, MakerkitError, NoAnswerError
+from ..protocol import firmata as fm
+
+READ_TIMEOUT = 0.1        # seconds: how long one blocking read waits (bounds shutdown/disconnect latency)
+VIRTUAL_STEP = 0.001      # seconds of simulated time per step while waiting on a virtual clock
+WALL_SLACK = 2.0          # seconds: a virtual-clock wait also ends this long after its wall-clock share
+
+
+class _Capture:
+    """A one-shot wait for the first event matching ``expect``/``match`` (set up before sending)."""
+    __slots__ = ("expect", "match", "event", "mk_error")
+
+    def __init__(self, expect, match):
+        self.expect = expect
+        self.match = match
+        self.event = None
+        self.mk_error = None
+
+
+class FirmataClient:
+    """Talk Firmata over ``transport``: ``start()`` the reader, then ``send``/``request``/``wait_for``."""
+
+    def __init__(self, transport, *, read_timeout: float = READ_TIMEOUT):
+        self.transport = transport
+        self.virtual = bool(getattr(transport, "virtual_clock", False))
+        self._read_timeout = read_timeout
+        self._decoder = fm.FirmataDecoder()
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._write_lock = threading.Lock()
+        self._listeners: dict[type, list[Callable]] = {}
+        self._captures: list[_Capture] = []
+        self._schedule: list = []
+        self._sched_ids = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._lost: MakerkitError | None = None         # sticky: the port went away
+        self._pending: BaseException | None = None      # one-shot: raised by a listener
+        self.closed = False
+        # --- state cache (read under no lock: single assignments of immutable values) ---------
+        self.protocol: tuple[int, int] | None = None
+        self.firmware: fm.FirmwareReport | None = None
+        self.capabilities: tuple | None = None
+        self.analog_mapping: tuple | None = None
+        self.identity: dict | None = None
+        self.digital_ports: dict[int, int] = {}
+        self.analog: dict[int, int] = {}
+        self.pin_states: dict[int, fm.PinState] = {}
+        self.sonar: dict[int, int] = {}
+        self.dht: dict[int, Any] = {}            # pin -> DhtReport | DhtError (the latest)
+        self.i2c_replies: dict[int, fm.I2cReply] = {}
+        self.strings: deque[str] = deque(maxlen=64)
+        self.mk_errors: deque[dict] = deque(maxlen=64)
+        self.events_received = 0
+        self.garbage_bytes = 0
+        self.pin_modes: dict[int, int] = {}      # what this host set
+        self._out_ports: dict[int, int] = {}     # output levels per port (for DIGITAL_MESSAGE writes)
+
+    # --- life cycle -------------------------------------------------------------------------------
+    def start(self) -> "FirmataClient":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._reader, name=f"makerkit-reader {self.transport.url}",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop the reader and close the transport (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2 * self._read_timeout + 1.0)
+        try:
+            self.transport.close()
+        except Exception:  # noqa: BLE001 - closing a vanished port must not hide the real error
+            pass
+        with self._cond:
+            self._cond.notify_all()
+
+    @property
+    def on_reader_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    @property
+    def lost(self) -> MakerkitError | None:
+        return self._lost
+
+    # --- errors -----------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Raise what went wrong in the background since the last call (callback error, lost port)."""
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            raise pending
+        if self._lost is not None:
+            raise self._lost
+        if self.closed:
+            raise DisconnectedError(
+                en=f"The connection to {self.transport.url} is closed.",
+                zh=f"与 {self.transport.url} 的连接已经关闭。",
+                hint_en="Connect again with makerkit.connect(...).",
+                hint_zh="请用 makerkit.connect(...) 重新连接。")
+
+    def _lose(self, exc: BaseException) -> None:
+        if self._lost is None:
+            url = self.transport.url
+            if isinstance(exc, DisconnectedError):
+                err = exc
+            else:
+                err = DisconnectedError(en=f"The board on {url} went away ({exc}).",
+                                        zh=f"{url} 上的开发板断开了（{exc}）。", port=url)
+            self._lost = err
+        with self._cond:
+            self._cond.notify_all()
+
+    # --- listeners ----------------------------------------------------------------------------------
+    def add_listener(self, event_type: type, callback: Callable) -> Callable:
+        """Call ``callback(event)`` on the reader thread for each event of ``event_type``
+        (``object`` for all). Keep it short; exceptions reach the caller's next call."""
+        with self._lock:
+            self._listeners.setdefault(event_type, []).append(callback)
+        return callback
+
+    def remove_listener(self, event_type: type, callback: Callable) -> None:
+        with self._lock:
+            items = self._listeners.get(event_type, [])
+            if callback in items:
+                items.remove(callback)
+
+    # --- writing ----------------------------------------------------------------------------------
+    def send(self, data: bytes) -> None:
+        """Write bytes to the board (raises what the background stored first)."""
+        self.check()
+        try:
+            with self._write_lock:
+                self.transport.write(data)
+        except MakerkitError as exc:
+            if isinstance(exc, DisconnectedError):
+                self._lose(exc)
+            raise
+        except OSError as exc:
+            self._lose(exc)
+            raise self._lost from exc
+
+    def set_pin_mode(self, pin: int, mode: int) -> None:
+        self.send(fm.set_pin_mode(pin, mode))
+        self.pin_modes[pin] = int(mode)
+
+    def digital_write(self, pin: int, value: int | bool) -> None:
+        """Drive an output pin: SET_DIGITAL_PIN_VALUE on protocol 2.5+, else the port's DIGITAL_MESSAGE."""
+        port, bit = divmod(pin, 8)
+        mask = self._out_ports.get(port, 0)
+        mask = (mask | (1 << bit)) if value else (mask & ~(1 << bit))
+        self._out_ports[port] = mask
+        if self.protocol is not None and self.protocol < (2, 5):
+            self.send(fm.digital_port(port, mask))
+        else:
+            self.send(fm.set_digital_pin_value(pin, 1 if value else 0))
+
+    def digital_level(self, pin: int) -> int | None:
+        """The last reported level of an input pin (None before the first report)."""
+        port, bit = divmod(pin, 8)
+        mask = self.digital_ports.get(port)
+        return None if mask is None else (mask >> bit) & 1
+
+    # --- waiting ----------------------------------------------------------------------------------
+    def time(self) -> float:
+        return self.transport.time()
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float, *, step: float = VIRTUAL_STEP,
+                 resend: bytes | None = None, resend_every: float | None = None) -> Any:
+        """Wait until ``predicate()`` is truthy and return its value, or ``None`` after ``timeout``
+        seconds (simulated seconds on a virtual clock). ``resend`` is written again every
+        ``resend_every`` seconds while waiting. Raises stored errors at once."""
+        if self.on_reader_thread:
+            return self._wait_inline(predicate, timeout, resend, resend_every)
+        if self.virtual:
+            return self._wait_virtual(predicate, timeout, step, resend, resend_every)
+        deadline = time.monotonic() + timeout
+        next_send = time.monotonic() + resend_every if resend is not None and resend_every else None
+        with self._cond:
+            while True:
+                self.check()
+                result = predicate()
+                if result:
+                    return result
+                now = time.monotonic()
+                if now >= deadline:
+                    return None
+                if next_send is not None and now >= next_send:
+                    self.send(resend)
+                    next_send = now + resend_every
+                until = deadline if next_send is None else min(deadline, next_send)
+                self._cond.wait(min(until - now, 0.5))
+
+    def _wait_virtual(self, predicate, timeout, step, resend, resend_every):
+        start = self.transport.time()
+        deadline = start + timeout
+        wall_deadline = time.monotonic() + timeout + WALL_SLACK
+        next_send = start + resend_every if resend is not None and resend_every else None
+        while True:
+            self.check()
+            with self._lock:
+                result = predicate()
+            if result:
+                return result
+            now = self.transport.time()
+            if now >= deadline - 1e-9 or time.monotonic() >= wall_deadline:
+                return None
+            if next_send is not None and now >= next_send - 1e-9:
+                self.send(resend)
+                next_send = now + resend_every
+            self.advance(min(step, deadline - now))
+
+    def _wait_inline(self, predicate, timeout, resend, resend_every):
+        """Waiting from inside a listener: nobody else reads, so read here (bounded by wall time)."""
+        deadline = time.monotonic() + timeout
+        next_send = time.monotonic() + resend_every if resend is not None and resend_every else None
+        while True:
+            self.check()
+            result = predicate()
+            if result:
+                return result
+            now = time.monotonic()
+            if now >= deadline:
+                return None
+            if next_send is not None and now >= next_send:
+                self.send(resend)
+                next_send = now + resend_every
+            self._read_once(min(deadline - now, self._read_timeout))
+
+    def request(self, data: bytes, *, expect: type | tuple, match: Callable[[Any], bool] | None = None,
+                timeout: float = 1.0, what: tuple[str, str] | None = None, resend_every: float | None = None,
+                raise_mk_error: bool = False):
+        """Send ``data`` and return the first event of type ``expect`` (accepted by ``match``).
+        Raises :class:`NoAnswerError` after ``timeout`` seconds; ``what`` = (en, zh) names the
+        question in that message. With ``raise_mk_error`` a firmware MK_ERROR ends the wait as a
+        :class:`DeviceError`."""
+        capture = _Capture(expect, match)
+        with self._lock:
+            self._captures.append(capture)
+        try:
+            self.send(data)
+            done = self.wait_for(lambda: capture.event is not None or (raise_mk_error and capture.mk_error),
+                                 timeout, resend=data if resend_every else None, resend_every=resend_every)
+        finally:
+            with self._lock:
+                if capture in self._captures:
+                    self._captures.remove(capture)
+        if capture.event is not None:
+            return capture.event
+        if raise_mk_error and capture.mk_error is not None:
+            info = capture.mk_error
+            raise DeviceError(en=str(info.get("en") or f"The board refused the command ({info.get('code')})."),
+                              zh=str(info.get("zh") or f"开发板拒绝了这个命令（{info.get('code')}）。"),
+                              code=info.get("code"), info=info)
+        if not done:
+            en, zh = what or ("the request", "这个请求")
+            raise NoAnswerError(
+                en=f"The board on {self.transport.url} did not answer {en} within {timeout:g} s.",
+                zh=f"{self.transport.url} 上的开发板在 {timeout:g} 秒内没有回应{zh}。",
+                port=self.transport.url)
+        return capture.event
+
+    # --- time ---------------------------------------------------------------------------------------
+    def call_at(self, when: float, fn: Callable[[], None]) -> int:
+        """Run ``fn()`` at ``when`` (transport time); returns a handle for :meth:`cancel`."""
+        handle = next(self._sched_ids)
+        with self._lock:
+            heapq.heappush(self._schedule, (when, handle, fn))
+        return handle
+
+    def cancel(self, handle: int) -> None:
+        with self._lock:
+            self._schedule = [item for item in self._schedule if item[1] != handle]
+            heapq.heapify(self._schedule)
+
+    def _next_due(self) -> float | None:
+        with self._lock:
+            return self._schedule[0][0] if self._schedule else None
+
+    def _run_due(self, now: float) -> None:
+        while True:
+            with self._lock:
+                if not self._schedule or self._schedule[0][0] > now + 1e-9:
+                    return
+                _, _, fn = heapq.heappop(self._schedule)
+            self._call_user(fn)
+
+    def advance(self, seconds: float) -> None:
+        """Virtual clock: move simulated time on by ``seconds``, running scheduled actions on time."""
+        transport = self.transport
+        target = transport.time() + max(0.0, seconds)
+        while True:
+            self.check()
+            now = transport.time()
+            due = self._next_due()
+            if due is not None and due <= target:
+                if due > now:
+                    transport.sleep(due - now)
+                self._run_due(transport.time())
+                continue
+            if target > now:
+                transport.sleep(target - now)
+            self.check()
+            return
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``; a lost port or a callback error ends the wait early with that error."""
+        self.check()
+        if seconds <= 0:
+            return
+        if self.virtual:
+            if self.on_reader_thread:
+                raise MakerkitError(
+                    en="Do not sleep inside a when_... function: it would stop the kit's clock.",
+                    zh="不要在 when_... 回调函数里 sleep：那样会让套件的时钟停住。",
+                    hint_en="Keep callbacks short; do waiting in the main program.",
+                    hint_zh="回调函数要简短，需要等待的事放到主程序里做。")
+            self.advance(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        with self._cond:
+            while True:
+                self.check()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._cond.wait(remaining)
+
+    # --- reading ----------------------------------------------------------------------------------
+    def _reader(self) -> None:
+        while not self._stop.is_set():
+            timeout = self._read_timeout
+            if not self.virtual:
+                due = self._next_due()
+                if due is not None:
+                    timeout = max(0.0, min(timeout, due - time.monotonic()))
+            if not self._read_once(timeout):
+                return
+            if not self.virtual and self._schedule:
+                self._run_due(time.monotonic())
+
+    def _read_once(self, timeout: float) -> bool:
+        try:
+            data = self.transport.read(4096, timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - any failure of the port means it is gone
+            if not self._stop.is_set():
+                self._lose(exc)
+            return False
+        if data:
+            self.feed(data)
+        return True
+
+    def feed(self, data: bytes) -> None:
+        """Decode ``data`` and handle the events (the reader calls this; tests may too)."""
+        events = self._decoder.feed(data)
+        if not events:
+            return
+        calls = []
+        with self._cond:
+            for event in events:
+                self._update(event)
+                for capture in self._captures:
+                    if capture.event is None and isinstance(event, capture.expect) and (
+                            capture.match is None or capture.match(event)):
+                        capture.event = event
+                    elif isinstance(event, fm.MkError) and capture.mk_error is None:
+                        capture.mk_error = event.info
+                if self._listeners:
+                    for cls in (type(event), object):
+                        for cb in self._listeners.get(cls, ()):
+                            calls.append((cb, event))
+            self.events_received += len(events)
+            self._cond.notify_all()
+        for cb, event in calls:
+            self._call_user(cb, event)
+
+    def _call_user(self, fn: Callable, *args) -> None:
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - stored and raised on the student's next call
+            if self._pending is None:
+                self._pending = exc
+            with self._cond:
+                self._cond.notify_all()
+
+    def _update(self, event) -> None:
+        kind = type(event)
+        if kind is fm.AnalogReport:
+            self.analog[event.channel] = event.value
+        elif kind is fm.DigitalPortReport:
+            self.digital_ports[event.port] = event.mask
+        elif kind is fm.SonarReport:
+            self.sonar[event.trigger_pin] = event.distance_cm
+        elif kind is fm.DhtReport or kind is fm.DhtError:
+            self.dht[event.pin] = event
+        elif kind is fm.I2cReply:
+            self.i2c_replies[event.address] = event
+        elif kind is fm.PinState:
+            self.pin_states[event.pin] = event
+        elif kind is fm.ProtocolVersion:
+            self.protocol = (event.major, event.minor)
+        elif kind is fm.FirmwareReport:
+            self.firmware = event
+        elif kind is fm.CapabilityReport:
+            self.capabilities = event.pins
+        elif kind is fm.AnalogMapping:
+            self.analog_mapping = event.channels
+        elif kind is fm.MkIdentity:
+            self.identity = event.info
+        elif kind is fm.StringData:
+            self.strings.append(event.text)
+        elif kind is fm.MkError:
+            self.mk_errors.append(event.info)
+        elif kind is fm.Garbage:
+            self.garbage_bytes += len(event.data)

@@ -1,0 +1,156 @@
+"""Things that move: Servo (angle) and Motor (an H-bridge such as the L298N or L9110)."""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+from ..protocol import firmata as fm
+from .base import Device, check_fraction
+
+
+class Servo(Device):
+    """A hobby servo (SG90, MG996R) turned to an angle from 0 to 180 degrees.
+
+    Wiring: brown/black → GND, red → 5 V (a separate supply for big servos), orange/yellow → the pin.
+
+        servo = kit.servo("D9")
+        servo.angle = 90
+        kit.sleep(0.5)
+    """
+
+    def __init__(self, pin, *, kit, min_pulse_us: int = 544, max_pulse_us: int = 2400):
+        super().__init__(kit=kit)
+        self.pin_info = self._claim(pin, "servo")
+        self.pin = self.pin_info.name
+        if not (isinstance(min_pulse_us, int) and isinstance(max_pulse_us, int)
+                and 0 < min_pulse_us < max_pulse_us <= 16383):
+            raise UsageError(en=f"Servo pulses must be whole microseconds with min < max, not "
+                                f"{min_pulse_us!r}..{max_pulse_us!r}.",
+                             zh=f"舵机脉宽必须是整数微秒，并且最小值小于最大值，而不是 {min_pulse_us!r}..{max_pulse_us!r}。")
+        self._angle: float | None = None
+        kit.client.send(fm.servo_config(self.pin_info.number, min_pulse_us, max_pulse_us))
+        kit.client.set_pin_mode(self.pin_info.number, fm.PinMode.SERVO)
+
+    @property
+    def angle(self) -> float | None:
+        """The angle last set (None before the first one)."""
+        return self._angle
+
+    @angle.setter
+    def angle(self, degrees) -> None:
+        self._check()
+        if degrees is None:
+            self.detach()
+            return
+        if not isinstance(degrees, (int, float)) or not 0 <= degrees <= 180:
+            raise UsageError(en=f"A servo angle must be from 0 to 180 degrees, not {degrees!r}.",
+                             zh=f"舵机角度必须在 0 到 180 度之间，而不是 {degrees!r}。")
+        client = self.kit.client
+        if client.pin_modes.get(self.pin_info.number) != fm.PinMode.SERVO:
+            client.set_pin_mode(self.pin_info.number, fm.PinMode.SERVO)
+        client.send(fm.analog_write(self.pin_info.number, round(degrees)))
+        self._angle = float(degrees)
+
+    def detach(self) -> None:
+        """Stop the pulses: the servo goes limp and stays where it is."""
+        self.kit.client.set_pin_mode(self.pin_info.number, fm.PinMode.OUTPUT)
+        self.kit.client.digital_write(self.pin_info.number, 0)
+        self._angle = None
+
+    def _safe(self) -> None:
+        self.detach()
+
+
+class Motor(Device):
+    """A DC motor on an H-bridge driver (L298N, L9110, TB6612).
+
+    Wiring: ``forward`` pin → IN1, ``backward`` pin → IN2, optional ``enable`` (a PWM pin) → ENA
+    (remove the ENA jumper); motor on OUT1/OUT2; the driver's GND to the board's GND; motor power
+    from a battery, not from the board. Without ``enable``, use PWM pins for IN1/IN2 to set the speed.
+
+        motor = kit.motor(forward="D5", backward="D6")
+        motor.forward(0.5); kit.sleep(2)
+        motor.stop()
+    """
+
+    def __init__(self, forward, backward, enable=None, *, kit):
+        super().__init__(kit=kit)
+        client = kit.client
+        self.enable = self._claim(enable, "pwm") if enable is not None else None
+        mode = "output" if self.enable is not None else None
+        self.forward_pin = self._claim(forward, mode or self._mode_for(kit, forward))
+        self.backward_pin = self._claim(backward, mode or self._mode_for(kit, backward))
+        self._pwm = self.enable is None and self.forward_pin.pwm and self.backward_pin.pwm
+        self._value = 0.0
+        self._maxes = {}
+        for info in (self.forward_pin, self.backward_pin, self.enable):
+            if info is None:
+                continue
+            if info is self.enable or self._pwm:
+                client.set_pin_mode(info.number, fm.PinMode.PWM)
+                self._maxes[info.number] = (1 << kit.resolution(info.number, fm.PinMode.PWM,
+                                                                 kit.board.pwm_bits)) - 1
+                client.send(fm.analog_write(info.number, 0))
+            else:
+                client.set_pin_mode(info.number, fm.PinMode.OUTPUT)
+                client.digital_write(info.number, 0)
+
+    @staticmethod
+    def _mode_for(kit, pin) -> str:
+        info = kit.board.pin(pin)
+        return "pwm" if info.pwm else "output"
+
+    def _level(self, info, fraction: float) -> None:
+        client = self.kit.client
+        if info.number in self._maxes:
+            client.send(fm.analog_write(info.number, round(fraction * self._maxes[info.number])))
+        else:
+            client.digital_write(info.number, 1 if fraction > 0 else 0)
+
+    def _drive(self, speed: float, forwards: bool) -> None:
+        self._check()
+        speed = check_fraction(speed, "The speed", "速度")
+        if self.enable is None and not self._pwm and 0 < speed < 1:
+            raise UsageError(
+                en=(f"Speed {speed:g} needs PWM: wire IN1/IN2 to PWM pins or connect ENA to a PWM pin "
+                    f"(motor(forward, backward, enable=...)). Without PWM use 0 or 1."),
+                zh=(f"速度 {speed:g} 需要 PWM：请把 IN1/IN2 接到 PWM 引脚，或者把 ENA 接到 PWM 引脚"
+                    f"（motor(forward, backward, enable=...)）。没有 PWM 时只能用 0 或 1。"))
+        on, off = (self.forward_pin, self.backward_pin) if forwards else (self.backward_pin, self.forward_pin)
+        self._level(off, 0)
+        if self.enable is not None:
+            self._level(on, 1 if speed > 0 else 0)
+            self._level(self.enable, speed)
+        else:
+            self._level(on, speed)
+        self._value = speed if forwards else -speed
+
+    def forward(self, speed: float = 1.0) -> None:
+        """Turn forwards at ``speed`` (0 to 1)."""
+        self._drive(speed, True)
+
+    def backward(self, speed: float = 1.0) -> None:
+        """Turn backwards at ``speed`` (0 to 1)."""
+        self._drive(speed, False)
+
+    def reverse(self) -> None:
+        """Same speed, other direction."""
+        self._drive(abs(self._value), self._value < 0)
+
+    def stop(self) -> None:
+        self._check()
+        self._safe()
+
+    @property
+    def value(self) -> float:
+        """Speed from -1 (full backwards) to 1 (full forwards)."""
+        return self._value
+
+    @property
+    def is_active(self) -> bool:
+        return self._value != 0
+
+    def _safe(self) -> None:
+        for info in (self.enable, self.forward_pin, self.backward_pin):
+            if info is not None:
+                self._level(info, 0)
+        self._value = 0.0

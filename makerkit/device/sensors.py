@@ -1,0 +1,116 @@
+"""Sensors that need the makerkit firmware: DistanceSensor (HC-SR04), DHT11 and DHT22."""
+
+from __future__ import annotations
+
+from ..errors import DeviceError, NoAnswerError
+from ..protocol import firmata as fm
+from .base import Device
+
+SONAR_TIMEOUT = 1.0   # seconds to wait for the first distance (the board measures every 50 ms)
+DHT_TIMEOUT = 5.0     # seconds to wait for the first DHT reading (it reads every 2 s)
+
+
+class DistanceSensor(Device):
+    """An HC-SR04 ultrasonic distance sensor (needs the makerkit firmware).
+
+    Wiring: VCC → 5 V, GND → GND, Trig → the trigger pin, Echo → the echo pin
+    (on a 3.3 V board such as the ESP32, put a 1 kΩ/2 kΩ divider on Echo).
+
+        sonar = kit.distance_sensor(trigger="D7", echo="D8")
+        if sonar.distance_cm < 20:
+            buzzer.on()
+    """
+
+    def __init__(self, trigger, echo, *, kit):
+        kit.require("sonar")
+        super().__init__(kit=kit)
+        self.trigger = self._claim(trigger, "output")
+        self.echo = self._claim(echo, "input")
+        kit.client.send(fm.sonar_config(self.trigger.number, self.echo.number))
+
+    @property
+    def distance_cm(self) -> float:
+        """Centimetres to the nearest object; ``inf`` when nothing echoes back (out of range)."""
+        self._check()
+        client = self.kit.client
+        pin = self.trigger.number
+        if pin not in client.sonar:
+            if not client.wait_for(lambda: pin in client.sonar, SONAR_TIMEOUT, step=0.005):
+                raise NoAnswerError(
+                    en=f"The distance sensor on {self.trigger.name}/{self.echo.name} sent no reading.",
+                    zh=f"接在 {self.trigger.name}/{self.echo.name} 上的超声波传感器没有发来读数。")
+        cm = client.sonar[pin]
+        return float("inf") if cm == 0 else float(cm)
+
+    @property
+    def distance(self) -> float:
+        """Metres to the nearest object (``inf`` when out of range)."""
+        return self.distance_cm / 100.0
+
+
+class _DHT(Device):
+    KIND = 11
+
+    def __init__(self, pin, *, kit, interval: float = 2.0):
+        kit.require("dht")
+        super().__init__(kit=kit)
+        self.pin_info = self._claim(pin, "input")
+        self.pin = self.pin_info.name
+        interval_ms = max(500, min(16383, round(interval * 1000)))
+        kit.client.send(fm.dht_attach(self.pin_info.number, self.KIND, interval_ms))
+
+    def _reading(self) -> fm.DhtReport:
+        self._check()
+        client = self.kit.client
+        number = self.pin_info.number
+        if number not in client.dht:
+            if not client.wait_for(lambda: number in client.dht, DHT_TIMEOUT, step=0.01):
+                raise NoAnswerError(
+                    en=f"The DHT{self.KIND} on {self.pin} sent no reading within {DHT_TIMEOUT:g} s.",
+                    zh=f"接在 {self.pin} 上的 DHT{self.KIND} 在 {DHT_TIMEOUT:g} 秒内没有发来读数。")
+        event = client.dht[number]
+        if isinstance(event, fm.DhtError):
+            raise DeviceError(
+                en=f"The DHT{self.KIND} on {self.pin} does not answer.",
+                zh=f"接在 {self.pin} 上的 DHT{self.KIND} 没有回应。",
+                hint_en=f"Check its wiring: + to 5 V (3.3 V on an ESP32), - to GND, out to {self.pin}.",
+                hint_zh=f"请检查接线：+ 接 5V（ESP32 接 3.3V），- 接 GND，out 接 {self.pin}。")
+        return event
+
+    @property
+    def temperature(self) -> float:
+        """Degrees Celsius."""
+        return self._reading().temperature
+
+    @property
+    def humidity(self) -> float:
+        """Relative humidity in percent."""
+        return self._reading().humidity
+
+    def _safe(self) -> None:
+        self.kit.client.send(fm.dht_detach(self.pin_info.number))
+
+
+class DHT11(_DHT):
+    """A DHT11 temperature and humidity sensor (blue; needs the makerkit firmware).
+
+    Wiring: + (VCC) → 5 V (3.3 V on an ESP32), − → GND, out (data) → the pin.
+    A bare 4-leg sensor also needs a 10 kΩ resistor from data to VCC; modules have it built in.
+
+        dht = kit.dht11("D4")
+        print(dht.temperature, "°C")
+        print(dht.humidity, "%")
+    """
+    KIND = 11
+
+
+class DHT22(_DHT):
+    """A DHT22 (AM2302) temperature and humidity sensor (white; needs the makerkit firmware).
+
+    Wiring: + (VCC) → 5 V (3.3 V on an ESP32), − → GND, out (data) → the pin.
+
+        dht = kit.dht22("D4")
+        print(dht.temperature, "°C")
+        print(dht.humidity, "%")
+    """
+    KIND = 22
