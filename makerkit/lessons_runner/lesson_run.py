@@ -83,7 +83,10 @@ class LessonRun:
                 if self._recorder is not None:
                     self._recorder.add(event)
 
-        self.world.at(self._t0_world + t, fire)
+        if t <= 0:
+            fire(self.world)
+        else:
+            self.world.at(self._t0_world + t, fire)
 
     # -- pins ---------------------------------------------------------------------------------------
     def pin(self, role: str) -> str:

@@ -1,0 +1,26 @@
+"""第 3 课：温湿度计  ·  Lesson 3: thermometer
+
+DHT11 的 S 脚接 D4（ESP32 上是 GPIO4），+ 接 5V（ESP32 接 3V3），− 接 GND。
+Wire the DHT11's S pin to D4 (GPIO4 on an ESP32), + to 5V (3V3 on an ESP32), − to GND.
+
+运行 / Run:    makerkit lesson run 03-thermometer --sim
+检查 / Check:  makerkit lesson check 03-thermometer --sim
+"""
+
+DHT_PIN = "D4"    # 掌控板用 "P0" / on the mPython board use "P0"
+
+
+def main(kit):
+    sensor = kit.dht11(DHT_PIN)
+
+    temperature = sensor.temperature      # 温度，单位 °C / temperature in °C
+    print(temperature)
+
+    # 你的任务：
+    #   1. 也读出湿度 sensor.humidity（单位 %）；
+    #   2. 打印的时候带上单位，比如：温度 23 °C  湿度 45 %；
+    #   3. 放进 while True: 循环，每 2 秒测一次（kit.sleep(2)）。
+    # Your turn:
+    #   1. read the humidity too: sensor.humidity (in %);
+    #   2. print the values with their units, like: temperature 23 °C  humidity 45 %;
+    #   3. put it in a while True: loop that measures every 2 seconds (kit.sleep(2)).
