@@ -74,7 +74,7 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
             sim.close()
         raise
     return Kit(client, profile, firmware=result.firmware, identity=result.identity, sim=sim,
-               warnings=result.warnings)
+               warnings=result.warnings, handshake=result)
 
 
 def _detect_port() -> tuple[str, tuple[str, ...]]:

@@ -37,8 +37,9 @@ class Kit:
     """
 
     def __init__(self, client: FirmataClient, board, *, firmware: FirmwareInfo,
-                 identity: KitIdentity | None = None, sim=None, warnings=()):
+                 identity: KitIdentity | None = None, sim=None, warnings=(), handshake=None):
         self.client = client
+        self.handshake = handshake   # HandshakeResult: answer time, baud that worked
         self.board = board
         self.firmware = firmware
         self.identity = identity

@@ -1,0 +1,38 @@
+"""Fixtures for the device tests: a fake stock StandardFirmata board on a socket or a pty."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from fake_firmata import FakeStandardFirmata  # noqa: E402
+
+
+@pytest.fixture
+def fake_board():
+    """Factory: ``fake_board(**options)`` starts a fake StandardFirmata on loopback; returns it."""
+    boards = []
+
+    def make(transport="socket", **options):
+        board = FakeStandardFirmata(**options)
+        board.listen() if transport == "socket" else board.open_pty()
+        boards.append(board)
+        return board
+
+    yield make
+    for board in boards:
+        board.close()
+
+
+@pytest.fixture
+def stock_kit(fake_board):
+    """A Kit connected to a fake stock StandardFirmata 2.4 Uno over socket://."""
+    import makerkit
+    board = fake_board()
+    kit = makerkit.connect(board.url, timeout=3)
+    yield kit, board
+    kit.close()
