@@ -8,6 +8,7 @@ persistence) answers ``session present = 0``.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -29,6 +30,7 @@ class Message:
     mid: int
     connection: "MqttConnection"
     generation: int = 0
+    received: float = 0.0           # time.monotonic() when it arrived
 
     def ack(self) -> bool:
         """Acknowledge on the connection it came on; False when that connection is gone (the broker
@@ -102,7 +104,7 @@ class MqttConnection:
     def _handle_message(self, client, userdata, msg):
         if self._on_message_cb:
             self._on_message_cb(Message(msg.topic, msg.payload, msg.qos, bool(msg.retain), msg.mid, self,
-                                        self.generation))
+                                        self.generation, time.monotonic()))
 
     # -- public --------------------------------------------------------------------------------
     def start(self, timeout: float = 10.0) -> "MqttConnection":

@@ -243,6 +243,14 @@ class Store:
             self._execute("INSERT INTO assignments (kit_id, student_id, since) VALUES (?, ?, ?)",
                           (kit, student_id, since))
 
+    def registered_kits(self) -> set[str]:
+        """Kits a teacher has registered (with or without a student yet)."""
+        return {row[0] for row in self._execute("SELECT id FROM kits")}
+
+    def assigned_kits(self) -> set[str]:
+        """Kits that some student holds now."""
+        return {row[0] for row in self._execute("SELECT DISTINCT kit_id FROM assignments WHERE until IS NULL")}
+
     def unassigned_kits(self) -> dict[str, int]:
         """Kits with stored readings that no student held when they were taken -> number of such readings."""
         rows = self._execute(

@@ -1,0 +1,311 @@
+"""The collector: MQTT telemetry in, portfolio rows out, each message acknowledged only after its row
+is durably committed.
+
+Threads: paho's network thread (one per broker connection) puts messages on a queue; one writer
+thread takes whatever has arrived (up to ``batch_size``), validates it, commits the batch in one
+transaction, then acknowledges the batch's messages in order. So a crash at any point leaves every
+unacknowledged message on the broker (persistent session, no clean start, a session expiry), and
+the redelivery is absorbed by the store's ``(kit, seq)`` uniqueness.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+from ..errors import StoreError, TelemetryError
+from ..mqtt.connection import Message, MqttConnection
+from ..protocol import telemetry as tm
+from ..store import Gap, Quarantined, Store, StoredRecord, open_store
+from .gaps import GapTracker
+from .timebase import TimeBase, _ts
+
+_STOP = object()
+
+
+@dataclass
+class CollectorStats:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    batches: int = 0
+    replays_requested: int = 0
+    gaps_found: int = 0
+    gaps_healed: int = 0
+    gaps_lost: int = 0
+    rate: float = 0.0                 # rows committed per second over the last stats interval
+    lag_s: float = 0.0                # age of the oldest message of the last batch when it was committed
+    device_lag_s: float | None = None  # commit time minus device time (kits with a clock), last batch
+    unassigned_kits: list = field(default_factory=list)
+    load_warning: bool = False
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Collector:
+    """Log MQTT telemetry into a portfolio. ``start()``, then ``stop()`` (flush, ack, disconnect).
+
+    ``share`` puts the subscription in ``$share/{share}/...`` so several collectors split the load;
+    ``classes`` limits it to some classes (default: all). ``warn_rate`` (messages/s) sets
+    ``stats.load_warning`` when the ingest rate nears what the broker is known to carry.
+    """
+
+    def __init__(self, broker: str, db: str | Store, *, collector_id: str | None = None,
+                 username: str | None = None, password: str | None = None, share: str | None = None,
+                 classes: list[str] | None = None, batch_size: int = 1000, session_expiry: int = 7 * 86400,
+                 receive_maximum: int = 2000, gap_grace: float = 2.0, gap_retry: float = 3.0,
+                 stats_interval: float = 5.0, warn_rate: float | None = None, on_batch=None):
+        # stable by default: the broker keeps the session of this id while the collector is down
+        self.collector_id = collector_id or f"collector-{socket.gethostname().lower()[:22]}"
+        self.collector_id = "".join(c if c.isalnum() or c == "-" else "-" for c in self.collector_id.lower())[:32]
+        self.store = open_store(db) if isinstance(db, str) else db
+        self._own_store = isinstance(db, str)
+        self.batch_size = batch_size
+        self.stats = CollectorStats()
+        self.stats_interval = stats_interval
+        self.warn_rate = warn_rate
+        self.on_batch = on_batch
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._gaps = GapTracker(self.store.kit_heads(), grace=gap_grace, retry=gap_retry)
+        self._time = TimeBase(self.store.boot_epochs())
+        self._registered = self.store.registered_kits()
+        self._unassigned: set[str] = set()
+        self._open_gap_rows = {(g.kit, g.first): g for g in self.store.gaps(state="open")}
+        self._error: BaseException | None = None
+        self._writer: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._window_start = time.monotonic()
+        self._window_stored = 0
+        self._next_stats = time.monotonic() + stats_interval
+        filters = [tm.ROOT + "/#"] if not classes else [f"{tm.ROOT}/{tm.check_id(c, 'class')}/#" for c in classes]
+        if share:
+            tm.check_id(share, "share group")
+            filters = [f"$share/{share}/{f}" for f in filters]
+        self.filters = filters
+        status = tm.collector_topic(self.collector_id, "status")
+        self.mqtt = MqttConnection(
+            broker, self.collector_id, username=username, password=password,
+            subscriptions=[(f, 1) for f in filters], on_message=self._queue.put, manual_ack=True,
+            clean_start=False, session_expiry=session_expiry, receive_maximum=receive_maximum,
+            will=(status, tm.status_payload("offline"), 1, True), on_connect=self._connected)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def _connected(self, session_present: bool) -> None:
+        self.mqtt.publish(tm.collector_topic(self.collector_id, "status"), tm.status_payload("online"), 1, True)
+
+    def start(self, timeout: float = 10.0) -> "Collector":
+        self._writer = threading.Thread(target=self._run, name=f"makerkit-collector-{self.collector_id}", daemon=True)
+        self._writer.start()
+        try:
+            self.mqtt.start(timeout)
+        except BaseException:
+            self._queue.put(_STOP)
+            self._writer.join(5)
+            raise
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Graceful shutdown: commit and acknowledge everything received, then disconnect."""
+        if self._writer is None:
+            return
+        self._queue.put(_STOP)
+        self._writer.join(timeout)
+        try:
+            if self.mqtt.is_connected:
+                info = self.mqtt.publish(tm.collector_topic(self.collector_id, "status"),
+                                         tm.status_payload("offline"), 1, True)
+                info.wait_for_publish(2)
+        except (RuntimeError, ValueError, OSError):
+            pass
+        self.mqtt.stop()
+        self._writer = None
+        if self._own_store:
+            self.store.close()
+
+    def raise_if_failed(self) -> None:
+        """Re-raise an error that stopped the writer thread (the CLI checks this while it waits)."""
+        if self._error is not None:
+            raise self._error
+
+    @property
+    def running(self) -> bool:
+        return self._writer is not None and self._writer.is_alive()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- writer thread ---------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            stop = False
+            while not stop:
+                try:
+                    first = self._queue.get(timeout=0.25)
+                except queue.Empty:
+                    self._housekeeping()
+                    continue
+                batch = []
+                if first is _STOP:
+                    stop = True
+                else:
+                    batch.append(first)
+                while len(batch) < self.batch_size:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is _STOP:
+                        stop = True
+                        continue
+                    batch.append(item)
+                if batch:
+                    self._process(batch)
+                self._housekeeping()
+        except BaseException as exc:  # surfaced to the owner by raise_if_failed()
+            self._error = exc
+
+    def _process(self, batch: list[Message]) -> None:
+        received = time.time()
+        records: list[StoredRecord] = []
+        bad: list[Quarantined] = []
+        received_iso = tm.iso_utc(received)
+        events = []
+        for msg in batch:
+            try:
+                where = tm.parse_topic(msg.topic)
+            except tm.TelemetryRejected as exc:
+                if msg.topic.startswith(f"{tm.ROOT}/{tm.COLLECTOR_SEGMENT}/"):
+                    continue
+                bad.append(Quarantined(received_iso, msg.topic, msg.payload, exc.reason, exc.detail))
+                continue
+            try:
+                if where.kind == "telemetry":
+                    rec = tm.parse_telemetry(msg.topic, msg.payload)
+                    taken, source = self._time.stamp(rec, received)
+                    records.append(StoredRecord(rec, received_iso, taken, source))
+                elif where.kind in ("status", "event"):
+                    events.append((where, tm.parse_message(where.kind, msg.payload)))
+            except tm.TelemetryRejected as exc:
+                bad.append(Quarantined(received_iso, msg.topic, msg.payload, exc.reason, exc.detail))
+        added = self.store.write_batch(records, bad)   # durable when it returns
+        for msg in batch:
+            msg.ack()
+        now = time.time()
+        st = self.stats
+        st.received += len(batch)
+        st.stored += added
+        st.duplicates += len(records) - added
+        st.quarantined += len(bad)
+        st.batches += 1
+        st.lag_s = max(0.0, time.monotonic() - min(m.received for m in batch))
+        device_times = [r.record.time for r in records if r.record.time]
+        if device_times:
+            st.device_lag_s = now - _ts(min(device_times))
+        self._window_stored += len(records)
+        by_kit: dict[str, tuple[str, list[int]]] = {}
+        for r in records:
+            by_kit.setdefault(r.record.kit, (r.record.class_id, []))[1].append(r.record.seq)
+            if r.record.kit not in self._registered:
+                self._unassigned.add(r.record.kit)
+        mono = time.monotonic()
+        for kit, (cls, seqs) in by_kit.items():
+            self._gaps.seen(cls, kit, seqs, mono)
+        for where, doc in events:
+            self._event(where, doc, mono)
+        if self.on_batch:
+            self.on_batch(records, bad)
+
+    def _event(self, where: tm.Topic, doc: dict, now: float) -> None:
+        if where.kind == "status" and doc.get("state") == "online" and isinstance(doc.get("seq"), int):
+            # numbers still in the kit's outbox are on their way; only older ones can be missing
+            delivered = doc["seq"] - int(doc.get("buffered") or 0)
+            self._gaps.status(where.class_id, where.kit, delivered, now)
+        elif where.kind == "event" and doc.get("event") == "replay_done":
+            for first, last in doc.get("missing") or []:
+                self._gaps.forget(where.kit, first, last)
+                for key, gap in list(self._open_gap_rows.items()):
+                    if gap.kit == where.kit and first <= gap.last and last >= gap.first:
+                        present = self.store.seqs(gap.kit, gap.first, gap.last)
+                        if len(present) < gap.last - gap.first + 1:
+                            self.store.update_gap(gap.kit, gap.first, state="lost",
+                                                  note=f"kit no longer holds {first}..{last}")
+                            self.stats.gaps_lost += 1
+                            del self._open_gap_rows[key]
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        for suspect in self._gaps.due(now):
+            present = self.store.seqs(suspect.kit, suspect.first, suspect.last)
+            holes = self._gaps.resolve(suspect, present, now)
+            key = (suspect.kit, suspect.first)
+            if holes and not suspect.recorded:
+                suspect.recorded = True
+                gap = Gap(suspect.class_id, suspect.kit, suspect.first, suspect.last, "open", tm.iso_utc(time.time()))
+                self.store.add_gaps([gap])
+                self._open_gap_rows[key] = gap
+                self.stats.gaps_found += 1
+            if holes and suspect in self._gaps.suspects:
+                for first, last in holes:
+                    self.mqtt.publish(tm.topic(suspect.class_id, suspect.kit, "replay"),
+                                      tm.replay_payload(first, last, self.collector_id), 1, False)
+                    self.stats.replays_requested += 1
+                if key in self._open_gap_rows:
+                    self.store.update_gap(suspect.kit, suspect.first, requests=suspect.requests)
+            elif not holes and key in self._open_gap_rows:
+                self.store.update_gap(suspect.kit, suspect.first, state="healed", requests=suspect.requests)
+                del self._open_gap_rows[key]
+                self.stats.gaps_healed += 1
+        if now >= self._next_stats:
+            self._publish_stats(now)
+
+    def _publish_stats(self, now: float) -> None:
+        span = max(now - self._window_start, 1e-6)
+        st = self.stats
+        st.rate = self._window_stored / span
+        self._window_start, self._window_stored = now, 0
+        self._next_stats = now + self.stats_interval
+        if self._unassigned:
+            self._registered = self.store.registered_kits()
+            self._unassigned -= self._registered
+        st.unassigned_kits = sorted(self._unassigned)
+        st.load_warning = bool(self.warn_rate and st.rate >= 0.8 * self.warn_rate)
+        doc = {"v": 1, "id": self.collector_id, "rate": round(st.rate, 1), "lag_s": round(st.lag_s, 3),
+               "received": st.received, "stored": st.stored, "duplicates": st.duplicates,
+               "quarantined": st.quarantined, "open_gaps": self._gaps.open_count,
+               "unassigned_kits": st.unassigned_kits}
+        if self.mqtt.is_connected:
+            self.mqtt.publish(tm.collector_topic(self.collector_id, "stats"), json.dumps(doc).encode(), 0, True)
+
+    def open_gaps(self) -> int:
+        return self._gaps.open_count
+
+
+def collect(*, broker: str, db: str, username: str | None = None, password: str | None = None,
+            share: str | None = None, classes: list[str] | None = None, collector_id: str | None = None,
+            stop_event: threading.Event | None = None, on_stats=None, stats_interval: float = 5.0) -> CollectorStats:
+    """Run a collector until ``stop_event`` is set; then flush, acknowledge and return the final stats."""
+    stop_event = stop_event or threading.Event()
+    col = Collector(broker, db, username=username, password=password, share=share, classes=classes,
+                    collector_id=collector_id, stats_interval=stats_interval)
+    col.start()
+    try:
+        while not stop_event.wait(min(stats_interval, 1.0)):
+            col.raise_if_failed()
+            if on_stats:
+                on_stats(col.stats)
+    finally:
+        col.stop()
+    col.raise_if_failed()
+    return col.stats
+
+
+__all__ = ["Collector", "CollectorStats", "collect", "StoreError", "TelemetryError"]
