@@ -128,3 +128,76 @@ class FakeBoard:
                 os.close(fd)
             except OSError:
                 pass
+
+
+class FakeSocketBoard(FakeBoard):
+    """The same board behind ``socket://127.0.0.1:PORT`` (as ``makerkit sim serve --listen`` offers).
+
+    Serves one connection at a time; ``hang_up()`` closes the current connection from the board's
+    side (the host's next read raises DisconnectedError)."""
+
+    def __init__(self, **options):
+        import socket
+        super().__init__(**options)
+        os.close(self.master)  # no pty for this one
+        self.master = -1
+        self._unplugged = True
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"socket://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.port = self.url
+        self._conn = None
+        self._thread = threading.Thread(target=self._serve, name=f"fake-board {self.url}", daemon=True)
+
+    def _serve(self) -> None:
+        while True:
+            ready, _, _ = select.select([self._listener, self._stop_r], [], [], 1.0)
+            if self._stop_r in ready:
+                return
+            if not ready:
+                continue
+            conn, _ = self._listener.accept()
+            self._conn = conn
+            self._decoder.reset()
+            opened = time.monotonic()
+            while True:
+                ready, _, _ = select.select([conn, self._stop_r], [], [], 1.0)
+                if self._stop_r in ready:
+                    conn.close()
+                    return
+                if not ready:
+                    continue
+                try:
+                    data = conn.recv(4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    conn.close()
+                    break
+                if self.silent or time.monotonic() - opened < self.boot_delay:
+                    continue
+                for event in self._decoder.feed(data):
+                    self.received.append(event)
+                    reply = self._answer(event)
+                    if reply:
+                        try:
+                            conn.sendall(reply)
+                        except OSError:
+                            break
+
+    def hang_up(self) -> None:
+        import socket
+        if self._conn is not None:
+            try:
+                self._conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        os.write(self._stop_w, b"x")
+        self._thread.join(timeout=2)
+        self._listener.close()
+        for fd in (self._stop_r, self._stop_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
