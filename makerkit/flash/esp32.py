@@ -163,7 +163,7 @@ def _open_error(port: str, exc: BaseException) -> MakerkitError:
     if re.search(r"Errno 13|Permission denied", text):
         return PortPermissionError(en=f"makerkit may not open {port}.", zh=f"makerkit 没有权限打开 {port}。",
                                    port=port)
-    if re.search(r"Errno 16|busy|exclusively lock|Access is denied", text, re.I):
+    if re.search(r"Errno 16|resource busy|exclusively lock|Access is denied", text, re.I):
         return PortBusyError(en=f"{port} is held by another program.", zh=f"{port} 正被别的程序占用。",
                              port=port)
     return PortNotFoundError(en=f"There is no serial port {port} (or the board was unplugged).",
@@ -238,13 +238,6 @@ def _flash_once(*, board: BoardProfile, port: str, image: EspImage, baud: int, c
         chip = _chip_key(esp)
         where_en, where_zh = f"the board on {port}", f" {port} 上的开发板"
         check_chip(image, chip, where_en=where_en, where_zh=where_zh)
-        if chip != board.chip:
-            raise UsageError(
-                en=f"The board on {port} is an {chip_name(chip)}, not an {chip_name(board.chip)} as "
-                   f"--board {board.id} says.",
-                zh=f"{port} 上的开发板是 {chip_name(chip)}，不是 --board {board.id} 所说的 {chip_name(board.chip)}。",
-                hint_en="Run `makerkit boards` and pass the --board that matches this chip.",
-                hint_zh="运行 `makerkit boards`，选择和这块芯片对应的 --board。", port=port, chip=chip)
         try:
             mac = ":".join(f"{b:02x}" for b in esp.read_mac())
         except (FatalError, NotImplementedError, TypeError):
