@@ -40,6 +40,9 @@ class FakeBoard:
             "class": "7a", "boot": 12, "features": ["dht", "sonar", "tone", "servo", "i2c"]}
         self.master, slave = os.openpty()
         tty.setraw(slave)
+        attrs = termios.tcgetattr(slave)
+        attrs[4] = attrs[5] = termios.B9600  # a speed makerkit never uses: see `touched`
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
         self.port = os.ttyname(slave)
         os.close(slave)
         self.received: list = []
@@ -110,6 +113,11 @@ class FakeBoard:
             if event.command == fm.MK_IDENTITY and self.name.startswith("makerkit"):
                 return fm.mk_json(fm.MK_IDENTITY, self.identity)
         return b""
+
+    @property
+    def touched(self) -> bool:
+        """True once a host opened the port (pyserial sets its speed) or sent anything."""
+        return bool(self.received) or self._opened_at is not None or self._host_baud() != 9600
 
     # -- test controls -------------------------------------------------------------------------------
     def unplug(self) -> None:
