@@ -276,6 +276,7 @@ class LessonKit:
 
         def open_device(*args, **kwargs):
             dev = make(*args, **kwargs)
+            session.opened.append(dev)
             pins = [a for a in list(args) + [v for k, v in kwargs.items() if k != "kit"]
                     if isinstance(a, (str, int)) and not isinstance(a, bool)]
             pin = "+".join(self._pin_name(p) for p in pins) or kind

@@ -26,6 +26,9 @@ STOP_GRACE = 2.0         # wall seconds a script gets to notice a stop before it
 
 
 def kit_uses_virtual_clock(kit: Any) -> bool:
+    client = getattr(kit, "client", None)
+    if isinstance(getattr(client, "virtual", None), bool):
+        return client.virtual
     sim = getattr(kit, "sim", None)
     transport = getattr(sim, "transport", None) if sim is not None else None
     return bool(getattr(transport, "virtual_clock", False))
@@ -40,9 +43,17 @@ class Session:
         self.recorder = Recorder(kit.time, on_event)
         self.deadline = None if seconds is None else self.recorder.t0 + seconds
         self.stop_requested = threading.Event()
+        self.script_thread: int | None = None
+        self.opened: list[Any] = []       # the devices the script made (closed when the run ends)
         self._busy = 0
 
+    def on_script_thread(self) -> bool:
+        return threading.get_ident() == self.script_thread
+
     def sleep(self, seconds: float) -> None:
+        if not self.on_script_thread():   # a when_... callback: the kit says what it allows
+            self.kit.sleep(seconds)
+            return
         if self.stop_requested.is_set():
             raise LessonStop()
         self._busy = 0
@@ -65,6 +76,8 @@ class Session:
 
     def tick(self) -> None:
         """Called on every device use: honours stop requests, moves a busy loop's clock on."""
+        if not self.on_script_thread():
+            return
         if self.stop_requested.is_set():
             raise LessonStop()
         self._busy += 1
@@ -130,6 +143,7 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
         before_start(session)
 
     def target() -> None:
+        session.script_thread = threading.get_ident()
         try:
             module = load_script(script, print_fn=session.recorder.print)
             main = getattr(module, "main", None)
@@ -168,7 +182,19 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
     if result.ended == "stuck" and result.crash is None:
         result.crash = _stuck_crash(Path(script), wall_limit or 0.0)
     result.wall_seconds = time.monotonic() - started
+    if not worker.is_alive():
+        _close_devices(session)
     return session, result
+
+
+def _close_devices(session: Session) -> None:
+    """Free the pins the script used, so the same kit can run the next script."""
+    for dev in reversed(session.opened):
+        try:
+            dev.close()
+        except Exception:  # noqa: BLE001 - a lost kit: the kit's own close reports it
+            pass
+    session.opened.clear()
 
 
 def _safe_now(session: Session) -> float | None:

@@ -1,0 +1,252 @@
+"""``makerkit lesson list | show | run | check``: lessons for students, a few lines over the library.
+
+``run`` shows what the student's script does as it happens (LED changes, printed lines, a live
+chart of readings); ``check`` prints the checker's findings and exits 0 when the lesson passes,
+20 when the script ran but something needs fixing, 21 when the script crashed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import rich_click as click
+from rich.console import Console, Group
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+
+from ..catalog.lessons import load_lesson, load_lessons
+from ..i18n import current_language
+
+
+def _zh() -> bool:
+    return current_language() == "zh"
+
+
+def _t(en: str, zh: str) -> str:
+    return zh if _zh() else en
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+_KIT_OPTIONS = [
+    click.option("--port", metavar="URL", help="A real kit: serial port or URL (COM3, /dev/ttyUSB0, socket://...)."),
+    click.option("--sim", is_flag=True, help="Use the virtual kit (no board needed)."),
+    click.option("--board", metavar="BOARD", help="Board profile: uno, esp32, mpython... (the virtual kit's board with --sim)."),
+    click.option("--script", "script", metavar="FILE", type=click.Path(dir_okay=False),
+                 help="Run your own script instead of the lesson's starter."),
+    click.option("--solution", is_flag=True, help="Run the lesson's solution."),
+]
+
+
+def _kit_options(fn):
+    for option in reversed(_KIT_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@click.group()
+def lesson() -> None:
+    """List, show, run and check lessons.  列出、查看、运行和检查课程。
+
+    Start here:  makerkit lesson run 01-blink --sim
+    """
+
+
+@lesson.command("list")
+def list_() -> None:
+    """List the lessons.  列出所有课程。"""
+    console = _console()
+    table = Table(box=None, show_header=True, header_style="bold")
+    table.add_column(_t("lesson", "课程"))
+    table.add_column(_t("title", "标题"))
+    table.add_column(_t("time", "时长"), justify="right")
+    for item in load_lessons():
+        table.add_row(item.id, item.title.pick(), _t(f"{item.duration_min} min", f"{item.duration_min} 分钟"))
+    console.print(table)
+    console.print(_t("Start with: makerkit lesson run 01-blink --sim",
+                     "从这里开始：makerkit lesson run 01-blink --sim"))
+
+
+@lesson.command()
+@click.argument("lesson_id", metavar="ID")
+@click.option("--board", metavar="BOARD", help="Show the wiring for this board only (uno, esp32, mpython...).")
+def show(lesson_id: str, board: str | None) -> None:
+    """Show a lesson: parts, wiring and the student's guide.  查看课程：材料、接线和学习指南。"""
+    item = load_lesson(lesson_id)
+    console = _console()
+    console.print(f"[bold]{item.id}: {item.title.pick()}[/bold]")
+    console.print(item.summary.pick())
+    console.print()
+    console.print(f"[bold]{_t('Goals', '学习目标')}[/bold]")
+    for goal in item.goals:
+        console.print(f"  • {goal.pick()}")
+    console.print(f"[bold]{_t('Parts', '材料')}[/bold]")
+    for part in item.parts:
+        extra = f" ×{part.count}" if part.count > 1 else ""
+        console.print(f"  • {part.name.pick()}{extra}")
+    boards = [board] if board else ["default"] + [b for b in item.boards if b in item.wiring and b != "default"]
+    for key in boards:
+        _wiring_table(console, item, key)
+    console.print(f"[bold]{_t('Files', '文件')}[/bold]")
+    console.print(f"  starter:  {item.starter}")
+    console.print(f"  solution: {item.solution}")
+    console.print()
+    readme = item.readme()
+    console.print(Markdown(readme) if console.is_terminal else readme)
+
+
+def _wiring_table(console: Console, item, key: str) -> None:
+    from ..catalog import load_board
+    if key == "default":
+        shown = [b for b in item.boards if b not in item.wiring or b == "default"]
+        names = ", ".join(shown)
+        rows = item.wiring.get("default", ())
+    else:
+        profile = load_board(key)
+        names = profile.name_zh if _zh() else profile.name
+        rows = item.wiring_for(profile.id)
+    table = Table(title=_t(f"Wiring: {names}", f"接线：{names}"), title_justify="left", show_header=True)
+    table.add_column(_t("board pin", "开发板引脚"))
+    table.add_column(_t("part", "元件"))
+    table.add_column(_t("leg", "元件的脚"))
+    for row in rows:
+        part = item.part(row.part)
+        table.add_row(row.pin, part.name.pick() if part else row.part, row.leg.pick())
+    console.print(table)
+
+
+def _describe_kit(sim: bool, board: str | None, port: str | None) -> str:
+    if sim:
+        return _t(f"the virtual {board or 'uno'}", f"虚拟 {board or 'uno'}")
+    return port or "?"
+
+
+class _RunView:
+    """Shows a run's events as they happen; with a plot, a live chart above the latest lines."""
+
+    def __init__(self, console: Console, plot: tuple[str, ...]):
+        from ..lessons_runner.chart import Series
+        self.console = console
+        self.series = {name: Series(name) for name in plot}
+        self.lines: list[str] = []
+        self.live: Live | None = None
+
+    def __enter__(self):
+        if self.series and self.console.is_terminal:
+            self.live = Live(self._render(), console=self.console, auto_refresh=False, transient=False)
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.live is not None:
+            self.live.__exit__(*exc)
+
+    def _render(self):
+        from ..lessons_runner.chart import render
+        blocks = [Text("\n".join(render(s)) + "\n") for s in self.series.values()]
+        blocks.append(Text("\n".join(self.lines[-8:])))
+        return Group(*blocks)
+
+    def show(self, text: str) -> None:
+        if self.live is not None:
+            self.lines.append(text)
+            del self.lines[:-8]
+            self.live.update(self._render(), refresh=True)
+        else:
+            self.console.print(text, markup=False)
+
+    def __call__(self, event) -> None:
+        from ..lessons_runner import LevelChange, Output, Published, Reading, ScenarioEvent
+        stamp = f"[{event.t:6.1f}s]" if hasattr(event, "t") else ""
+        if isinstance(event, Output):
+            self.show(f"{stamp} {event.text}")
+        elif isinstance(event, LevelChange):
+            state = (_t("on", "亮") if event.level >= 1 else _t("off", "灭") if event.level <= 0
+                     else f"{event.level:.0%}")
+            self.show(f"{stamp} 💡 {event.pin}: {state}")
+        elif isinstance(event, ScenarioEvent):
+            self.show(f"{stamp} 👉 {_t(event.en, event.zh)}")
+        elif isinstance(event, (Reading, Published)) and event.name in self.series:
+            series = self.series[event.name]
+            if isinstance(event, Published) and event.unit:
+                series.unit = event.unit
+            elif isinstance(event, Reading) and not series.unit:
+                series.unit = {"temperature": "°C", "humidity": "%"}.get(event.name, "")
+            if isinstance(event, Reading):
+                series.add(event.t, event.value)
+                if self.live is not None:
+                    self.live.update(self._render(), refresh=True)
+
+
+def _show_crash(console: Console, crash) -> None:
+    console.print(Text(_t("Your program stopped with an error:", "你的程序出错停下来了："), style="bold red"))
+    console.print(Text(crash.traceback_text()), markup=False)
+    console.print(Text(_t("Hint: ", "提示：") + crash.hint(), style="yellow"))
+
+
+@lesson.command()
+@click.argument("lesson_id", metavar="ID")
+@_kit_options
+@click.option("--seconds", type=click.FloatRange(min=0, min_open=True), metavar="N",
+              help="Stop after N seconds (default: run until Ctrl-C).")
+@click.option("--no-scenario", is_flag=True, help="On the virtual kit, do not press buttons or change the room.")
+def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario) -> None:
+    """Run a lesson script and watch it, until Ctrl-C.  运行课程程序并观察它，按 Ctrl-C 停止。
+
+    makerkit lesson run 01-blink --sim
+    """
+    from ..lessons_runner import EXIT_SCRIPT_CRASHED, pick_script, run_lesson
+    item = load_lesson(lesson_id)
+    path = pick_script(item, script=script, solution=solution)
+    console = _console()
+    console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
+                     "Press Ctrl-C to stop.",
+                     f"在{_describe_kit(sim, board, port)}上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
+    with _RunView(console, item.plot) as view:
+        result = run_lesson(item, port=port, sim=sim, board=board, script=path, seconds=seconds,
+                            scenario=not no_scenario, clock="real", on_event=view)
+    if result.crash is not None:
+        _show_crash(console, result.crash)
+        sys.exit(EXIT_SCRIPT_CRASHED)
+    ended = {"finished": _t(f"Your program finished after {result.elapsed:.1f} s.",
+                            f"你的程序运行了 {result.elapsed:.1f} 秒，结束了。"),
+             "budget": _t(f"Stopped after {result.elapsed:.1f} s.", f"运行 {result.elapsed:.1f} 秒后停止。"),
+             "interrupted": _t(f"Stopped (Ctrl-C) after {result.elapsed:.1f} s.",
+                               f"已停止（Ctrl-C），运行了 {result.elapsed:.1f} 秒。")}
+    console.print(ended.get(result.ended, result.ended))
+
+
+@lesson.command()
+@click.argument("lesson_id", metavar="ID")
+@_kit_options
+def check(lesson_id, port, sim, board, script, solution) -> None:
+    """Check a lesson script: exit 0 when it passes.  检查课程程序：通过时退出码为 0。
+
+    makerkit lesson check 01-blink --sim --script my_blink.py
+    """
+    from ..lessons_runner import check_lesson, pick_script
+    item = load_lesson(lesson_id)
+    path = pick_script(item, script=script, solution=solution)
+    console = _console()
+    console.print(_t(f"Checking {path.name} for lesson {item.id} on {_describe_kit(sim, board, port)}...",
+                     f"正在{_describe_kit(sim, board, port)}上检查课程 {item.id} 的 {path.name}……"))
+    report = check_lesson(item, port=port, sim=sim, board=board, script=path)
+    if report.crash is not None:
+        _show_crash(console, report.crash)
+    for finding in report.findings:
+        mark, style = {"pass": ("✔", "green"), "fail": ("✘", "red"), "skip": ("–", "yellow")}[finding.status]
+        console.print(Text(f"{mark} {finding.message()}", style=style))
+        if finding.failed and finding.fix():
+            console.print(Text(f"  {_t('What to do: ', '怎么改：')}{finding.fix()}"))
+    if report.passed:
+        console.print(Text(_t(f"Well done! Lesson {item.id} passed.", f"太棒了！课程 {item.id} 通过了。"),
+                           style="bold green"))
+    elif report.crash is None:
+        console.print(Text(_t("Not yet: fix the points above and check again.",
+                              "还差一点：按上面的提示改一改，再检查一次。"), style="bold"))
+    if report.exit_code:
+        sys.exit(report.exit_code)
