@@ -297,10 +297,12 @@ def collect(*, broker: str, db: str, username: str | None = None, password: str 
     col = Collector(broker, db, username=username, password=password, share=share, classes=classes,
                     collector_id=collector_id, stats_interval=stats_interval)
     col.start()
+    next_report = time.monotonic() + stats_interval
     try:
-        while not stop_event.wait(min(stats_interval, 1.0)):
+        while not stop_event.wait(min(stats_interval, 0.5)):
             col.raise_if_failed()
-            if on_stats:
+            if on_stats and time.monotonic() >= next_report:
+                next_report += stats_interval
                 on_stats(col.stats)
     finally:
         col.stop()
