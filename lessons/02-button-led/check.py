@@ -45,7 +45,7 @@ def check(run):
                          "Add: button = kit.button(BUTTON)", "加上这一句：button = kit.button(BUTTON)")]
     if not run.devices_of("led", "pwm_led"):
         return [run.fail("Your program never set up an LED.", "你的程序没有创建 LED。",
-                         'Add: led = kit.led("LED_BUILTIN")', '加上这一句：led = kit.led("LED_BUILTIN")')]
+                         'Add: led = kit.led(LED_PIN)', '加上这一句：led = kit.led(LED_PIN)')]
     led, button = run.pin("led"), run.pin("button")
     if run.is_sim:
         presses = [(d, u) for d, u in PRESSES if u + REACT <= run.elapsed]

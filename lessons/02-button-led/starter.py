@@ -7,11 +7,12 @@ Wire one leg of the button to D4 (GPIO4 on an ESP32) and the opposite leg to GND
 检查 / Check:  makerkit lesson check 02-button-led --sim
 """
 
-BUTTON = "D4"    # 掌控板用 "P5"（A 键） / on the mPython board use "P5" (button A)
+BUTTON = "D4"           # 掌控板用 "P5"（A 键） / on the mPython board use "P5" (button A)
+LED_PIN = "LED_BUILTIN"  # 掌控板用 "P8"，ESP32-S3 用 "GPIO2" / mPython board: "P8", ESP32-S3: "GPIO2"
 
 
 def main(kit):
-    led = kit.led("LED_BUILTIN")
+    led = kit.led(LED_PIN)
     button = kit.button(BUTTON)
 
     while True:
