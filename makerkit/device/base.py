@@ -20,10 +20,16 @@ class Device:
         self.kit = kit
         self.closed = False
         self._pins: list = []
-        kit._devices.append(self)
 
     def _claim(self, pin, mode: str):
-        info = self.kit._claim(pin, self, mode=mode)
+        try:
+            info = self.kit._claim(pin, self, mode=mode)
+        except BaseException:
+            self.kit._release(self)   # a part that cannot be made holds no pins
+            self.closed = True
+            raise
+        if self not in self.kit._devices:
+            self.kit._devices.append(self)
         self._pins.append(info)
         return info
 

@@ -36,13 +36,14 @@ WALL_SLACK = 2.0          # seconds: a virtual-clock wait also ends this long af
 
 class _Capture:
     """A one-shot wait for the first event matching ``expect``/``match`` (set up before sending)."""
-    __slots__ = ("expect", "match", "event", "mk_error")
+    __slots__ = ("expect", "match", "event", "mk_error", "mk_cmd")
 
     def __init__(self, expect, match):
         self.expect = expect
         self.match = match
         self.event = None
         self.mk_error = None
+        self.mk_cmd = None   # only MK_ERRORs about this command count (None: any)
 
 
 class FirmataClient:
@@ -262,12 +263,14 @@ class FirmataClient:
 
     def request(self, data: bytes, *, expect: type | tuple, match: Callable[[Any], bool] | None = None,
                 timeout: float = 1.0, what: tuple[str, str] | None = None, resend_every: float | None = None,
-                raise_mk_error: bool = False):
+                raise_mk_error: bool | int = False):
         """Send ``data`` and return the first event of type ``expect`` (accepted by ``match``).
         Raises :class:`NoAnswerError` after ``timeout`` seconds; ``what`` = (en, zh) names the
-        question in that message. With ``raise_mk_error`` a firmware MK_ERROR ends the wait as a
-        :class:`DeviceError`."""
+        question in that message. With ``raise_mk_error`` a firmware MK_ERROR (about command
+        ``raise_mk_error`` when it is a command byte) ends the wait as a :class:`DeviceError`."""
         capture = _Capture(expect, match)
+        if raise_mk_error is not True and raise_mk_error is not False:
+            capture.mk_cmd = int(raise_mk_error)
         with self._lock:
             self._captures.append(capture)
         try:
@@ -396,7 +399,8 @@ class FirmataClient:
                     if capture.event is None and isinstance(event, capture.expect) and (
                             capture.match is None or capture.match(event)):
                         capture.event = event
-                    elif isinstance(event, fm.MkError) and capture.mk_error is None:
+                    elif isinstance(event, fm.MkError) and capture.mk_error is None and (
+                            capture.mk_cmd is None or event.info.get("cmd") == capture.mk_cmd):
                         capture.mk_error = event.info
                 if self._listeners:
                     for cls in (type(event), object):

@@ -99,7 +99,19 @@ class I2C(Lockable):
 
     def _write(self, address: int, data: bytes, *, restart: bool) -> None:
         self._check()
-        self.kit.client.send(fm.i2c_request(address, fm.I2cMode.WRITE, data, restart=restart))
+        client = self.kit.client
+        client.send(fm.i2c_request(address, fm.I2cMode.WRITE, data, restart=restart))
+        if self.kit.firmware.is_makerkit:
+            # makerkit firmware reports a NACK as MK_ERROR; a version round trip behind the write
+            # tells whether one came (Firmata answers in order), so a missing device raises here.
+            try:
+                client.request(fm.report_version(), expect=fm.ProtocolVersion, timeout=I2C_TIMEOUT,
+                               raise_mk_error=fm.I2C_REQUEST,
+                               what=(f"the I2C write at 0x{address:02X}", f"地址 0x{address:02X} 的 I2C 写入"))
+            except (NoAnswerError, DeviceError) as exc:
+                if client.lost is not None:
+                    raise client.lost from exc
+                raise self._absent(address) from exc
 
     def _read(self, address: int, count: int, *, register: int | None = None) -> bytes:
         self._check()
@@ -111,7 +123,7 @@ class I2C(Lockable):
             reply = client.request(
                 fm.i2c_request(address, fm.I2cMode.READ, register=register, read_count=count),
                 expect=(fm.I2cReply, fm.StringData), match=lambda e: _answers(e, address, expected),
-                timeout=I2C_TIMEOUT, raise_mk_error=True,
+                timeout=I2C_TIMEOUT, raise_mk_error=fm.I2C_REQUEST,
                 what=(f"the I2C read at 0x{address:02X}", f"地址 0x{address:02X} 的 I2C 读取"))
         except (NoAnswerError, DeviceError) as exc:
             if client.lost is not None:

@@ -186,7 +186,10 @@ class Buzzer(_Switched):
     def _set(self, value: float) -> None:
         if self._toning:
             self.stop()
-        self.kit.client.digital_write(self.pin_info.number, 1 if value else 0)
+        client = self.kit.client
+        if client.pin_modes.get(self.pin_info.number) != fm.PinMode.OUTPUT:
+            client.set_pin_mode(self.pin_info.number, fm.PinMode.OUTPUT)
+        client.digital_write(self.pin_info.number, 1 if value else 0)
 
     def beep(self, on_time: float = 1.0, off_time: float = 1.0, n: int | None = None,
              background: bool = True) -> None:
@@ -205,6 +208,7 @@ class Buzzer(_Switched):
         self._stop_blink()
         duration_ms = 0 if seconds is None else max(1, round(seconds * 1000))
         self.kit.client.send(fm.tone(self.pin_info.number, round(frequency), duration_ms))
+        self.kit.client.pin_modes[self.pin_info.number] = fm.PinMode.TONE   # the firmware switches it
         self._toning = True
         self._value = 1.0
 
@@ -216,7 +220,5 @@ class Buzzer(_Switched):
 
     def _safe(self) -> None:
         self._stop_blink()
-        if self._toning:
-            self.stop()
-        self.kit.client.digital_write(self.pin_info.number, 0)
+        self._set(0)
         self._value = 0.0

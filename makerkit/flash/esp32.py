@@ -245,7 +245,8 @@ def _flash_once(*, board: BoardProfile, port: str, image: EspImage, baud: int, c
         sink.phase("connect", 1, 1)
         esp = esp_cmds.run_stub(esp)
         esp_cmds.attach_flash(esp)
-        flash_size = _flash_bytes(esp_cmds.detect_flash_size(esp)) or board.flash_size
+        detected_size = _flash_bytes(esp_cmds.detect_flash_size(esp))
+        flash_size = detected_size or board.flash_size           # unknown flash chip: trust the profile
         check_fits(image, flash_size, where_en=where_en, where_zh=where_zh)
         if baud != ROM_BAUD:
             esp.change_baud(baud)
@@ -258,7 +259,8 @@ def _flash_once(*, board: BoardProfile, port: str, image: EspImage, baud: int, c
         sink.phase("verify", 1, 1)
         if reset:
             _reset_into_app(esp, port)
-        return dict(chip=chip, mac=mac, flash_size=flash_size, write_seconds=seconds)
+        return dict(chip=chip, mac=mac, flash_size=flash_size, flash_size_detected=bool(detected_size),
+                    write_seconds=seconds)
     except MakerkitError:
         raise
     except FatalError as exc:

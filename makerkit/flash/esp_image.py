@@ -203,8 +203,12 @@ def read_image(source: str | Path | bytes, *, name: str | None = None,
         where = BOOTLOADER_OFFSETS.get(chip, 0)
         table = PARTITION_TABLE_OFFSET - where
         app = APP_OFFSET - where
-        if len(data) > app and data[table:table + 2] == b"\xaa\x50":
+        if len(data) > table and data[table:table + 2] == b"\xaa\x50":
             kind = "merged"
+            if len(data) <= app:
+                raise _bad(name, "the file stops after the partition table, before the app "
+                                 "(an unfinished download?).",
+                           "文件在分区表之后就结束了，缺少应用程序（可能没有下载完整）。")
             app_header = _parse_header(data, app, name)
             if app_header.chip_id != header.chip_id:
                 raise _bad(name, "its bootloader and app are for different chips.",

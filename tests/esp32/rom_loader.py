@@ -45,11 +45,11 @@ ERR_DEFLATE = 0x0B
 
 CHIPS = {
     "esp32": dict(name="ESP32", magic=0x00F01D83, chip_id=0, security_info=False,
-                  spi_base=0x3FF42000, w0=0x80, efuse_base=0x3FF5A000,
+                  spi_base=0x3FF42000, usr2=0x24, w0=0x80, efuse_base=0x3FF5A000,
                   # eFuse word 4 (CK8M calibration) and RTCCALICFG1: the ROM's crystal estimate, 40 MHz
                   extra={0x3FF5A010: 100, 0x3FF5F06C: 1024 << 7, 0x3FF40014: 347}),
     "esp32s3": dict(name="ESP32-S3", magic=0x00000009, chip_id=9, security_info=True,
-                    spi_base=0x60002000, w0=0x58, efuse_base=0x60007000, extra={}),
+                    spi_base=0x60002000, usr2=0x20, w0=0x58, efuse_base=0x60007000, extra={}),
 }
 SIZE_CODES = {1 << 20: 0x14, 2 << 20: 0x15, 4 << 20: 0x16, 8 << 20: 0x17, 16 << 20: 0x18}
 
@@ -335,7 +335,7 @@ class RomLoader:
 
     def _spi_user_command(self) -> None:
         base = self.spec["spi_base"]
-        command = self._reg(base + 0x24) & 0xFFFF
+        command = self._reg(base + self.spec["usr2"]) & 0xFFFF
         if command == 0x9F:                            # RDID: Winbond, size code
             size_code = SIZE_CODES.get(self.flash_size, 0x16)
             result = 0xEF | (0x40 << 8) | (size_code << 16)

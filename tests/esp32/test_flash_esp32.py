@@ -50,6 +50,7 @@ def test_s3_image_on_s3_board(s3_image, s3_loader, capsys):
     result = flash_board(board="esp32s3", port=s3_loader.url, firmware=str(s3_image))
     assert _flashed(s3_loader, s3_image, 0x0)
     assert result.details["chip"] == "esp32s3" and result.details["flash_size"] == 8 << 20
+    assert result.details["flash_size_detected"]
     assert s3_loader.state == "app"
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""                                  # the library never prints
