@@ -179,11 +179,13 @@ class Collector:
         bad: list[Quarantined] = []
         received_iso = tm.iso_utc(received)
         events = []
+        ignored = 0
         for msg in batch:
             try:
                 where = tm.parse_topic(msg.topic)
             except tm.TelemetryRejected as exc:
                 if msg.topic.startswith(f"{tm.ROOT}/{tm.COLLECTOR_SEGMENT}/"):
+                    ignored += 1          # collectors' own status and stats
                     continue
                 bad.append(Quarantined(received_iso, msg.topic, msg.payload, exc.reason, exc.detail))
                 continue
@@ -201,7 +203,7 @@ class Collector:
             msg.ack()
         now = time.time()
         st = self.stats
-        st.received += len(batch)
+        st.received += len(batch) - ignored
         st.stored += added
         st.duplicates += len(records) - added
         st.quarantined += len(bad)
@@ -260,7 +262,7 @@ class Collector:
                     self.stats.replays_requested += 1
                 if key in self._open_gap_rows:
                     self.store.update_gap(suspect.kit, suspect.first, requests=suspect.requests)
-            elif not holes and key in self._open_gap_rows:
+            elif not holes and key in self._open_gap_rows and suspect not in self._gaps.suspects:
                 self.store.update_gap(suspect.kit, suspect.first, state="healed", requests=suspect.requests)
                 del self._open_gap_rows[key]
                 self.stats.gaps_healed += 1
