@@ -2,8 +2,8 @@
 
 pyserial reports every failure as ``SerialException`` whose text (and, on POSIX, ``errno``) says
 what happened; the texts differ per OS. :func:`classify` maps an errno and a text to one of
-``"busy"``, ``"permission"``, ``"not_found"``, ``"no_device"``, ``"refused"``, ``"bad_url"`` or
-``"other"``; :func:`open_error` builds the bilingual :class:`~makerkit.errors.MakerkitError`.
+``"busy"``, ``"permission"``, ``"not_found"``, ``"no_device"``, ``"not_serial"``, ``"refused"``,
+``"bad_url"`` or ``"other"``; :func:`open_error` builds the bilingual :class:`~makerkit.errors.MakerkitError`.
 
 Windows note: a COM port that another program has open fails with "Access is denied"
 (``PermissionError(13, ...)``): on Windows that means *busy*, not a missing permission.
@@ -40,6 +40,8 @@ def classify(errno: int | None, text: str, *, windows: bool | None = None) -> st
         return "busy"
     if errno in (E.EACCES, E.EPERM) or "permission denied" in low:
         return "permission"
+    if errno == E.ENOTTY or "inappropriate ioctl" in low:
+        return "not_serial"
     if errno == E.ECONNREFUSED or "connection refused" in low or "name or service not known" in low \
             or "timed out" in low or "no route to host" in low:
         return "refused"
@@ -73,6 +75,13 @@ def open_error(port: str, errno: int | None, text: str, *, windows: bool | None 
             zh=f"{port} 没有响应：那里没有正在运行的虚拟套件或串口服务器。",
             hint_en="Start it first (`makerkit sim serve --listen HOST:PORT`), or check the host and port number.",
             hint_zh="请先启动它（`makerkit sim serve --listen 主机:端口`），或者检查主机和端口号。",
+            port=port, reason=text)
+    if kind == "not_serial":
+        return UsageError(
+            en=f"{port} is not a serial port (it is some other kind of file or device).",
+            zh=f"{port} 不是串口（它是别的文件或设备）。",
+            hint_en="Run `makerkit ports` to see the serial ports, then use one of those.",
+            hint_zh="运行 `makerkit ports` 查看串口，然后使用其中一个。",
             port=port, reason=text)
     if kind == "bad_url":
         return UsageError(

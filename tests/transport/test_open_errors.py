@@ -21,6 +21,7 @@ CASES = [
     (errno.EWOULDBLOCK, "Could not exclusively lock port /dev/ttyUSB0: [Errno 11] Resource temporarily unavailable", False, "busy"),
     (errno.ENXIO, "could not open port /dev/ttyS4: [Errno 6] No such device or address: '/dev/ttyS4'", False, "no_device"),
     (None, "Could not configure port: (5, 'Input/output error')", False, "no_device"),
+    (None, "Could not configure port: (25, 'Inappropriate ioctl for device')", False, "not_serial"),
     # Windows (no errno on the exception; the text carries the Windows error)
     (None, "could not open port 'COM5': PermissionError(13, 'Access is denied.', None, 5)", True, "busy"),
     (None, "could not open port 'COM9': FileNotFoundError(2, 'The system cannot find the file specified.', None, 2)", True, "not_found"),
@@ -41,21 +42,21 @@ def test_classify(err, text, windows, kind):
 
 
 def test_windows_access_denied_is_busy_and_says_it_cannot_tell_who():
-    err = open_error("COM5", None, CASES[6][1], windows=True)
+    err = open_error("COM5", None, CASES[7][1], windows=True)
     assert isinstance(err, PortBusyError)
     assert "COM5" in err.message_en and "does not tell makerkit which" in err.message_en
     assert "COM5" in err.message_zh and "Arduino IDE" in err.hint_en and "串口监视器" in err.hint_zh
 
 
 def test_windows_file_not_found_lists_the_ports_there_are():
-    err = open_error("COM9", None, CASES[7][1], windows=True, available=["COM3", "COM4"])
+    err = open_error("COM9", None, CASES[8][1], windows=True, available=["COM3", "COM4"])
     assert isinstance(err, PortNotFoundError)
     assert "COM9" in err.message_en and "COM3, COM4" in err.message_en and "COM3" in err.message_zh
 
 
 def test_every_kind_builds_a_bilingual_error_with_a_hint():
     expected = {"not_found": PortNotFoundError, "permission": PortPermissionError, "busy": PortBusyError,
-                "no_device": PortNotFoundError, "refused": PortNotFoundError, "bad_url": UsageError,
+                "no_device": PortNotFoundError, "not_serial": UsageError, "refused": PortNotFoundError, "bad_url": UsageError,
                 "other": ConnectionError_}
     for err_no, text, windows, kind in CASES:
         err = open_error("PORT-X", err_no, text, windows=windows, available=[])

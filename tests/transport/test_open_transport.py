@@ -3,6 +3,7 @@ pulled, closing from another thread, and every way opening fails."""
 
 from __future__ import annotations
 
+import fcntl
 import grp  # imported before the permission test forks: the child as 'nobody' may not read the stdlib
 import os
 import pwd  # noqa: F401 - same reason
@@ -246,32 +247,27 @@ def test_busy_names_the_program_holding_the_port(pty_pair):
         assert t.is_open
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
-def test_no_permission_names_the_group(pty_pair):
-    """Root bypasses permissions, so a forked child drops to 'nobody' and opens the pty slave,
-    given to the group a USB serial port has (root:dialout, mode 0660): the real EACCES path."""
-    _, name = pty_pair
-    group = next((g for g in ("dialout", "uucp", "tty") if _group_exists(g)), None)
-    if group is None:
-        pytest.skip("no serial group on this system")
-    os.chown(name, 0, grp.getgrnam(group).gr_gid)
-    os.chmod(name, 0o660)
+def open_as_nobody(name: str, close_fds=()) -> list[str]:
+    """Fork a child that drops to 'nobody' and opens ``name``; return what happened:
+    ``[class name, message_en, hint_en, message_zh]``. Root bypasses permissions and TIOCEXCL, so
+    only an unprivileged process sees the errors a student sees."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: never return into pytest
         code = 1
         try:
-            os.close(read_fd)
+            for fd in (read_fd, *close_fds):  # a forked child shares the parent's descriptors
+                os.close(fd)
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)
             try:
-                open_transport(name)
-                result = "opened"
-            except PortPermissionError as err:
+                open_transport(name).close()
+                result = "opened\n\n\n"
+            except MakerkitError as err:
                 result = f"{type(err).__name__}\n{err.message_en}\n{err.hint_en}\n{err.message_zh}"
             except BaseException as err:  # noqa: BLE001 - report anything to the parent
-                result = f"{type(err).__name__}\n{err}"
+                result = f"{type(err).__name__}\n{err}\n\n"
             os.write(write_fd, result.encode())
             code = 0
         finally:
@@ -284,10 +280,45 @@ def test_no_permission_names_the_group(pty_pair):
         chunks.append(chunk)
     os.close(read_fd)
     os.waitpid(pid, 0)
-    kind, message, hint, message_zh = b"".join(chunks).decode().split("\n")
+    return b"".join(chunks).decode().split("\n")
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
+
+
+@needs_root
+def test_no_permission_names_the_group(pty_pair):
+    """The pty slave given to the group a USB serial port has (root:dialout, mode 0660), opened
+    by 'nobody': the real EACCES path, end to end."""
+    _, name = pty_pair
+    group = next((g for g in ("dialout", "uucp", "tty") if _group_exists(g)), None)
+    if group is None:
+        pytest.skip("no serial group on this system")
+    os.chown(name, 0, grp.getgrnam(group).gr_gid)
+    os.chmod(name, 0o660)
+    kind, message, hint, message_zh = open_as_nobody(name)
     assert kind == "PortPermissionError"
     assert name in message and f"'{group}' group" in message and f"'{group}'" in message_zh
     assert f"usermod -aG {group}" in hint
+
+
+@needs_root
+def test_ebusy_from_a_tiocexcl_holder_of_another_user(pty_pair):
+    """A program holding the port with TIOCEXCL (as the Arduino IDE's serial library does) makes
+    open() fail with EBUSY; the holder belongs to another user, so /proc cannot name it."""
+    _, name = pty_pair
+    os.chmod(name, 0o666)
+    held = os.open(name, os.O_RDWR | os.O_NOCTTY)
+    try:
+        fcntl.ioctl(held, termios.TIOCEXCL)
+        kind, message, hint, message_zh = open_as_nobody(name, close_fds=(held,))
+    finally:
+        fcntl.ioctl(held, termios.TIOCNXCL)  # a pty keeps the flag while its master is open
+        os.close(held)
+    assert kind == "PortBusyError"
+    assert name in message and "another user" in message and "另一个用户" in message_zh
+    assert "Arduino IDE" in hint
+    assert open_as_nobody(name)[0] == "opened"  # released: it opens
 
 
 def _group_exists(name: str) -> bool:
