@@ -19,6 +19,7 @@ from .script import load_checker
 from .session import execute
 
 CHECK_WALL_LIMIT = 60.0     # wall seconds a virtual-clock check may take before the script counts as stuck
+REAL_GRACE = 5.0            # wall seconds past the budget before a script on a real kit counts as stuck
 
 
 def open_kit(*, port: str | None = None, sim: bool = False, board: str | None = None,
@@ -109,13 +110,15 @@ def run_lesson(lesson: str | Path | Lesson, *, port: str | None = None, sim: boo
 def check_lesson(lesson: str | Path | Lesson, *, port: str | None = None, sim: bool = False,
                  board: str | None = None, script: str | Path | None = None, solution: bool = False,
                  seconds: float | None = None, kit: Any = None, timeout: float = 5.0,
-                 wall_limit: float = CHECK_WALL_LIMIT, on_event: Callable[[object], None] | None = None
+                 wall_limit: float | None = None, on_event: Callable[[object], None] | None = None
                  ) -> CheckReport:
     """Run a lesson script with the checker's scenario and return the checker's verdict.
 
     On the virtual kit (``sim=True``) simulated time runs as fast as the computer can go, so a
     10-second lesson checks in well under a second. On a real kit (``port=...``) the run takes real
-    time, and findings that need the virtual kit are reported as skipped."""
+    time, and findings that need the virtual kit are reported as skipped. ``wall_limit``: wall
+    seconds after which a script that never waits counts as stuck (default: 60 on the virtual kit,
+    the budget plus 5 on a real one)."""
     lesson = load_lesson(lesson)
     checker = load_checker(lesson.checker)
     path = pick_script(lesson, script=script, solution=solution)
@@ -128,8 +131,10 @@ def check_lesson(lesson: str | Path | Lesson, *, port: str | None = None, sim: b
             return CheckReport(**base, findings=(skipped(
                 f"Lesson {lesson.id} can only be checked on the virtual kit.",
                 f"课程 {lesson.id} 只能用虚拟套件检查。"),))
-        run = run_script(lesson, kit, path, seconds=seconds or lesson.check_seconds,
-                         wall_limit=wall_limit if is_sim else None, on_event=on_event,
+        budget = seconds or lesson.check_seconds
+        run = run_script(lesson, kit, path, seconds=budget,
+                         wall_limit=wall_limit or (CHECK_WALL_LIMIT if is_sim else budget + REAL_GRACE),
+                         on_event=on_event,
                          scenario=getattr(checker, "scenario", None))
         if run.crash is not None:
             return CheckReport(**base, crash=run.crash, run=run)

@@ -22,7 +22,8 @@ from .script import explain_crash, load_script, missing_main_crash
 
 BUSY_CALLS = 50          # device uses without a kit.sleep before simulated time moves on by itself
 BUSY_STEP = 0.005        # ... by this many seconds
-STOP_GRACE = 2.0         # wall seconds a script gets to notice a stop before it is interrupted
+STOP_NOTICE = 0.5        # wall seconds a script gets to notice a stop before it is interrupted
+STOP_GRACE = 2.0         # ... and to unwind once interrupted
 
 
 def kit_uses_virtual_clock(kit: Any) -> bool:
@@ -173,7 +174,7 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
     if worker.is_alive():
         session.stop_requested.set()
         try:
-            worker.join(STOP_GRACE)
+            worker.join(STOP_NOTICE)
             if worker.is_alive():
                 _raise_in_thread(worker, LessonStop)
                 worker.join(STOP_GRACE)
