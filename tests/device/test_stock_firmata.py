@@ -180,3 +180,44 @@ def test_close_leaves_the_board_safe(fake_board):
     unregistered = atexit.unregister(kit.close)  # already unregistered: a no-op
     assert unregistered is None
     kit.close()  # twice is fine
+
+
+def test_background_blink_on_a_real_clock(stock_kit):
+    kit, board = stock_kit
+    led = kit.led("D13")
+    levels = []
+    led.blink(on_time=0.05, off_time=0.05, n=3)
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and len(levels) < 6:
+        level = board.outputs[13]
+        if (levels or level == 1) and (not levels or levels[-1] != level):
+            levels.append(level)
+        time.sleep(0.002)
+    assert levels[:6] == [1, 0, 1, 0, 1, 0]
+    kit.sleep(0.3)
+    assert board.outputs[13] == 0 and not led.is_lit
+
+
+def test_a_callback_may_ask_the_board_something(stock_kit):
+    kit, board = stock_kit
+    button = kit.button("D2")
+    knob = kit.potentiometer("A3")
+    board.set_analog(3, 1023)
+    assert until(lambda: knob.raw == 1023)
+    answers = []
+    button.when_pressed = lambda: answers.append(
+        kit.client.request(fm.report_firmware(), expect=fm.FirmwareReport, timeout=1).name)
+    board.set_input(2, 0)
+    assert button.wait_for_press(timeout=2)
+    assert until(lambda: answers == ["StandardFirmata.ino"])
+    kit.check()
+
+
+def test_request_without_answer_raises_no_answer(stock_kit):
+    kit, _ = stock_kit
+    start = time.monotonic()
+    with pytest.raises(NoAnswerError) as info:
+        kit.client.request(fm.mk_identity_query(), expect=fm.MkIdentity, timeout=0.3,
+                           what=("the identity query", "身份查询"))
+    assert 0.25 < time.monotonic() - start < 1.0
+    assert "the identity query" in info.value.message_en and "身份查询" in info.value.message_zh
