@@ -1,0 +1,112 @@
+"""The firmware's hardware layer on the simulated board: ``mkfw``'s HAL over a :class:`World`.
+
+``SimHal`` is what ``firmware/micropython/mkfw/hal_esp32.py`` is on a real ESP32: pins, ADC, PWM,
+servo pulses, tones, I2C, the HC-SR04 and DHT sensors, plus the flash filesystem for
+``/makerkit.json`` and the boot/sequence counters.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+
+from .fs import SimFs
+from .world import World
+
+CONFIG_PATH = "/makerkit.json"
+STATE_PATH = "/mkfw_state.json"
+
+
+class SimHal:
+    def __init__(self, world: World, fs: SimFs, *, adc_bits: int, has_repl: bool, has_network: bool,
+                 clock_ms, mqtt_factory=None):
+        self.world = world
+        self.fs = fs
+        self.adc_bits = adc_bits
+        self.has_repl = has_repl
+        self.has_network = has_network
+        self._clock_ms = clock_ms
+        self._mqtt_factory = mqtt_factory
+        self.network_up = has_network   # the virtual WiFi is there whenever an SSID is configured
+
+    def ticks_ms(self) -> int:
+        return self._clock_ms()
+
+    # --- pins ----------------------------------------------------------------------------------------
+    def configure(self, pin, mode):
+        self.world.hw_configure(pin, mode)
+
+    def digital_read(self, pin):
+        return self.world.hw_read(pin)
+
+    def digital_write(self, pin, value):
+        self.world.hw_write(pin, value)
+
+    def analog_read(self, pin):
+        top = (1 << self.adc_bits) - 1
+        return int(round(self.world.hw_analog(pin) * top))
+
+    def pwm_write(self, pin, value, bits):
+        top = (1 << bits) - 1
+        self.world.hw_pwm(pin, value / top if top else 0.0)
+
+    def servo_write(self, pin, pulse_us):
+        self.world.hw_servo(pin, pulse_us)
+
+    def tone(self, pin, freq_hz):
+        self.world.hw_tone(pin, freq_hz)
+
+    # --- buses and sensors ------------------------------------------------------------------------------
+    def i2c_setup(self, sda, scl, freq=100000):
+        pass
+
+    def _i2c(self, address):
+        device = self.world.i2c_devices.get(address)
+        if device is None:
+            raise OSError(errno.ENODEV, "no I2C device at 0x%02x" % address)
+        return device
+
+    def i2c_write(self, address, data, stop=True):
+        self._i2c(address).write(bytes(data), stop)
+
+    def i2c_read(self, address, count, stop=True):
+        return bytes(self._i2c(address).read(count, stop))
+
+    def sonar_cm(self, trigger, echo):
+        return self.world.hw_sonar(trigger, echo)
+
+    def dht_read(self, pin, kind):
+        return self.world.hw_dht(pin, kind)
+
+    # --- storage ------------------------------------------------------------------------------------------
+    def _load(self, path):
+        try:
+            value = json.loads(self.fs.read(path).decode("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def load_config(self):
+        return self._load(CONFIG_PATH)
+
+    def save_config(self, config):
+        self.fs.write(CONFIG_PATH, json.dumps(config).encode("utf-8"))
+
+    def load_state(self):
+        return self._load(STATE_PATH)
+
+    def save_state(self, state):
+        self.fs.write(STATE_PATH, json.dumps(state).encode("utf-8"))
+
+    # --- network ------------------------------------------------------------------------------------------
+    def network_ready(self):
+        return bool(self.has_network and self.network_up and self.load_config().get("wifi_ssid"))
+
+    def mqtt_client(self, client_id, server, port, user=None, password=None):
+        if not self.network_ready():
+            raise OSError(errno.ENETUNREACH, "no network")
+        factory = self._mqtt_factory
+        if factory is None:
+            from ..mqtt.umqtt import MQTTClient as factory
+        return factory(client_id, server, port=port, user=user or None, password=password or None,
+                       keepalive=30)

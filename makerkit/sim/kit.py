@@ -1,0 +1,244 @@
+"""``VirtualKit``: the real firmware on a simulated board in a simulated world, behind a Transport.
+
+    kit = VirtualKit("uno")                 # virtual clock: time moves only through sleep()
+    kit.transport.write(b"\\xf9")            # REPORT_VERSION
+    kit.transport.sleep(0.01)
+    kit.transport.read()                    # b"\\xf9\\x02\\x06"
+    kit.world.press("D2")
+
+Clocks. ``clock="virtual"``: simulated time advances only through ``transport.sleep(s)`` or
+``kit.advance(s)``, in 1 ms firmware-loop steps; ``transport.sleep`` returns only after the reader has
+drained everything the firmware sent up to the new time (it notices the reader coming back to
+``read()`` with nothing left), so ``world.press("D2"); kit.sleep(0.05); button.is_pressed`` is exact.
+Bytes written are handled at once, at the current simulated time. ``clock="real"``: one thread (the
+board's CPU) runs the firmware loop every millisecond of wall-clock time.
+
+The board was powered on just before t = 0 (an ESP32's 500 ms boot window has passed); resets
+(``transport.pulse_reset()``, the REPL's soft reset, ``machine.reset()``) run it again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ..catalog import load_board
+from ..errors import DisconnectedError, UsageError
+from .device import SimDevice
+from .fs import SimFs
+from .hal import SimHal
+from .world import World
+
+STEP_US = 1000               # one firmware-loop pass per simulated millisecond
+REAL_PERIOD_S = 0.001        # the real-clock loop period
+DRAIN_TIMEOUT_S = 1.0        # how long sleep() waits for a reader to take what the firmware sent
+MAX_BUFFER = 4 * 1024 * 1024 # bytes kept for a reader that does not read (oldest dropped, as a UART)
+CLOCKS = ("virtual", "real")
+
+
+class SimTransport:
+    """The virtual kit's end of the cable (the Transport protocol of ``makerkit.transport.base``)."""
+
+    def __init__(self, kit: "VirtualKit"):
+        self.kit = kit
+        self.url = f"sim://{kit.board.id}"
+        self.virtual_clock = kit.clock == "virtual"
+        self._cond = threading.Condition()
+        self._buf = bytearray()
+        self._open = True
+        self._reader_busy = False
+        self._reader_seen = 0.0      # wall time of the reader's last call (0: never)
+        self.bytes_to_host = 0
+        self.bytes_from_host = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
+    # --- the firmware's side ---------------------------------------------------------------------------
+    def _push(self, data: bytes) -> None:
+        if not data:
+            return
+        with self._cond:
+            self._buf += data
+            self.bytes_to_host += len(data)
+            if len(self._buf) > MAX_BUFFER:
+                del self._buf[:len(self._buf) - MAX_BUFFER]
+            self._cond.notify_all()
+
+    def discard_output(self) -> None:
+        """Forget what the board sent while nobody listened (a new client connects)."""
+        with self._cond:
+            self._buf.clear()
+            self._reader_busy = False
+            self._cond.notify_all()
+
+    # --- the host's side ---------------------------------------------------------------------------------
+    def read(self, size: int = 4096, timeout: float = 0.1) -> bytes:
+        with self._cond:
+            self._reader_seen = time.monotonic()
+            self._reader_busy = False
+            self._cond.notify_all()
+            end = time.monotonic() + max(0.0, timeout)
+            while not self._buf and self._open:
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    return b""
+                self._cond.wait(remaining)
+            if not self._buf:
+                return b""
+            data = bytes(self._buf[:size])
+            del self._buf[:size]
+            self._reader_busy = True
+            return data
+
+    def write(self, data: bytes) -> None:
+        if not self._open:
+            raise DisconnectedError(en=f"The virtual kit {self.url} is closed.",
+                                    zh=f"虚拟套件 {self.url} 已经关闭。", port=self.url)
+        data = bytes(data)
+        self.bytes_from_host += len(data)
+        self.kit._host_write(data)
+
+    def close(self) -> None:
+        with self._cond:
+            self._open = False
+            self._cond.notify_all()
+
+    def set_baud(self, baud: int) -> None:
+        """Any speed works on the virtual cable."""
+
+    def pulse_reset(self) -> None:
+        self.kit.reset()
+
+    def time(self) -> float:
+        return self.kit.now()
+
+    def sleep(self, seconds: float) -> None:
+        if not self.virtual_clock:
+            if seconds > 0:
+                time.sleep(seconds)
+            return
+        self.kit.advance(seconds)
+        self._wait_drained()
+
+    def _wait_drained(self) -> None:
+        with self._cond:
+            deadline = time.monotonic() + DRAIN_TIMEOUT_S
+            while self._open and (self._buf or self._reader_busy) and self._reader_seen:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._reader_seen = 0.0   # the reader went away: stop waiting for it
+                    return
+                self._cond.wait(remaining)
+
+
+class VirtualKit:
+    """A simulated board running the real firmware (see the module docstring)."""
+
+    def __init__(self, board="uno", *, clock: str = "virtual", seed: int = 0, fs_dir=None, mqtt_factory=None):
+        if clock not in CLOCKS:
+            raise UsageError(en=f"clock must be 'virtual' or 'real', not {clock!r}.",
+                             zh=f"clock 只能是 'virtual' 或 'real'，而不是 {clock!r}。")
+        self.board = load_board(board)
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._now_us = 0
+        self._t0 = time.monotonic()
+        self.fs = SimFs(fs_dir)
+        self.world = World(self.board, seed=seed, clock=self.now)
+        self.hal = SimHal(self.world, self.fs, adc_bits=self.board.adc_bits,
+                          has_repl=self.board.family == "esp32", has_network=self.board.family == "esp32",
+                          clock_ms=self._ms, mqtt_factory=mqtt_factory)
+        self.device = SimDevice(self.board, self.hal, self.fs, self._ms)
+        self.transport = SimTransport(self)
+        self.device.power_on(self._ms() - 500)   # powered on just before t = 0
+        self.transport._push(self.device.step(self._ms()))
+        self.closed = False
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        if clock == "real":
+            self.world.on_change = self._wake.set
+            self._thread = threading.Thread(target=self._run_real, name=f"makerkit-sim {self.board.id}",
+                                            daemon=True)
+            self._thread.start()
+
+    # --- clock -------------------------------------------------------------------------------------------
+    @property
+    def virtual(self) -> bool:
+        return self.clock == "virtual"
+
+    def now(self) -> float:
+        """Seconds since the kit started (simulated on a virtual clock)."""
+        if self.clock == "virtual":
+            return self._now_us / 1e6
+        return time.monotonic() - self._t0
+
+    def _ms(self) -> int:
+        if self.clock == "virtual":
+            return self._now_us // 1000
+        return int((time.monotonic() - self._t0) * 1000)
+
+    def advance(self, seconds: float) -> None:
+        """Virtual clock: run the firmware loop for ``seconds`` of simulated time (1 ms steps)."""
+        if self.clock != "virtual":
+            raise UsageError(en="advance() needs a virtual clock; this kit runs in real time.",
+                             zh="advance() 只能用于虚拟时钟；这个套件按真实时间运行。")
+        with self._lock:
+            target = self._now_us + max(0, round(seconds * 1e6))
+            while self._now_us < target:
+                self._now_us = min(target, (self._now_us // STEP_US + 1) * STEP_US)
+                self.world.run_due(self._now_us / 1e6)
+                self.transport._push(self.device.step(self._now_us // 1000))
+
+    def sleep(self, seconds: float) -> None:
+        self.transport.sleep(seconds)
+
+    def _run_real(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                self.world.run_due(self.now())
+                out = self.device.step(self._ms())
+            self.transport._push(out)
+            self._wake.wait(REAL_PERIOD_S)
+            self._wake.clear()
+
+    # --- the cable ---------------------------------------------------------------------------------------
+    def _host_write(self, data: bytes) -> None:
+        with self._lock:
+            now = self._ms()
+            self.device.feed(data, now)
+            out = self.device.step(now)
+        self.transport._push(out)
+
+    def reset(self) -> None:
+        """Press the reset button: the firmware restarts (boot window on ESP32 boards)."""
+        with self._lock:
+            self.device.power_on(self._ms())
+        self._wake.set()
+
+    @property
+    def state(self) -> str:
+        """What the board is doing: "boot", "firmata" or "repl"."""
+        return self.device.state
+
+    def close(self) -> None:
+        """Stop the board (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2.0)
+        self.transport.close()
+
+    def __enter__(self) -> "VirtualKit":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<VirtualKit {self.board.id} clock={self.clock} t={self.now():.3f}s {self.state}>"

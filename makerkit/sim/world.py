@@ -1,0 +1,317 @@
+"""The simulated world around a virtual kit: LEDs, buttons, sensors, servos, motors, a buzzer, I2C.
+
+Pins are named as printed on the board (``"D13"``, ``"A0"``, ``"GPIO2"``; Firmata numbers work too).
+The firmware (through :class:`~makerkit.sim.hal.SimHal`) drives outputs and reads inputs here;
+tests and lesson checkers read the outputs and set the inputs::
+
+    world.press("D2")            # a button from D2 to GND, read with the pull-up: pressed reads 0
+    world.set_light(0.2)         # the light sensor sees 20 % of full scale
+    world.pin_level("D13")       # 1 while the LED is lit
+    world.trace                  # every output change with its simulated time
+
+Time is the kit's clock: ``world.now()`` is simulated seconds (virtual clock) or seconds since the kit
+started (real clock). ``world.at(t, fn)`` runs ``fn(world)`` when that time comes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import random
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from ..catalog import BoardProfile
+from .aht20 import Aht20
+
+# Firmata pin modes (as in firmware/PROTOCOL.md), the ones the world tells apart
+INPUT, OUTPUT, ANALOG, PWM, SERVO, I2C, PULLUP, SONAR, TONE, DHT = 0, 1, 2, 3, 4, 6, 11, 12, 13, 15
+
+SERVO_MIN_US = 544     # the pulse width a hobby servo reads as 0 degrees (Arduino Servo library)
+SERVO_MAX_US = 2400    # ... and 180 degrees
+SONAR_MAX_CM = 400     # an HC-SR04 hears no echo beyond this
+
+
+@dataclass(frozen=True)
+class TraceEvent:
+    """One output change: ``kind`` is "digital" (0/1), "pwm" (duty 0..1), "servo" (degrees) or
+    "tone" (Hz, None when it stops)."""
+    t: float
+    pin: str
+    kind: str
+    value: float | int | None
+
+
+class World:
+    """The world one virtual kit lives in (see the module docstring)."""
+
+    def __init__(self, board: BoardProfile, *, seed: int = 0, clock: Callable[[], float] | None = None):
+        self.board = board
+        self._clock = clock or (lambda: 0.0)
+        self._lock = threading.RLock()
+        self._rng = random.Random(seed)
+        self._phase = self._rng.uniform(0, 2 * math.pi)
+        self._mode: dict[int, int] = {}
+        self._level: dict[int, int] = {}       # output levels
+        self._duty: dict[int, float] = {}
+        self._servo_us: dict[int, int] = {}
+        self._tone: dict[int, int] = {}
+        self._external: dict[int, int] = {}    # inputs driven from outside (buttons, set_input)
+        self._analog: dict[int, float] = {}
+        self._unplugged: set[int] = set()
+        self._temperature: float | None = None
+        self._humidity: float | None = None
+        self._distance_cm: float = 100.0
+        self._schedule: list = []
+        self._seq = itertools.count()
+        self.trace: list[TraceEvent] = []
+        self.i2c_devices: dict[int, object] = {0x38: Aht20(self)}
+        self.on_change: Callable[[], None] | None = None   # the kit wakes its firmware loop
+        self.light_pin = self._default_pin("light_sensor", 0)
+        self.potentiometer_pin = self._default_pin("potentiometer", 1)
+
+    def _default_pin(self, onboard_key: str, channel: int) -> int | None:
+        name = self.board.onboard.get(onboard_key)
+        if isinstance(name, str):
+            return self.board.pin(name).number
+        pin = self.board.analog_pin(channel)
+        return pin.number if pin else None
+
+    # --- time -----------------------------------------------------------------------------------
+    def now(self) -> float:
+        """Simulated seconds since the kit started."""
+        return self._clock()
+
+    def at(self, t: float, fn: Callable[["World"], None]) -> None:
+        """Run ``fn(world)`` when simulated time reaches ``t`` seconds (at once if it has passed)."""
+        with self._lock:
+            heapq.heappush(self._schedule, (float(t), next(self._seq), fn))
+        self._changed()
+
+    def next_due(self) -> float | None:
+        with self._lock:
+            return self._schedule[0][0] if self._schedule else None
+
+    def run_due(self, now: float) -> None:
+        while True:
+            with self._lock:
+                if not self._schedule or self._schedule[0][0] > now + 1e-9:
+                    return
+                _, _, fn = heapq.heappop(self._schedule)
+            fn(self)
+
+    # --- names --------------------------------------------------------------------------------------
+    def _num(self, pin: str | int) -> int:
+        return self.board.pin(pin).number
+
+    def _name(self, number: int) -> str:
+        info = self.board.pin_by_number(number)
+        return info.name if info else str(number)
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def _record(self, number: int, kind: str, value) -> None:
+        self.trace.append(TraceEvent(self.now(), self._name(number), kind, value))
+
+    # --- what the outputs do --------------------------------------------------------------------------
+    def pin_level(self, pin: str | int) -> int:
+        """The logic level on a pin: what an output drives, else what drives the input (a pressed
+        button reads 0), else 1 with the pull-up on, else 0."""
+        n = self._num(pin)
+        with self._lock:
+            mode = self._mode.get(n, INPUT)
+            if mode == OUTPUT:
+                return self._level.get(n, 0)
+            if mode == PWM:
+                return 1 if self._duty.get(n, 0.0) >= 0.5 else 0
+            if n in self._external:
+                return self._external[n]
+            return 1 if mode == PULLUP else 0
+
+    def pwm_duty(self, pin: str | int) -> float:
+        """0.0 .. 1.0: the PWM duty cycle (an output pin gives 0.0 or 1.0)."""
+        n = self._num(pin)
+        with self._lock:
+            mode = self._mode.get(n, INPUT)
+            if mode == PWM:
+                return self._duty.get(n, 0.0)
+            if mode == OUTPUT:
+                return float(self._level.get(n, 0))
+            return 0.0
+
+    def servo_angle(self, pin: str | int) -> float | None:
+        """The angle (degrees) a hobby servo on the pin turns to; None when no servo signal."""
+        n = self._num(pin)
+        with self._lock:
+            if self._mode.get(n) != SERVO or n not in self._servo_us:
+                return None
+            return _angle(self._servo_us[n])
+
+    def tone(self, pin: str | int) -> int | None:
+        """The buzzer frequency on the pin in Hz, None when silent."""
+        n = self._num(pin)
+        with self._lock:
+            freq = self._tone.get(n, 0) if self._mode.get(n) == TONE else 0
+            return freq or None
+
+    def motor(self, forward: str | int, backward: str | int, enable: str | int | None = None) -> float:
+        """A DC motor on an H-bridge (L298N/L9110): -1.0 (full backward) .. 1.0 (full forward)."""
+        speed = self.pwm_duty(forward) - self.pwm_duty(backward)
+        if enable is not None:
+            speed *= self.pwm_duty(enable)
+        return speed
+
+    # --- inputs --------------------------------------------------------------------------------------
+    def set_input(self, pin: str | int, level: int | None) -> None:
+        """Drive an input pin to 0 or 1 from outside (None: let it go)."""
+        n = self._num(pin)
+        with self._lock:
+            if level is None:
+                self._external.pop(n, None)
+            else:
+                self._external[n] = 1 if level else 0
+        self._changed()
+
+    def press(self, pin: str | int) -> None:
+        """Press the push button wired from ``pin`` to GND (read with the pull-up: reads 0)."""
+        self.set_input(pin, 0)
+
+    def release(self, pin: str | int) -> None:
+        self.set_input(pin, None)
+
+    def set_analog(self, pin: str | int, fraction: float) -> None:
+        """The voltage on an analog pin as a fraction of full scale (0.0 .. 1.0)."""
+        n = self._num(pin)
+        with self._lock:
+            self._analog[n] = min(1.0, max(0.0, float(fraction)))
+        self._changed()
+
+    def set_light(self, fraction: float, pin: str | int | None = None) -> None:
+        """The light sensor (an LDR divider on the board's light pin or A0) sees ``fraction``."""
+        if pin is not None:
+            self.light_pin = self._num(pin)
+        self.set_analog(self.light_pin, fraction)
+
+    def set_potentiometer(self, fraction: float, pin: str | int | None = None) -> None:
+        """Turn the potentiometer (on A1 unless given) to ``fraction`` of its travel."""
+        if pin is not None:
+            self.potentiometer_pin = self._num(pin)
+        self.set_analog(self.potentiometer_pin, fraction)
+
+    def set_distance_cm(self, cm: float) -> None:
+        """What the HC-SR04 sees in front of it."""
+        self._distance_cm = float(cm)
+        self._changed()
+
+    def set_temperature(self, celsius: float | None) -> None:
+        """Fix the air temperature the DHT and AHT20 report (None: drift slowly again)."""
+        self._temperature = None if celsius is None else float(celsius)
+
+    def set_humidity(self, percent: float | None) -> None:
+        self._humidity = None if percent is None else min(100.0, max(0.0, float(percent)))
+
+    def unplug(self, pin: str | int) -> None:
+        """Pull the sensor on ``pin`` out: a DHT stops answering, an HC-SR04 hears no echo."""
+        self._unplugged.add(self._num(pin))
+
+    def plug(self, pin: str | int) -> None:
+        self._unplugged.discard(self._num(pin))
+
+    # --- the air ---------------------------------------------------------------------------------------
+    def temperature(self) -> float:
+        if self._temperature is not None:
+            return self._temperature
+        return 24.0 + 1.5 * math.sin(self.now() * 2 * math.pi / 600.0 + self._phase)
+
+    def humidity(self) -> float:
+        if self._humidity is not None:
+            return self._humidity
+        return 45.0 + 5.0 * math.sin(self.now() * 2 * math.pi / 900.0 + self._phase / 2)
+
+    # --- the firmware's side (called by SimHal) -----------------------------------------------------------
+    def hw_configure(self, n: int, mode: int) -> None:
+        with self._lock:
+            old = self._mode.get(n, INPUT)
+            if old == TONE and self._tone.get(n):
+                self._tone[n] = 0
+                self._record(n, "tone", None)
+            if old == PWM and mode != PWM and self._duty.get(n):
+                self._duty[n] = 0.0
+                self._record(n, "pwm", 0.0)
+            if old == SERVO and mode != SERVO:
+                self._servo_us.pop(n, None)
+            if old == OUTPUT and mode != OUTPUT and self._level.get(n):
+                self._level[n] = 0
+                self._record(n, "digital", 0)
+            self._mode[n] = mode
+
+    def hw_write(self, n: int, value: int) -> None:
+        with self._lock:
+            value = 1 if value else 0
+            changed = self._level.get(n, 0) != value
+            self._level[n] = value
+            if changed:
+                self._record(n, "digital", value)
+
+    def hw_read(self, n: int) -> int:
+        with self._lock:
+            if n in self._external:
+                return self._external[n]
+            mode = self._mode.get(n, INPUT)
+            if mode == OUTPUT:
+                return self._level.get(n, 0)
+            return 1 if mode == PULLUP else 0
+
+    def hw_analog(self, n: int) -> float:
+        with self._lock:
+            if n in self._analog:
+                return self._analog[n]
+            if n == self.light_pin or n == self.potentiometer_pin:
+                return 0.5
+            if n in self._external:
+                return float(self._external[n])
+            return 0.0
+
+    def hw_pwm(self, n: int, duty: float) -> None:
+        with self._lock:
+            if self._duty.get(n) != duty:
+                self._duty[n] = duty
+                self._record(n, "pwm", duty)
+
+    def hw_servo(self, n: int, pulse_us: int) -> None:
+        with self._lock:
+            old = self._servo_us.get(n)
+            self._servo_us[n] = pulse_us
+            if old is None or _angle(old) != _angle(pulse_us):
+                self._record(n, "servo", _angle(pulse_us))
+
+    def hw_tone(self, n: int, freq: int) -> None:
+        with self._lock:
+            if self._tone.get(n, 0) != freq:
+                self._tone[n] = freq
+                self._record(n, "tone", freq or None)
+
+    def hw_sonar(self, trigger: int, echo: int) -> int:
+        if trigger in self._unplugged or echo in self._unplugged:
+            return 0
+        cm = self._distance_cm
+        if cm <= 1 or cm > SONAR_MAX_CM:
+            return 0
+        return int(round(cm))
+
+    def hw_dht(self, n: int, kind: int) -> tuple[float, float]:
+        if n in self._unplugged:
+            raise OSError(116, "ETIMEDOUT")
+        t, h = self.temperature(), self.humidity()
+        if kind == 11:   # DHT11: whole degrees and percent
+            return float(round(t)), float(round(h))
+        return round(t, 1), round(h, 1)
+
+
+def _angle(pulse_us: int) -> float:
+    fraction = (pulse_us - SERVO_MIN_US) / (SERVO_MAX_US - SERVO_MIN_US)
+    return round(min(180.0, max(0.0, fraction * 180.0)), 1)
