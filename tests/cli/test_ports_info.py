@@ -194,3 +194,16 @@ def test_info_subprocess_against_a_fake_board(tmp_path):
     assert json.loads(ok.stdout)["kit"] == "kit-07"
     bad = run_process("info", "--port", "/dev/ttyUSB-makerkit-none", tmp_path=tmp_path)
     assert_clean_failure(bad, 3, "no serial port called")
+
+
+# --- the virtual kit -------------------------------------------------------------------------------------
+
+def test_info_of_a_virtual_kit():
+    text = run("info", "--port", "sim://esp32")
+    data = run("info", "--port", "sim://uno", "--json")
+    assert text.exit_code == 0, text.output
+    assert "makerkit" in text.output and "ESP32 DevKitC" in text.output
+    info = json.loads(data.output)
+    assert info["firmware"]["is_makerkit"] and info["board"] == "uno" and info["url"] == "sim://uno"
+    unknown = run("info", "--port", "sim://toaster")
+    assert_clean_failure(unknown, 2, "toaster", "makerkit boards")
