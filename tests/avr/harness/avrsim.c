@@ -325,8 +325,9 @@ static int command(char *line) {
         int ch = atoi(argv[1]);
         long counts = atol(argv[2]);
         if (ch < 0 || ch > 7 || counts < 0 || counts > 1023) { printf("err range\n"); return 0; }
-        /* simavr converts mV * 1024 / AVCC and truncates: aim at the middle of the count's step */
-        uint32_t mv = (uint32_t)((counts + 0.5) * 5000.0 / 1024.0 + 0.5);
+        /* simavr reads mV * 1023 / AVCC, truncated (one count below a real ADC's mV * 1024 / AVCC):
+           the smallest whole mV that reads COUNTS */
+        uint32_t mv = (uint32_t)((counts * 5000 + 1022) / 1023);
         if (mv > 5000) mv = 5000;
         avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + ch), mv);
         printf("ok\n");
