@@ -29,7 +29,7 @@ from typing import Any, Callable
 from ..errors import DeviceError, DisconnectedError, MakerkitError, NoAnswerError
 from ..protocol import firmata as fm
 
-READ_TIMEOUT = 0.1        # seconds: how long one blocking read waits (bounds shutdown/disconnect latency)
+READ_TIMEOUT = 0.05       # seconds: how long one blocking read waits (bounds shutdown and schedule latency)
 VIRTUAL_STEP = 0.001      # seconds of simulated time per step while waiting on a virtual clock
 WALL_SLACK = 2.0          # seconds: a virtual-clock wait also ends this long after its wall-clock share
 

@@ -72,6 +72,7 @@ class _Switched(Device):
         def step(turn_on: bool, when: float) -> None:
             if self.closed:
                 return
+            when = max(when, client.time())   # ran late (real clock): keep each phase's length
             if turn_on:
                 if state["left"] is not None:
                     if state["left"] <= 0:
