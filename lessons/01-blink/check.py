@@ -45,8 +45,8 @@ def check(run):
     blinks = sum(1 for lv in changes if lv.level > 0)
     if blinks < MIN_BLINKS:
         return [run.fail(
-            f"The LED on {pin} blinked only {blinks} time(s) in {run.elapsed:.0f} seconds.",
-            f"{pin} 上的 LED 在 {run.elapsed:.0f} 秒里只闪了 {blinks} 次。",
+            f"The LED on {pin} blinked only {blinks} time(s) in {run.elapsed:.1f} seconds.",
+            f"{pin} 上的 LED 在 {run.elapsed:.1f} 秒里只闪了 {blinks} 次。",
             "Put the on/off lines inside `while True:` so they repeat, and keep the waits "
             "short (about 0.5 s).",
             "把开灯、关灯的几行放进 `while True:` 里让它们一直重复，等待时间不要太长（0.5 秒左右）。")]

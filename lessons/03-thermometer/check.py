@@ -62,8 +62,8 @@ def check(run):
     times = _measure_times(run)
     if len(times) < 4:
         findings.append(run.fail(
-            f"The program measured the temperature only {len(times)} time(s) in {run.elapsed:.0f} seconds.",
-            f"程序在 {run.elapsed:.0f} 秒里只测了 {len(times)} 次温度。",
+            f"The program measured the temperature only {len(times)} time(s) in {run.elapsed:.1f} seconds.",
+            f"程序在 {run.elapsed:.1f} 秒里只测了 {len(times)} 次温度。",
             "Put the reading and printing inside `while True:` with kit.sleep(2) at the end.",
             "把读取和打印放进 `while True:` 循环，最后加上 kit.sleep(2)。"))
     else:

@@ -205,7 +205,7 @@ def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario) -> 
     console = _console()
     console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
                      "Press Ctrl-C to stop.",
-                     f"在{_describe_kit(sim, board, port)}上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
+                     f"在{_describe_kit(sim, board, port)} 上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
     with _RunView(console, item.plot) as view:
         result = run_lesson(item, port=port, sim=sim, board=board, script=path, seconds=seconds,
                             scenario=not no_scenario, clock="real", on_event=view)
@@ -233,7 +233,7 @@ def check(lesson_id, port, sim, board, script, solution) -> None:
     path = pick_script(item, script=script, solution=solution)
     console = _console()
     console.print(_t(f"Checking {path.name} for lesson {item.id} on {_describe_kit(sim, board, port)}...",
-                     f"正在{_describe_kit(sim, board, port)}上检查课程 {item.id} 的 {path.name}……"))
+                     f"正在{_describe_kit(sim, board, port)} 上检查课程 {item.id} 的 {path.name}……"))
     report = check_lesson(item, port=port, sim=sim, board=board, script=path)
     if report.crash is not None:
         _show_crash(console, report.crash)

@@ -66,6 +66,6 @@ def render(series: Series, height: int = 6) -> list[str]:
         else:
             label, edge = " " * label_w, "│"
         rows.append(f"{label} {edge}{''.join(cells)}")
-    title = (f"{series.name}{unit}: {_fmt(values[-1])}{unit}  "
+    title = (f"{series.name}: {_fmt(values[-1])}{unit}  "
              f"(min {_fmt(min(values))}, max {_fmt(max(values))}, {len(values)} readings)")
     return [title] + rows

@@ -56,6 +56,7 @@ class LessonRun:
         self._recorder: Recorder | None = None
         self._t0_world = 0.0
         self._trace_start = 0
+        self._trace_end: int | None = None
 
     # -- lifecycle (the runner calls these) ---------------------------------------------------------
     def start(self, session: Any) -> None:
@@ -64,7 +65,13 @@ class LessonRun:
             self._t0_world = self.world.now()
             self._trace_start = len(self.world.trace)
 
+    def stop(self) -> None:
+        """The script has stopped: what the world does from now on (pins freed) is not its doing."""
+        if self.world is not None and self._trace_end is None:
+            self._trace_end = len(self.world.trace)
+
     def finish(self, session: Any, result: Any) -> None:
+        self.stop()
         self.ended = result.ended
         self.crash = result.crash
         self.elapsed = session.recorder.now()
@@ -152,7 +159,7 @@ class LessonRun:
         if self.world is None:
             return []
         out = []
-        for ev in list(self.world.trace)[self._trace_start:]:
+        for ev in list(self.world.trace)[self._trace_start:self._trace_end]:
             if (pin is None or ev.pin == pin) and (kind is None or ev.kind == kind):
                 out.append(type(ev)(ev.t - self._t0_world, ev.pin, ev.kind, ev.value))
         return out

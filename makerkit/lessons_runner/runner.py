@@ -77,8 +77,9 @@ def run_script(lesson: Lesson, kit: Any, script: Path, *, seconds: float | None,
         if scenario is not None and run.is_sim:
             scenario(run)
 
+    ended: list = []
     session, result = execute(script, kit, seconds=seconds, wall_limit=wall_limit, on_event=on_event,
-                              before_start=before_start)
+                              before_start=before_start, after_end=lambda s: ended.append(run.stop()))
     run.finish(session, result)
     return run
 

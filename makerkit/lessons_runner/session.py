@@ -130,11 +130,13 @@ def _watch_inputs(kit: Any, session: Session) -> None:
 
 
 def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float | None = None,
-            on_event: Callable | None = None, before_start: Callable[[Session], None] | None = None
-            ) -> tuple[Session, ScriptResult]:
+            on_event: Callable | None = None, before_start: Callable[[Session], None] | None = None,
+            after_end: Callable[[Session], None] | None = None) -> tuple[Session, ScriptResult]:
     """Run ``script``'s ``main(kit)`` until it returns, crashes, or ``seconds`` of kit time pass.
 
     ``wall_limit`` (wall-clock seconds) catches scripts that never give the clock a chance to move.
+    ``before_start(session)`` runs just before the script, ``after_end(session)`` just after it
+    (before the runner frees the script's pins).
     Ctrl-C in the calling thread ends the run ("interrupted") and is not re-raised."""
     session = Session(kit, seconds, on_event)
     result = ScriptResult()
@@ -183,6 +185,8 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
     if result.ended == "stuck" and result.crash is None:
         result.crash = _stuck_crash(Path(script), wall_limit or 0.0)
     result.wall_seconds = time.monotonic() - started
+    if after_end is not None:
+        after_end(session)
     if not worker.is_alive():
         _close_devices(session)
     return session, result
