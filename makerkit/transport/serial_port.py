@@ -85,7 +85,8 @@ class SerialTransport:
         self.close()
 
     # -- reading and writing -----------------------------------------------------------------------
-    def read(self, size: int = 4096, timeout: float = 0.1) -> bytes:
+    def read(self, size: int = 4096, timeout: float | None = 0.1) -> bytes:
+        """See :meth:`Transport.read`; ``timeout=None`` waits until data comes or the port closes."""
         if self._closed:
             return b""
         if self._lost:
@@ -99,7 +100,8 @@ class SerialTransport:
 
     def _read_select(self, size: int, timeout: float) -> bytes:
         try:
-            ready, _, _ = select.select([self._fd, self._wake_r], [], [], max(0.0, timeout))
+            ready, _, _ = select.select([self._fd, self._wake_r], [], [],
+                                        None if timeout is None else max(0.0, timeout))
         except InterruptedError:
             return b""
         except (OSError, ValueError) as exc:
@@ -113,7 +115,7 @@ class SerialTransport:
 
     def _read_pyserial(self, size: int, timeout: float) -> bytes:
         try:
-            self._set_timeout(max(0.0, timeout))
+            self._set_timeout(None if timeout is None else max(0.0, timeout))
             first = self._ser.read(1)
             if not first:
                 return b""

@@ -154,6 +154,21 @@ def test_cable_pulled_while_a_read_blocks_raises_within_a_second():
         t.close()
 
 
+def test_write_after_the_cable_was_pulled_raises():
+    with FakeBoard() as board:
+        with open_transport(board.port) as t:
+            board.unplug()
+            with pytest.raises(DisconnectedError):
+                t.write(b"\xf9" * 64)
+
+
+def test_read_without_timeout_waits_for_data(pty_pair):
+    master, name = pty_pair
+    with open_transport(name) as t:
+        threading.Timer(0.1, os.write, (master, b"late")).start()
+        assert t.read(timeout=None) == b"late"
+
+
 def test_close_from_another_thread_releases_a_blocked_read(pty_pair):
     _, name = pty_pair
     t = open_transport(name)
