@@ -281,13 +281,13 @@ class FirmataClient:
             with self._lock:
                 if capture in self._captures:
                     self._captures.remove(capture)
-        if capture.event is not None:
-            return capture.event
-        if raise_mk_error and capture.mk_error is not None:
+        if raise_mk_error and capture.mk_error is not None:   # it came first: the board refused
             info = capture.mk_error
             raise DeviceError(en=str(info.get("en") or f"The board refused the command ({info.get('code')})."),
                               zh=str(info.get("zh") or f"开发板拒绝了这个命令（{info.get('code')}）。"),
                               code=info.get("code"), info=info)
+        if capture.event is not None:
+            return capture.event
         if not done:
             en, zh = what or ("the request", "这个请求")
             raise NoAnswerError(
@@ -399,7 +399,7 @@ class FirmataClient:
                     if capture.event is None and isinstance(event, capture.expect) and (
                             capture.match is None or capture.match(event)):
                         capture.event = event
-                    elif isinstance(event, fm.MkError) and capture.mk_error is None and (
+                    elif capture.event is None and capture.mk_error is None and isinstance(event, fm.MkError) and (
                             capture.mk_cmd is None or event.info.get("cmd") == capture.mk_cmd):
                         capture.mk_error = event.info
                 if self._listeners:

@@ -75,10 +75,15 @@ class Motor(Device):
     def __init__(self, forward, backward, enable=None, *, kit):
         super().__init__(kit=kit)
         client = kit.client
+        board = kit.board
+        if enable is None:   # speed through PWM on IN1/IN2 where the pins can do it
+            modes = ["pwm" if board.pin(p).pwm else "output" for p in (forward, backward)]
+        else:
+            board.pin(forward), board.pin(backward)
+            modes = ["output", "output"]
         self.enable = self._claim(enable, "pwm") if enable is not None else None
-        mode = "output" if self.enable is not None else None
-        self.forward_pin = self._claim(forward, mode or self._mode_for(kit, forward))
-        self.backward_pin = self._claim(backward, mode or self._mode_for(kit, backward))
+        self.forward_pin = self._claim(forward, modes[0])
+        self.backward_pin = self._claim(backward, modes[1])
         self._pwm = self.enable is None and self.forward_pin.pwm and self.backward_pin.pwm
         self._value = 0.0
         self._maxes = {}
@@ -93,11 +98,6 @@ class Motor(Device):
             else:
                 client.set_pin_mode(info.number, fm.PinMode.OUTPUT)
                 client.digital_write(info.number, 0)
-
-    @staticmethod
-    def _mode_for(kit, pin) -> str:
-        info = kit.board.pin(pin)
-        return "pwm" if info.pwm else "output"
 
     def _level(self, info, fraction: float) -> None:
         client = self.kit.client
