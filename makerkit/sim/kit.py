@@ -48,6 +48,7 @@ class SimTransport:
         self._open = True
         self._reader_busy = False
         self._reader_seen = 0.0      # wall time of the reader's last call (0: never)
+        self._reader_thread = None
         self.bytes_to_host = 0
         self.bytes_from_host = 0
 
@@ -77,6 +78,7 @@ class SimTransport:
     def read(self, size: int = 4096, timeout: float = 0.1) -> bytes:
         with self._cond:
             self._reader_seen = time.monotonic()
+            self._reader_thread = threading.get_ident()
             self._reader_busy = False
             self._cond.notify_all()
             end = time.monotonic() + max(0.0, timeout)
@@ -123,6 +125,8 @@ class SimTransport:
         self._wait_drained()
 
     def _wait_drained(self) -> None:
+        if self._reader_thread == threading.get_ident():
+            return   # the sleeper is the reader: what it has not read yet waits for it
         with self._cond:
             deadline = time.monotonic() + DRAIN_TIMEOUT_S
             while self._open and (self._buf or self._reader_busy) and self._reader_seen:
