@@ -25,8 +25,9 @@
  *   opens            -> ok N                    how many times the pty was opened
  *   flash FILE START LEN -> ok                  dump LEN bytes of flash from START to FILE
  *   eeprom FILE      -> ok                      dump the EEPROM to FILE
- *   echo DELAY_US    -> ok                      HC-SR04 model: answer pulses on a trigger pin (see sonar)
  *   sonar TRIG ECHO CM -> ok                    wire an HC-SR04 (CM < 0: no echo)
+ *   dht PIN KIND TEMP HUM -> ok                 wire a DHT11/DHT22 (KIND 11 or 22; KIND 0 unplugs it)
+ *   i2c              -> ok HEX                  the 256-byte I2C EEPROM (24C02) at address 0x50
  *   stuck ADDR VALUE -> ok                      a worn flash cell: ADDR always reads VALUE (-1 heals it)
  *   speed X          -> ok
  *   quit             -> ok (and exit)
@@ -54,6 +55,9 @@
 #include <simavr/sim_hex.h>
 #include <simavr/sim_irq.h>
 #include <simavr/sim_time.h>
+#include <simavr/sim_cycle_timers.h>
+#include <simavr/avr_twi.h>
+#include <simavr/parts/i2c_eeprom.h>
 
 #define NPINS 20
 #define MCUSR_ADDR 0x54
@@ -82,11 +86,17 @@ static avr_cycle_count_t rise_at[NPINS], last_width[NPINS], last_period[NPINS];
 static unsigned long pulse_count[NPINS];
 static int last_level[NPINS];
 
-/* HC-SR04 model */
+/* HC-SR04 model: the echo pin goes high ~250 us after the trigger pulse ends, for 58 us per cm */
 static int sonar_trig = -1, sonar_echo = -1;
 static double sonar_cm = -1;
-static avr_cycle_count_t echo_start_at, echo_end_at;
-static int echo_state;                   /* 0 idle, 1 waiting to rise, 2 high */
+static int echo_busy;
+
+/* DHT11/22 model: answers a start signal (line held low >= 0.5 ms, then released) with 40 bits */
+static int dht_pin = -1, dht_kind, dht_phase, dht_driving;
+static uint8_t dht_bytes[5];
+static avr_cycle_count_t dht_low_at;
+
+static i2c_eeprom_t i2c_ee;
 
 static uint8_t port_reg(char port, int kind) {  /* kind 0 PIN, 1 DDR, 2 PORT */
     int base = port == 'B' ? 0x23 : port == 'C' ? 0x26 : 0x29;
@@ -108,6 +118,42 @@ static void uart_out_hook(struct avr_irq_t *irq, uint32_t value, void *param) {
 static void xon_hook(struct avr_irq_t *irq, uint32_t value, void *param) { (void)irq; (void)value; (void)param; uart_xon = 1; }
 static void xoff_hook(struct avr_irq_t *irq, uint32_t value, void *param) { (void)irq; (void)value; (void)param; uart_xon = 0; }
 
+static void drive(int n, int level) {
+    avr_raise_irq(pin_irq[n], level);
+}
+
+static avr_cycle_count_t echo_timer(avr_t *a, avr_cycle_count_t when, void *param) {
+    (void)param;
+    if (sonar_echo < 0) { echo_busy = 0; return 0; }
+    if (echo_busy == 1) {
+        drive(sonar_echo, 1);
+        echo_busy = 2;
+        return when + avr_usec_to_cycles(a, (uint32_t)(sonar_cm * 58.3));
+    }
+    drive(sonar_echo, 0);
+    echo_busy = 0;
+    return 0;
+}
+
+static avr_cycle_count_t dht_timer(avr_t *a, avr_cycle_count_t when, void *param) {
+    (void)param;
+    /* phases: 0 low 80, 1 high 80, then per bit: low 50, high 27/70; then low 50, release */
+    int phase = dht_phase++;
+    uint32_t us;
+    int level;
+    if (dht_pin < 0) { dht_driving = 0; return 0; }
+    if (phase == 0) { level = 0; us = 80; }
+    else if (phase == 1) { level = 1; us = 80; }
+    else if (phase < 82) {
+        int bit = (phase - 2) / 2;
+        if ((phase - 2) % 2 == 0) { level = 0; us = 50; }
+        else { level = 1; us = (dht_bytes[bit / 8] >> (7 - bit % 8)) & 1 ? 70 : 27; }
+    } else if (phase == 82) { level = 0; us = 50; }
+    else { drive(dht_pin, 1); dht_driving = 0; return 0; }
+    drive(dht_pin, level);
+    return when + avr_usec_to_cycles(a, us);
+}
+
 static void pin_hook(struct avr_irq_t *irq, uint32_t value, void *param) {
     (void)irq;
     int n = (int)(intptr_t)param;
@@ -120,17 +166,20 @@ static void pin_hook(struct avr_irq_t *irq, uint32_t value, void *param) {
     } else if (rise_at[n]) {
         last_width[n] = avr->cycle - rise_at[n];
         pulse_count[n]++;
-        if (n == sonar_trig && sonar_echo >= 0 && sonar_cm >= 0 && echo_state == 0) {
-            /* the module answers ~250 us after the trigger, echo high for 58 us per cm */
-            echo_start_at = avr->cycle + avr_usec_to_cycles(avr, 250);
-            echo_end_at = echo_start_at + avr_usec_to_cycles(avr, (uint32_t)(sonar_cm * 58.3));
-            echo_state = 1;
+        if (n == sonar_trig && sonar_echo >= 0 && sonar_cm >= 0 && !echo_busy) {
+            echo_busy = 1;
+            avr_cycle_timer_register_usec(avr, 250, echo_timer, NULL);
         }
     }
-}
-
-static void drive(int n, int level) {
-    avr_raise_irq(pin_irq[n], level);
+    if (n == dht_pin && !dht_driving) {
+        if (!level) dht_low_at = avr->cycle;
+        else if (dht_low_at && avr->cycle - dht_low_at >= avr_usec_to_cycles(avr, 500)) {
+            dht_low_at = 0;
+            dht_driving = 1;
+            dht_phase = 0;
+            avr_cycle_timer_register_usec(avr, 30, dht_timer, NULL);
+        }
+    }
 }
 
 static void enforce_inputs(void) {
@@ -143,16 +192,12 @@ static void enforce_inputs(void) {
     }
 }
 
-static void sonar_step(void) {
-    if (echo_state == 1 && avr->cycle >= echo_start_at) { drive(sonar_echo, 1); echo_state = 2; }
-    if (echo_state == 2 && avr->cycle >= echo_end_at) { drive(sonar_echo, 0); echo_state = 0; }
-}
-
 static void after_reset(int flags) {
     avr->pc = boot_pc;
     avr->data[MCUSR_ADDR] = flags;
     for (int i = 0; i < 2; i++) avr_extint_set_strict_lvl_trig(avr, i, 0);
     for (int n = 0; n < NPINS; n++) last_level[n] = 0;
+    echo_busy = 0; dht_driving = 0; dht_low_at = 0;
     rx_head = rx_tail = 0;
     uart_xon = 1;
 }
@@ -352,9 +397,29 @@ static int command(char *line) {
         eeprom_io(argv[1], 1); printf("ok\n");
     } else if (!strcmp(c, "sonar") && argc == 4) {
         sonar_trig = pin_arg(argv[1]); sonar_echo = pin_arg(argv[2]); sonar_cm = atof(argv[3]);
-        echo_state = 0;
         if (sonar_echo >= 0) { ext_drive[sonar_echo] = -1; drive(sonar_echo, 0); }
         printf("ok\n");
+    } else if (!strcmp(c, "dht") && argc == 5 && (n = pin_arg(argv[1])) >= 0) {
+        int kind = atoi(argv[2]);
+        double t = atof(argv[3]), h = atof(argv[4]);
+        dht_pin = kind ? n : -1;
+        dht_kind = kind;
+        if (kind == 22) {
+            int ti = (int)(t < 0 ? -t * 10 + 0.5 : t * 10 + 0.5), hi = (int)(h * 10 + 0.5);
+            dht_bytes[0] = hi >> 8; dht_bytes[1] = hi & 0xFF;
+            dht_bytes[2] = (ti >> 8) | (t < 0 ? 0x80 : 0); dht_bytes[3] = ti & 0xFF;
+        } else {
+            int ti = (int)(t < 0 ? -t * 10 + 0.5 : t * 10 + 0.5), hi = (int)(h * 10 + 0.5);
+            dht_bytes[0] = hi / 10; dht_bytes[1] = hi % 10;
+            dht_bytes[2] = ti / 10; dht_bytes[3] = (ti % 10) | (t < 0 ? 0x80 : 0);
+        }
+        dht_bytes[4] = dht_bytes[0] + dht_bytes[1] + dht_bytes[2] + dht_bytes[3];
+        if (dht_pin >= 0) { ext_drive[n] = -1; drive(n, 1); }
+        printf("ok\n");
+    } else if (!strcmp(c, "i2c")) {
+        printf("ok ");
+        for (int i = 0; i < 256; i++) printf("%02x", i2c_ee.ee[i]);
+        printf("\n");
     } else if (!strcmp(c, "stuck") && argc == 3) {
         stuck_addr = strtol(argv[1], 0, 0); stuck_value = (uint8_t)strtoul(argv[2], 0, 0);
         if (stuck_addr > (long)avr->flashend) stuck_addr = -1;
@@ -433,6 +498,8 @@ int main(int argc, char **argv) {
         avr_irq_register_notify(pin_irq[n], pin_hook, (void *)(intptr_t)n);
         ext_drive[n] = -1;
     }
+    i2c_eeprom_init(avr, &i2c_ee, 0xA0, 0x01, NULL, 256);   /* a 24C02 at I2C address 0x50 */
+    i2c_eeprom_attach(avr, &i2c_ee, AVR_IOCTL_TWI_GETIRQ(0));
     do_reset(1);
     open_pty();
     check_slave_open();
@@ -454,7 +521,6 @@ int main(int argc, char **argv) {
         next_check = avr->cycle + step;
         for (int i = 0; i < 2; i++) avr_extint_set_strict_lvl_trig(avr, i, 0);
         enforce_inputs();
-        sonar_step();
         if (stuck_addr >= 0) avr->flash[stuck_addr] = stuck_value;
         flush_tx();
         /* wait for the wall clock (and for I/O) when simulated time is ahead */

@@ -1,0 +1,71 @@
+"""``makerkit flash``: put firmware on a board (Optiboot for Arduino, esptool for ESP32)."""
+
+from __future__ import annotations
+
+import json
+
+import rich_click as click
+
+from ..flash import flash_board
+
+EXIT_CODES = """Exit codes (for scripts):
+
+\b
+  0  flashed and verified
+  2  unknown board or bad option
+  3  port problem (not found, busy, no permission, board unplugged)
+  5  flashing failed (wrong chip, link lost halfway)
+  6  bad firmware file (not Intel HEX, cut short, too big for the board)
+  7  no answer from the bootloader (wrong board type or port, no bootloader, no reset)
+  8  verify failed (the flash reads back differently)
+
+退出码：0 成功；2 开发板或选项有误；3 串口问题；5 烧录失败；6 固件文件有问题；7 引导程序无回应；8 校验失败。"""
+
+
+@click.command()
+@click.option("--board", "-b", required=True, help="Board profile: uno, nano, esp32... (`makerkit boards`).")
+@click.option("--port", "-p", required=True, help="Serial port of the board: COM5, /dev/ttyUSB0, /dev/ttyACM0...")
+@click.option("--firmware", "-f", type=click.Path(dir_okay=False),
+              help="Firmware file (.hex for Arduino). Default: the makerkit firmware shipped for the board.")
+@click.option("--baud", type=int, help="Bootloader speed (default: from the board profile).")
+@click.option("--no-verify", is_flag=True, help="Skip reading the flash back (faster, not recommended).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (no progress bar).")
+def flash(board: str, port: str, firmware: str | None, baud: int | None, no_verify: bool, as_json: bool) -> None:
+    """Flash firmware onto a board. 给开发板烧录固件。
+
+    Example: makerkit flash --board uno --port COM5
+    """  # the exit-code table is appended below, so --help documents it
+    options = {}
+    if baud:
+        options["baud"] = baud
+    if no_verify:
+        options["verify"] = False
+    if as_json:
+        result = flash_board(board=board, port=port, firmware=firmware, **options)
+        click.echo(json.dumps({"board": result.board, "port": result.port, "firmware": result.firmware,
+                               "bytes": result.bytes_written, "seconds": round(result.seconds, 3),
+                               "verified": result.verified, "baud": result.baud}))
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    labels = {"connect": "connecting 连接中", "write": "writing 写入", "verify": "verifying 校验"}
+    with Progress(TextColumn("{task.description:<18}"), BarColumn(), TextColumn("{task.fields[detail]:>16}"),
+                  TimeElapsedColumn(), transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase == "done":
+                return
+            detail = f"try {done}/{total}" if phase == "connect" else f"{done}/{total} B"
+            if phase not in tasks:
+                for other in tasks.values():
+                    bar.update(other, completed=bar.tasks[other].total)
+                tasks[phase] = bar.add_task(labels.get(phase, phase), total=total, detail=detail)
+            bar.update(tasks[phase], completed=done, total=total, detail=detail)
+
+        result = flash_board(board=board, port=port, firmware=firmware, progress=progress, **options)
+    click.secho(f"OK: {result.firmware} -> {result.board} on {result.port}, {result.bytes_written} bytes "
+                f"in {result.seconds:.1f} s{' (verified)' if result.verified else ''}. 烧录完成。", fg="green")
+
+
+flash.help = (flash.help or "") + "\n\n" + EXIT_CODES
