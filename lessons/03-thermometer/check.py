@@ -45,10 +45,10 @@ def _expected(run, t):
 
 
 def _measure_times(run):
-    """When the program read the sensor (reads less than 0.2 s apart count as one measurement)."""
+    """When the program read the sensor (reads less than 0.05 s apart count as one measurement)."""
     times = []
     for r in run.readings_of("temperature", "dht11", "dht22"):
-        if not times or r.t - times[-1] > 0.2:
+        if not times or r.t - times[-1] > 0.05:
             times.append(r.t)
     return times
 
