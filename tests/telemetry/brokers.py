@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import signal
@@ -44,7 +45,9 @@ class Mosquitto:
             fh.write(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
                      "max_queued_messages 0\nmax_queued_bytes 0\nmax_inflight_messages 0\n"
                      f"persistence {'true' if persistence else 'false'}\npersistence_location {self.dir}/\n"
-                     f"autosave_interval {autosave}\n{extra}\n")
+                     f"autosave_interval {autosave}\n"
+                     # started as root, mosquitto drops to user "mosquitto", who cannot write our tmp dir
+                     f"user {getpass.getuser()}\n{extra}\n")
         self.proc: subprocess.Popen | None = None
         self.log = open(os.path.join(self.dir, "mosquitto.log"), "ab")
 

@@ -188,13 +188,13 @@ class Telemetry:
                 used[name] = self.units[name]
         if used:
             doc["units"] = used
-        if self.dropped:
-            doc["dropped"] = self.dropped
-        payload = json.dumps(doc).encode("utf-8")
         if len(self.buffer) >= self.capacity:
             old = self.buffer.pop(0)
             if not old[2]:
                 self.dropped += 1
+        if self.dropped:
+            doc["dropped"] = self.dropped
+        payload = json.dumps(doc).encode("utf-8")
         self.buffer.append([seq, payload, False])
         self._out.extend(wire.sysex(wire.MK_TELEMETRY, bytes((SUB_RECORD,)) + wire.pack7(payload)))
         return seq
