@@ -56,7 +56,7 @@ class Server:
         port = free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "makerkit", "sim", "serve", "--board", self.board,
-             "--listen", f"127.0.0.1:{port}", "--clock", "real"],
+             "--listen", f"127.0.0.1:{port}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
