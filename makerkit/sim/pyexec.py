@@ -307,6 +307,8 @@ def format_exception(exc: BaseException) -> str:
     if isinstance(exc, SyntaxError) and exc.lineno:
         lines.append('  File "<stdin>", line %d' % exc.lineno)
     name = "KeyboardInterrupt" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__
+    if isinstance(exc, OSError):
+        name = "OSError"   # MicroPython has no FileNotFoundError & co.
     if isinstance(exc, OSError) and exc.errno is not None:
         message = "[Errno %d] %s" % (exc.errno, _errno.errorcode.get(exc.errno, str(exc.errno)))
     elif isinstance(exc, NameError):
