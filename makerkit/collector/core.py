@@ -60,7 +60,7 @@ class Collector:
                  username: str | None = None, password: str | None = None, share: str | None = None,
                  classes: list[str] | None = None, batch_size: int = 1000, session_expiry: int = 7 * 86400,
                  receive_maximum: int = 2000, gap_grace: float = 2.0, gap_retry: float = 3.0,
-                 stats_interval: float = 5.0, warn_rate: float | None = None, on_batch=None):
+                 stats_interval: float = 5.0, warn_rate: float | None = None, on_batch=None, protocol: str = "5"):
         # stable by default: the broker keeps the session of this id while the collector is down
         self.collector_id = collector_id or f"collector-{socket.gethostname().lower()[:22]}"
         self.collector_id = "".join(c if c.isalnum() or c == "-" else "-" for c in self.collector_id.lower())[:32]
@@ -86,6 +86,10 @@ class Collector:
         filters = [tm.ROOT + "/#"] if not classes else [f"{tm.ROOT}/{tm.check_id(c, 'class')}/#" for c in classes]
         if share:
             tm.check_id(share, "share group")
+            if protocol != "5":
+                from ..errors import UsageError
+                raise UsageError(en="Shared subscriptions need an MQTT 5 broker such as mosquitto.",
+                                 zh="共享订阅需要支持 MQTT 5 的服务器，例如 mosquitto。")
             filters = [f"$share/{share}/{f}" for f in filters]
         self.filters = filters
         status = tm.collector_topic(self.collector_id, "status")
@@ -93,7 +97,7 @@ class Collector:
             broker, self.collector_id, username=username, password=password,
             subscriptions=[(f, 1) for f in filters], on_message=self._queue.put, manual_ack=True,
             clean_start=False, session_expiry=session_expiry, receive_maximum=receive_maximum,
-            will=(status, tm.status_payload("offline"), 1, True), on_connect=self._connected)
+            will=(status, tm.status_payload("offline"), 1, True), on_connect=self._connected, protocol=protocol)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def _connected(self, session_present: bool) -> None:

@@ -47,7 +47,7 @@ class MqttConnection:
                  subscriptions: list[tuple[str, int]] = (), on_message: Callable[[Message], None] | None = None,
                  manual_ack: bool = False, clean_start: bool = True, session_expiry: int = 0,
                  receive_maximum: int = 65535, will: tuple[str, bytes, int, bool] | None = None,
-                 on_connect: Callable[[bool], None] | None = None, keepalive: int = 30):
+                 on_connect: Callable[[bool], None] | None = None, keepalive: int = 30, protocol: str = "5"):
         self.address = parse_broker_url(url)
         self.client_id = client_id
         self.subscriptions = list(subscriptions)
@@ -60,8 +60,15 @@ class MqttConnection:
         self.generation = 0                 # changes on every connect and disconnect
         self._gen_lock = threading.Lock()
         self.last_error: str | None = None
-        self._client = paho.Client(callback_api_version=paho.CallbackAPIVersion.VERSION2, client_id=client_id,
-                                   protocol=paho.MQTTv5, manual_ack=manual_ack)
+        if protocol not in ("5", "3.1.1"):
+            raise ValueError(f"MQTT protocol {protocol!r}: use '5' or '3.1.1'")
+        self.protocol = protocol
+        if protocol == "5":
+            self._client = paho.Client(callback_api_version=paho.CallbackAPIVersion.VERSION2, client_id=client_id,
+                                       protocol=paho.MQTTv5, manual_ack=manual_ack)
+        else:   # MQTT 3.1.1 brokers (amqtt): a persistent session is clean_session=False, with no expiry
+            self._client = paho.Client(callback_api_version=paho.CallbackAPIVersion.VERSION2, client_id=client_id,
+                                       protocol=paho.MQTTv311, clean_session=clean_start, manual_ack=manual_ack)
         self._client.reconnect_delay_set(min_delay=0.2, max_delay=2)
         self._client.max_inflight_messages_set(1000)
         self._client.max_queued_messages_set(0)
@@ -110,8 +117,11 @@ class MqttConnection:
     def start(self, timeout: float = 10.0) -> "MqttConnection":
         """Connect and start the network thread; raises :class:`BrokerError` if no CONNACK within ``timeout``."""
         try:
-            self._client.connect(self.address.host, self.address.port, keepalive=self._keepalive,
-                                 clean_start=self._clean_start, properties=self._connect_props)
+            if self.protocol == "5":
+                self._client.connect(self.address.host, self.address.port, keepalive=self._keepalive,
+                                     clean_start=self._clean_start, properties=self._connect_props)
+            else:
+                self._client.connect(self.address.host, self.address.port, keepalive=self._keepalive)
         except (OSError, ValueError) as exc:
             raise BrokerError(en=f"Cannot reach the MQTT broker at {self.address.url}: {exc}.",
                               zh=f"无法连接 MQTT 服务器 {self.address.url}：{exc}。") from exc
