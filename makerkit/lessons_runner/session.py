@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..errors import UsageError
 from .findings import ScriptCrash
 from .recorder import InputChange, LessonKit, LessonStop, Recorder
 from .script import explain_crash, load_script, missing_main_crash
@@ -58,6 +59,11 @@ class Session:
         if self.stop_requested.is_set():
             raise LessonStop()
         self._busy = 0
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds != seconds:
+            raise UsageError(
+                en=f"kit.sleep() needs a number of seconds, like kit.sleep(0.5), not {seconds!r}.",
+                zh=f"kit.sleep() 里要写一个秒数，比如 kit.sleep(0.5)，而不是 {seconds!r}。",
+                hint_en="Write the number without quotes.", hint_zh="数字不要加引号。")
         seconds = max(0.0, float(seconds))
         stop_after = False
         if self.deadline is not None:
