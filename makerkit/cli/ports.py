@@ -13,12 +13,12 @@ _TEXT = {
     "en": {"head": ("PORT", "USB ID", "BRIDGE", "BOARDS (from USB IDs)"), "none": "no serial ports found",
            "no_boards": "No boards found. Plug one in (try another USB cable: some only charge).",
            "not_board": "(not a board)", "ambiguous": "several boards use this chip: --probe tells",
-           "held": "in use by", "answer": "answers", "kit": "kit", "class": "class",
+           "held": "in use by", "served": "pseudo-terminal served by", "answer": "answers", "kit": "kit", "class": "class",
            "unknown_board": "board type unknown"},
     "zh": {"head": ("串口", "USB ID", "桥接芯片", "可能的开发板（按 USB ID）"), "none": "没有找到串口",
            "no_boards": "没有找到开发板。请插上一块（可以换一根 USB 线试试：有些线只能充电）。",
            "not_board": "（不是开发板）", "ambiguous": "多种开发板都用这个芯片：加 --probe 可以确认",
-           "held": "正被占用：", "answer": "回应", "kit": "套件", "class": "班级",
+           "held": "正被占用：", "served": "虚拟串口的提供者：", "answer": "回应", "kit": "套件", "class": "班级",
            "unknown_board": "开发板类型未知"},
 }
 
@@ -76,9 +76,12 @@ def _print_details(r: PortReport, t: dict, lang: str) -> None:
     pad = "    "
     if r.info is not None and r.info.is_ambiguous and not r.probed:
         click.echo(f"{pad}{t['ambiguous']}")
-    others = [h for h in r.holders if not h.is_self]
+    others = [h for h in r.holders if not h.is_self and not h.other_end]
     if others:
         click.echo(f"{pad}{t['held']} {', '.join(h.describe() for h in others)}")
+    servers = [h for h in r.holders if h.other_end]
+    if servers:
+        click.echo(f"{pad}{t['served']} {', '.join(h.describe() for h in servers)}")
     if r.result is not None:
         res = r.result
         board = res.board or t["unknown_board"]

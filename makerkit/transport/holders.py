@@ -19,6 +19,9 @@ class Holder:
     pid: int
     name: str
     cmdline: str
+    other_end: bool = False
+    """True for a pseudo-terminal's own server: it also holds the pty's master side (a virtual kit
+    served with ``makerkit sim serve --pty``, socat...), so it is the "board", not a competitor."""
 
     @property
     def is_self(self) -> bool:
@@ -29,7 +32,7 @@ class Holder:
         return f"{self.name} (PID {self.pid})"
 
     def to_dict(self) -> dict:
-        return {"pid": self.pid, "name": self.name, "cmdline": self.cmdline}
+        return {"pid": self.pid, "name": self.name, "cmdline": self.cmdline, "other_end": self.other_end}
 
 
 def can_tell() -> bool:
@@ -70,6 +73,7 @@ def scan(devices: list[str], *, proc: str = "/proc") -> dict[str, list[Holder]]:
         except OSError:  # process gone, or another user's (not root)
             continue
         hits = set()
+        masters = set()  # pty indexes whose master side this process holds
         for fd in fds:
             try:
                 target = os.readlink(os.path.join(fd_dir, fd))
@@ -77,11 +81,27 @@ def scan(devices: list[str], *, proc: str = "/proc") -> dict[str, list[Holder]]:
                 continue
             if target in wanted:
                 hits.add(wanted[target])
+            elif target in ("/dev/ptmx", "/dev/pts/ptmx"):
+                index = _pty_index(os.path.join(proc, pid, "fdinfo", fd))
+                if index is not None:
+                    masters.add(f"/dev/pts/{index}")
         if hits:
             holder = _describe(proc, int(pid))
             for device in hits:
-                found[device].append(holder)
+                real = os.path.realpath(device)
+                found[device].append(Holder(holder.pid, holder.name, holder.cmdline, real in masters))
     return found
+
+
+def _pty_index(fdinfo: str) -> int | None:
+    """The pty number of a ``/dev/ptmx`` descriptor (Linux shows it in fdinfo as ``tty-index``)."""
+    for line in _read(fdinfo).splitlines():
+        if line.startswith("tty-index:"):
+            try:
+                return int(line.split(":", 1)[1])
+            except ValueError:
+                return None
+    return None
 
 
 def _describe(proc: str, pid: int) -> Holder:

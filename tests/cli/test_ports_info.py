@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -207,3 +209,60 @@ def test_info_of_a_virtual_kit():
     assert info["firmware"]["is_makerkit"] and info["board"] == "uno" and info["url"] == "sim://uno"
     unknown = run("info", "--port", "sim://toaster")
     assert_clean_failure(unknown, 2, "toaster", "makerkit boards")
+
+
+@pytest.fixture
+def sim_server():
+    """``makerkit sim serve --board esp32 --pty`` in its own process: a pty path and a socket URL."""
+    pytest.importorskip("makerkit.sim.server")
+    env = dict(os.environ, MAKERKIT_LANG="en")
+    server = subprocess.Popen([sys.executable, "-m", "makerkit", "sim", "serve", "--board", "esp32", "--pty",
+                               "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=env)
+    found = {}
+    try:
+        deadline = time.monotonic() + 30
+        seen = b""
+        while len(found) < 2 and time.monotonic() < deadline:  # raw reads: no hidden buffering
+            ready, _, _ = select.select([server.stdout], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            chunk = os.read(server.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+            complete = seen[:seen.rfind(b"\n") + 1]  # whole lines only
+            for word in complete.decode(errors="replace").split():
+                if word.startswith("socket://"):
+                    found["url"] = word
+                elif word.startswith("/dev/"):
+                    found["pty"] = word
+        assert len(found) == 2, f"sim serve did not start: {found} {server.stderr.read().decode() if server.poll() is not None else ''}"
+        found["pid"] = server.pid
+        yield found
+    finally:
+        server.terminate()  # this test's own process, by its handle
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def test_ports_and_info_against_makerkit_sim_serve(sim_server, tmp_path):
+    pty, url = sim_server["pty"], sim_server["url"]
+    listing = run_process("ports", "--probe", pty, url, "--json", tmp_path=tmp_path)
+    assert listing.returncode == 0, listing.stderr
+    by_port = {p["port"]: p for p in json.loads(listing.stdout)}
+    assert by_port[pty]["probe"]["board"] == "esp32" and by_port[url]["probe"]["board"] == "esp32"
+    assert by_port[pty]["probe"]["baud"] == 115200 and by_port[url]["probe"]["baud"] is None
+    server = [h for h in by_port[pty]["holders"] if h["pid"] == sim_server["pid"]]
+    assert server and server[0]["other_end"] is True  # the pty's own server, not a competitor
+    text = run("ports", "--probe", pty)
+    assert "pseudo-terminal served by" in text.output and "in use by" not in text.output
+    info = run_process("info", "--port", pty, "--json", tmp_path=tmp_path)
+    assert info.returncode == 0, info.stderr
+    data = json.loads(info.stdout)
+    assert data["firmware"]["name"] == "makerkit" and data["board"] == "esp32" and "repl" in data["features"]
+    text = run("info", "--port", url)
+    assert text.exit_code == 0 and "ESP32 DevKitC" in text.output and "makerkit 1.0.0" in text.output

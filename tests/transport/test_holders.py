@@ -60,3 +60,22 @@ def test_scan_of_a_built_proc_tree(tmp_path):
     assert [h.name for h in found[str(other)]] == ["thonny"]
     assert "socket://127.0.0.1:1" not in found
     assert holders.find_holders(str(tmp_path / "nothing"), proc=str(proc)) == []
+
+
+def test_a_pty_server_is_the_other_end_not_a_competitor(tmp_path):
+    """A process holding /dev/pts/N and the master with tty-index N (fdinfo) serves the pty."""
+    proc = tmp_path / "proc"
+    for pid, name, links in ((11, "socat", {"3": "/dev/ptmx", "4": "/dev/pts/7"}),
+                             (12, "minicom", {"3": "/dev/pts/7"}),
+                             (13, "screen", {"3": "/dev/ptmx", "4": "/dev/pts/7"})):
+        (proc / str(pid) / "fd").mkdir(parents=True)
+        (proc / str(pid) / "fdinfo").mkdir()
+        (proc / str(pid) / "comm").write_text(name)
+        (proc / str(pid) / "cmdline").write_bytes(name.encode())
+        for fd, target in links.items():
+            os.symlink(target, proc / str(pid) / "fd" / fd)
+            index = 7 if pid == 11 else 2  # screen holds the master of another pty
+            (proc / str(pid) / "fdinfo" / fd).write_text(f"pos:\t0\nflags:\t02\ntty-index:\t{index}\n")
+    found = holders.scan(["/dev/pts/7"], proc=str(proc))["/dev/pts/7"]
+    assert {h.name: h.other_end for h in found} == {"socat": True, "minicom": False, "screen": False}
+    assert found[0].to_dict()["other_end"] in (True, False)
