@@ -89,6 +89,17 @@ def case_digital_output_and_pin_state():
     assert hal.log[-1] == ("write", 13, 1)
 
 
+def case_default_modes_as_standard_firmata_without_touching_pins():
+    hal, app = make()
+    assert talk(app, b"\xf0\x6d\x0d\xf7") == b"\xf0\x6e\x0d\x01\x00\xf7"   # D13: OUTPUT
+    assert talk(app, b"\xf0\x6d\x0e\xf7") == b"\xf0\x6e\x0e\x02\x00\xf7"   # A0: ANALOG
+    assert hal.log == []                                                       # nothing driven at boot
+    talk(app, b"\x91\x20\x00")   # pyFirmata writes D13 high with a port message, no SET_PIN_MODE
+    assert hal.log == [("mode", 13, 1), ("write", 13, 1)]
+    talk(app, b"\x91\x00\x00")
+    assert hal.log[-1] == ("write", 13, 0) and len(hal.log) == 3   # D8-D12 were never touched
+
+
 def case_digital_reporting():
     hal, app = make()
     talk(app, b"\xf4\x02\x0b")  # D2 pull-up

@@ -54,6 +54,7 @@ class FirmataServer:
         self._reset_hooks = []
         self.modes = {}
         self.values = {}
+        self.configured = set()   # pins whose hardware has been set up since the last reset
         self.servo_range = {}
         self.reporting_ports = {}
         self.reporting_analog = []
@@ -151,13 +152,21 @@ class FirmataServer:
 
     # --- state ------------------------------------------------------------------------------------
     def _reset_state(self, touch):
+        # As StandardFirmata, digital pins start in OUTPUT mode and analog pins in ANALOG mode
+        # (Firmata clients such as pyFirmata rely on it), but the hardware is only touched when a
+        # pin is first used: an ESP32 must not drive every GPIO low at boot.
         for pin in self.profile.pins:
-            default = wire.ANALOG if self.profile.channel(pin) is not None else wire.INPUT
-            old = self.modes.get(pin, default)
-            if touch and old != wire.INPUT and old != wire.ANALOG:
+            if touch and pin in self.configured:
                 self.hal.configure(pin, wire.INPUT)
+            if self.profile.channel(pin) is not None:
+                default = wire.ANALOG
+            elif self.profile.can(pin, wire.OUTPUT):
+                default = wire.OUTPUT
+            else:
+                default = wire.INPUT
             self.modes[pin] = default if self.profile.modes(pin) else None
             self.values[pin] = 0
+        self.configured = set()
         self.servo_range = {}
         self.reporting_ports = {}
         self.reporting_analog = []
@@ -198,11 +207,10 @@ class FirmataServer:
         if not self.profile.can(pin, mode):
             self.error("bad_mode", cmd, pin)
             return False
+        self.hal.configure(pin, mode)
         if mode == wire.OUTPUT:
-            self.hal.configure(pin, mode)
             self.hal.digital_write(pin, 0)
-        else:
-            self.hal.configure(pin, mode)
+        self.configured.add(pin)
         self.modes[pin] = mode
         self.values[pin] = 1 if mode == wire.PULLUP else 0
         channel = self.profile.channel(pin)
@@ -218,6 +226,9 @@ class FirmataServer:
         mode = self.modes.get(pin)
         value = 1 if value else 0
         if mode == wire.OUTPUT:
+            if pin not in self.configured:
+                self.hal.configure(pin, wire.OUTPUT)
+                self.configured.add(pin)
             self.values[pin] = value
             self.hal.digital_write(pin, value)
         elif mode == wire.INPUT or mode == wire.PULLUP:  # writing 1 to an input enables its pull-up
@@ -268,8 +279,10 @@ class FirmataServer:
             if kind == wire.DIGITAL_MESSAGE:
                 for bit in range(8):
                     pin = low * 8 + bit
-                    if self.modes.get(pin) == wire.OUTPUT:
-                        self.write_digital(pin, (value >> bit) & 1)
+                    level = (value >> bit) & 1
+                    # a 0 for a pin never used is no change: leave its hardware alone
+                    if self.modes.get(pin) == wire.OUTPUT and (level or pin in self.configured):
+                        self.write_digital(pin, level)
             elif kind == wire.ANALOG_MESSAGE:
                 self.write_analog(low, value)
             elif kind == wire.REPORT_ANALOG:
