@@ -1,0 +1,439 @@
+"""Deploy the makerkit MicroPython firmware onto a board (the one module that imports mpremote).
+
+``deploy(port="/dev/ttyUSB0", kit_id="kit-07", class_id="7a", wifi_ssid=..., broker=...)``:
+
+1. opens the port with mpremote's serial transport and gets the MicroPython REPL back
+   (PROTOCOL.md section 4): Ctrl-C twice (a board at the REPL or running a plain program, or the
+   makerkit firmware inside its 500 ms boot window), else the MK_REPL sysex ``F0 04 F7`` (a running
+   makerkit firmware hands the port back), else a reset pulse followed by Ctrl-C bytes during the
+   boot window;
+2. enters the raw REPL and compares every file by SHA-256 computed on the board (mpremote's
+   ``fs_hashfile``), then writes only the files that changed: ``/mkfw/*.py``, ``/mkfw_board.json``
+   (the pin profile, built from ``boards/<id>.toml``), ``/makerkit.json`` (the kit's config) and
+   ``/main.py`` last, each through a temporary file and a rename;
+3. soft-resets (Ctrl-D at the friendly REPL: ``main.py`` starts the firmware) and confirms that the
+   board answers Firmata's MK_IDENTITY with the new kit id.
+
+Configuration options left as ``None`` keep the value already on the board; ``""`` clears it.
+Secrets (WiFi and broker passwords) go to the board only: they never appear in log records,
+progress callbacks, results or error messages.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from mpremote.transport import TransportError, TransportExecError
+from mpremote.transport_serial import SerialTransport
+
+from ..catalog.boards import BoardProfile, load_board
+from ..errors import (DisconnectedError, FlashError, MakerkitError, NoAnswerError, PortNotFoundError,
+                      UsageError)
+from ..protocol import firmata
+from ..resources import data_dir
+
+_log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+CONFIG_PATH = "/makerkit.json"
+BOARD_PATH = "/mkfw_board.json"
+SECRET_KEYS = ("wifi_password", "password")
+CHUNK = 2048
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """What a deploy did. ``copied``/``skipped`` list board paths; ``repl_via`` says how the REPL
+    was reached (``ctrl-c``, ``mk_repl`` or ``boot-window``)."""
+    port: str
+    board: str
+    kit: str
+    class_id: str
+    copied: tuple[str, ...]
+    skipped: tuple[str, ...]
+    removed: tuple[str, ...]
+    confirmed: bool
+    repl_via: str
+    seconds: float
+    identity: dict = field(default_factory=dict, compare=False)
+
+
+# -- what goes onto the board ---------------------------------------------------------------------
+
+def firmware_files() -> dict[str, bytes]:
+    """The firmware's files by board path: ``/mkfw/*.py`` and ``/main.py``."""
+    import mkfw
+    package = Path(mkfw.__file__).resolve().parent
+    files = {f"/mkfw/{p.name}": p.read_bytes() for p in sorted(package.glob("*.py"))}
+    for main in (package.parent / "main.py", data_dir("firmware") / "micropython" / "main.py"):
+        if main.is_file():
+            files["/main.py"] = main.read_bytes()
+            break
+    else:
+        raise FlashError(en=f"makerkit cannot find the firmware's main.py (looked beside {package}).",
+                         zh=f"makerkit 找不到固件的 main.py（在 {package} 旁边找过）。",
+                         hint_en="Reinstall makerkit.", hint_zh="请重新安装 makerkit。")
+    return files
+
+
+def board_profile_json(board: BoardProfile) -> bytes:
+    from mkfw.profile import from_board
+    return json.dumps(from_board(board), sort_keys=True, separators=(",", ":")).encode()
+
+
+def build_config(current: dict, *, kit_id: str, class_id: str, **options) -> dict:
+    """The new ``/makerkit.json``: ``current`` updated with the options given (None keeps a value)."""
+    from mkfw import config as fwconfig
+    config = fwconfig.normalise(current)
+    given = {"kit": kit_id, "class": class_id, **options}
+    for key, value in given.items():
+        if value is None:
+            continue
+        text = str(value)
+        if key == "broker" and "@" in text:
+            raise UsageError(
+                en="Put the broker's username and password in --username/--password, not in the URL.",
+                zh="请把服务器的用户名和密码写在 --username/--password 里，不要写在地址里。",
+                hint_en="Use --broker mqtt://HOST:PORT --username NAME --password SECRET.",
+                hint_zh="请使用 --broker mqtt://主机:端口 --username 用户名 --password 密码。", key=key)
+        ok, _code, converted = fwconfig.check(key, text)
+        if not ok:
+            shown = "***" if key in SECRET_KEYS else repr(text)
+            raise UsageError(en=f"The {key} value {shown} is not valid for a kit.",
+                             zh=f"{key} 的值 {shown} 不能用于套件配置。",
+                             hint_en=_RULES_EN.get(key, "Check the value."),
+                             hint_zh=_RULES_ZH.get(key, "请检查这个值。"), key=key)
+        config[key] = converted
+    return config
+
+
+_RULES_EN = {"kit": "Kit ids use a-z, 0-9 and '-', 1-32 characters (kit-07).",
+             "class": "Class ids use a-z, 0-9 and '-', 1-32 characters (7a).",
+             "broker": "Give the broker as mqtt://HOST:PORT (mqtt://10.0.0.2:1883).",
+             "interval": "The telemetry interval is a whole number of seconds, 1 to 86400.",
+             "wifi_ssid": "WiFi names and passwords are at most 64 characters.",
+             "wifi_password": "WiFi names and passwords are at most 64 characters."}
+_RULES_ZH = {"kit": "套件编号只能用 a-z、0-9 和“-”，长度 1-32（如 kit-07）。",
+             "class": "班级编号只能用 a-z、0-9 和“-”，长度 1-32（如 7a）。",
+             "broker": "服务器地址的格式是 mqtt://主机:端口（如 mqtt://10.0.0.2:1883）。",
+             "interval": "遥测间隔是 1 到 86400 之间的整数秒。",
+             "wifi_ssid": "WiFi 名称和密码最长 64 个字符。",
+             "wifi_password": "WiFi 名称和密码最长 64 个字符。"}
+
+
+def _config_bytes(config: dict) -> bytes:
+    return json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class _Secrets:
+    """Scrubs secret values out of any text that leaves this module."""
+
+    def __init__(self, values):
+        self.values = sorted({v for v in values if isinstance(v, str) and len(v) >= 1}, key=len,
+                             reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for value in self.values:
+            text = text.replace(value, "***")
+        return text
+
+
+# -- talking to the board ---------------------------------------------------------------------------
+
+def _open(port: str, baud: int, timeout: float) -> SerialTransport:
+    try:
+        return SerialTransport(port, baudrate=baud, timeout=timeout)
+    except TransportError:
+        pass
+    from ..transport import open_transport          # names the real cause (missing, busy, permission)
+    probe = open_transport(port, baud=baud)
+    probe.close()
+    raise PortNotFoundError(en=f"makerkit could not open {port}.", zh=f"makerkit 无法打开 {port}。",
+                            port=port)
+
+
+def _read_for(ser, seconds: float, until: bytes, buf: bytearray) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        chunk = ser.read(256)
+        if chunk:
+            buf += chunk
+            if until in buf:
+                return True
+    return until in buf
+
+
+def _reach_repl(ser, port: str, timeout: float) -> str:
+    ser.timeout = 0.05
+    buf = bytearray()
+    ser.write(b"\x03\x03")                         # REPL, plain program, or makerkit's boot window
+    if _read_for(ser, 0.6, b">>> ", buf):
+        return "ctrl-c"
+    ser.write(firmata.mk_repl())                    # a running makerkit firmware hands the port back
+    if _read_for(ser, max(1.0, timeout / 4), b">>> ", buf):
+        return "mk_repl"
+    try:                                            # reset (EN via RTS), then Ctrl-C in the boot window
+        ser.dtr = False
+        ser.rts = True
+        time.sleep(0.1)
+        ser.rts = False
+    except (OSError, ValueError, AttributeError):
+        pass
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        ser.write(b"\x03")
+        if _read_for(ser, 0.05, b">>> ", buf):
+            return "boot-window"
+    raise NoAnswerError(
+        en=f"The board on {port} did not give makerkit its MicroPython prompt.",
+        zh=f"{port} 上的开发板没有把 MicroPython 命令行交给 makerkit。",
+        hint_en="Is MicroPython on the board? Flash it with `makerkit flash --board esp32 --port PORT "
+                "--firmware micropython.bin`. If it is, press the board's reset (EN) button and run "
+                "`makerkit deploy` again at once.",
+        hint_zh="开发板上有 MicroPython 吗？请先用 `makerkit flash --board esp32 --port 串口 --firmware "
+                "micropython.bin` 烧录。如果有，请按一下复位（EN）键，然后马上再运行 `makerkit deploy`。",
+        port=port)
+
+
+def _board_info(tr: SerialTransport) -> tuple[str, str]:
+    out = tr.exec("import sys\ntry:\n import os\n m=os.uname().machine\nexcept Exception:\n"
+                  " m=sys.platform\nprint(repr((sys.implementation.name, m)))")
+    return ast.literal_eval(out.decode().strip())
+
+
+def _read_json(tr: SerialTransport, path: str) -> dict:
+    try:
+        return json.loads(bytes(tr.fs_readfile(path)).decode())
+    except (OSError, ValueError, TransportError):
+        return {}
+
+
+def _choose_board(board, tr: SerialTransport, machine: str, port: str) -> BoardProfile:
+    if board is not None:
+        return load_board(board)
+    existing = _read_json(tr, BOARD_PATH).get("id")
+    if existing:
+        return load_board(existing)
+    key = machine.upper().replace("-", "")
+    for marker, board_id in (("ESP32S3", "esp32s3"), ("MPYTHON", "mpython"), ("HANDPY", "mpython"),
+                             ("ESP32", "esp32")):
+        if marker in key:
+            return load_board(board_id)
+    raise UsageError(en=f"makerkit cannot tell which board is on {port} (it says {machine!r}).",
+                     zh=f"makerkit 分辨不出 {port} 上是哪种开发板（它报告的是 {machine!r}）。",
+                     hint_en="Pass --board esp32, --board esp32s3 or --board mpython.",
+                     hint_zh="请加上 --board esp32、--board esp32s3 或 --board mpython。", port=port)
+
+
+_HASH_ALL = """import hashlib
+def _mk_h(p):
+ try:
+  f = open(p, 'rb')
+ except OSError:
+  return None
+ h = hashlib.sha256()
+ b = bytearray(1024)
+ with f:
+  while True:
+   n = f.readinto(b)
+   if not n:
+    break
+   h.update(b if n == 1024 else b[:n])
+ return h.digest()
+print(repr([_mk_h(p) for p in {paths!r}]))
+"""
+
+
+def _remote_hashes(tr: SerialTransport, paths: list[str]) -> list[Optional[bytes]]:
+    """SHA-256 of each board file (None when missing), computed on the board in one raw-REPL run;
+    boards without hashlib fall back to mpremote's fs_hashfile, which reads the file back."""
+    try:
+        out = tr.exec(_HASH_ALL.format(paths=paths))
+        return [None if h is None else bytes(h) for h in ast.literal_eval(out.decode().strip())]
+    except TransportExecError as exc:
+        if "hashlib" not in exc.error_output and "ImportError" not in exc.error_output:
+            raise
+    hashes = []
+    for path in paths:
+        try:
+            hashes.append(bytes(tr.fs_hashfile(path, "sha256")))
+        except OSError:
+            hashes.append(None)
+    return hashes
+
+
+def _write(tr: SerialTransport, path: str, data: bytes, on_chunk: Callable[[int], None]) -> None:
+    tmp = path + ".part"
+    written = 0
+
+    def chunk_done(done, _total):
+        nonlocal written
+        on_chunk(done - written)
+        written = done
+    tr.fs_writefile(tmp, data, chunk_size=CHUNK, progress_callback=chunk_done)
+    # relative names from "/": some VFS drivers (the unix port's VfsPosix at /) mishandle absolute renames
+    old_rel, new_rel = tmp.lstrip("/"), path.lstrip("/")
+    tr.exec(f"import os\nos.chdir('/')\ntry:\n os.remove({new_rel!r})\nexcept OSError:\n pass\n"
+            f"os.rename({old_rel!r}, {new_rel!r})")
+
+
+def _confirm(ser, kit_id: str, timeout: float) -> dict:
+    decoder = firmata.FirmataDecoder()
+    query = firmata.report_version() + firmata.report_firmware() + firmata.mk_identity_query()
+    buf = bytearray()
+    end = time.monotonic() + timeout
+    ser.timeout = 0.05
+    while time.monotonic() < end:
+        ser.write(query)
+        stop = min(end, time.monotonic() + 0.25)
+        while time.monotonic() < stop:
+            chunk = ser.read(512)
+            if not chunk:
+                continue
+            buf += chunk
+            for event in decoder.feed(chunk):
+                if isinstance(event, firmata.MkIdentity):
+                    return event.info
+    lines = [line for line in bytes(buf).decode("utf-8", "replace").splitlines() if line.strip()]
+    crash = next((line for line in reversed(lines) if "Error" in line), "")
+    raise FlashError(
+        en="The files are on the board, but after the restart the makerkit firmware did not answer."
+           + (f" The board printed: {crash.strip()}" if crash else ""),
+        zh="文件已经写到开发板上了，但重启后 makerkit 固件没有回应。"
+           + (f"开发板输出：{crash.strip()}" if crash else ""),
+        hint_en="Press the board's reset (EN) button and run `makerkit info --port PORT`; if it still "
+                "does not answer, run `makerkit deploy` again.",
+        hint_zh="请按一下开发板的复位（EN）键，然后运行 `makerkit info --port 串口`；如果还是没有回应，"
+                "请再运行一次 `makerkit deploy`。")
+
+
+def deploy(*, port: str, kit_id: str, class_id: str, wifi_ssid: Optional[str] = None,
+           wifi_password: Optional[str] = None, broker: Optional[str] = None,
+           username: Optional[str] = None, password: Optional[str] = None,
+           interval: Optional[int] = None, board: str | BoardProfile | None = None,
+           baud: int = 115200, confirm: bool = True, timeout: float = 10.0,
+           progress: Optional[Progress] = None) -> DeployResult:
+    """Copy the firmware and the kit's config onto the MicroPython board at ``port``; see the module
+    documentation. ``progress(phase, done, total)`` sees ``connect``, ``compare`` (files),
+    ``write`` (bytes of changed files), ``reset``, ``confirm`` and ``done`` — never file contents."""
+    options = dict(wifi_ssid=wifi_ssid, wifi_password=wifi_password, broker=broker,
+                   username=username, password=password, interval=interval)
+    build_config({}, kit_id=kit_id, class_id=class_id, **options)   # refuse bad values before the port
+    scrub = _Secrets([wifi_password, password])
+    report = progress or (lambda phase, done, total: None)
+    started = time.monotonic()
+    report("connect", 0, 1)
+    tr = _open(port, baud, timeout)
+    try:
+        try:
+            via = _reach_repl(tr.serial, port, timeout)
+            tr.serial.timeout = timeout
+            tr.enter_raw_repl(soft_reset=False, timeout_overall=timeout)
+            implementation, machine = _board_info(tr)
+            if implementation != "micropython":
+                raise FlashError(en=f"The board on {port} runs {implementation}, not MicroPython.",
+                                 zh=f"{port} 上的开发板运行的是 {implementation}，不是 MicroPython。",
+                                 hint_en="Flash MicroPython first: `makerkit flash --board esp32 --port PORT "
+                                         "--firmware micropython.bin`.",
+                                 hint_zh="请先烧录 MicroPython：`makerkit flash --board esp32 --port 串口 "
+                                         "--firmware micropython.bin`。", port=port)
+            profile = _choose_board(board, tr, machine, port)
+            report("connect", 1, 1)
+            config = build_config(_read_json(tr, CONFIG_PATH), kit_id=kit_id, class_id=class_id, **options)
+            scrub = _Secrets([config.get(k) for k in SECRET_KEYS])
+            files = firmware_files()
+            main = files.pop("/main.py")
+            files[BOARD_PATH] = board_profile_json(profile)
+            files[CONFIG_PATH] = _config_bytes(config)
+            files["/main.py"] = main                       # last: the board boots into it
+            if not tr.fs_isdir("/mkfw"):
+                tr.fs_mkdir("/mkfw")
+            changed, skipped = [], []
+            report("compare", 0, len(files))
+            remote = _remote_hashes(tr, list(files))
+            for (path, data), digest in zip(files.items(), remote):
+                (skipped if digest == hashlib.sha256(data).digest() else changed).append(path)
+            report("compare", len(files), len(files))
+            total = sum(len(files[p]) for p in changed)
+            done = 0
+
+            def advance(n):
+                nonlocal done
+                done += n
+                report("write", done, total)
+            for path in changed:
+                _log.debug("deploy: writing %s (%d bytes)", path, len(files[path]))
+                _write(tr, path, files[path], advance)
+            removed = []
+            for entry in tr.fs_listdir("/mkfw"):
+                path = f"/mkfw/{entry.name}"
+                if entry.name.endswith((".py", ".part")) and path not in files:
+                    tr.fs_rmfile(path)
+                    removed.append(path)
+            _log.debug("deploy: %d written, %d unchanged, %d removed", len(changed), len(skipped),
+                       len(removed))
+            report("reset", 0, 1)
+            tr.exit_raw_repl()
+            tr.serial.write(b"\x04")                        # soft reset: main.py starts the firmware
+            report("reset", 1, 1)
+            identity = {}
+            if confirm:
+                report("confirm", 0, 1)
+                identity = _confirm(tr.serial, kit_id, timeout)
+                if identity.get("kit") != config["kit"] or identity.get("class") != config["class"]:
+                    raise FlashError(
+                        en=f"After the deploy the board answers as kit {identity.get('kit')!r} "
+                           f"(class {identity.get('class')!r}), not {config['kit']!r}.",
+                        zh=f"部署之后开发板回答的套件编号是 {identity.get('kit')!r}"
+                           f"（班级 {identity.get('class')!r}），而不是 {config['kit']!r}。",
+                        hint_en="Run `makerkit deploy` again; if this repeats, the board's filesystem may be full.",
+                        hint_zh="请再运行一次 `makerkit deploy`；如果还是这样，开发板的文件系统可能满了。",
+                        port=port)
+                report("confirm", 1, 1)
+            report("done", len(files), len(files))
+            return DeployResult(port=port, board=profile.id, kit=config["kit"], class_id=config["class"],
+                                copied=tuple(changed), skipped=tuple(skipped), removed=tuple(removed),
+                                confirmed=bool(identity), repl_via=via,
+                                seconds=time.monotonic() - started, identity=identity)
+        except MakerkitError:
+            raise
+        except TransportExecError as exc:
+            detail = scrub(exc.error_output.strip().splitlines()[-1] if exc.error_output.strip() else "")
+            full = re.search(r"ENOSPC|OSError: 28\b", exc.error_output) is not None
+            raise FlashError(
+                en=f"The board on {port} refused a file operation: {detail}",
+                zh=f"{port} 上的开发板拒绝了一个文件操作：{detail}",
+                hint_en="The board's filesystem may be full: delete your own files with Thonny, or "
+                        "re-flash MicroPython, then deploy again." if full else
+                        "Run `makerkit deploy` again; re-flash MicroPython if this repeats.",
+                hint_zh="开发板的文件系统可能满了：请用 Thonny 删除一些自己的文件，或重新烧录 MicroPython，"
+                        "然后再部署。" if full else "请再运行一次 `makerkit deploy`；如果反复出现，请重新烧录 MicroPython。",
+                port=port) from None
+        except TransportError as exc:
+            raise NoAnswerError(
+                en=f"The board on {port} stopped following the MicroPython raw REPL ({scrub(str(exc))}).",
+                zh=f"{port} 上的开发板不再响应 MicroPython 原始命令行（{scrub(str(exc))}）。",
+                hint_en="Press the board's reset (EN) button and run `makerkit deploy` again at once.",
+                hint_zh="请按一下开发板的复位（EN）键，然后马上再运行 `makerkit deploy`。", port=port) from None
+        except (OSError, ValueError) as exc:
+            if not type(exc).__module__.startswith("serial"):     # a file error on the board
+                raise FlashError(en=f"A file operation on the board on {port} failed: {scrub(str(exc))}",
+                                 zh=f"{port} 上开发板的文件操作失败：{scrub(str(exc))}", port=port) from None
+            raise DisconnectedError(
+                en=f"The connection to {port} was lost during the deploy ({scrub(str(exc))}).",
+                zh=f"部署时和 {port} 的连接断开了（{scrub(str(exc))}）。", port=port) from None
+    finally:
+        try:
+            tr.close()
+        except OSError:
+            pass
+
+
+__all__ = ["DeployResult", "board_profile_json", "build_config", "deploy", "firmware_files"]
