@@ -86,6 +86,7 @@ def test_analog_and_pwm(stock_kit):
     lambda kit: kit.distance_sensor("D7", "D8"),
     lambda kit: kit.buzzer("D8").play(440, 0.2),
     lambda kit: kit.configure(kit="kit-01"),
+    lambda kit: kit.publish("temperature", 21.5, unit="°C"),
 ])
 def test_makerkit_only_features_name_the_firmware(stock_kit, make):
     kit, _ = stock_kit
