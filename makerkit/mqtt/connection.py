@@ -133,6 +133,16 @@ class MqttConnection:
                               zh=f"MQTT 服务器 {self.address.url} 没有接受连接（{reason}）。")
         return self
 
+    def start_background(self) -> "MqttConnection":
+        """Start without waiting: paho connects (and keeps retrying) on its network thread."""
+        if self.protocol == "5":
+            self._client.connect_async(self.address.host, self.address.port, keepalive=self._keepalive,
+                                       clean_start=self._clean_start, properties=self._connect_props)
+        else:
+            self._client.connect_async(self.address.host, self.address.port, keepalive=self._keepalive)
+        self._client.loop_start()
+        return self
+
     def ack(self, mid: int, qos: int, generation: int | None = None) -> bool:
         """Send PUBACK for ``mid``, unless the message came on an earlier connection (its id may now
         belong to another message)."""

@@ -1,0 +1,40 @@
+"""``makerkit bridge --port PORT --broker mqtt://HOST:PORT``: publish a USB-tethered kit's telemetry."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import rich_click as click
+
+from ..i18n import current_language
+
+
+@click.command()
+@click.option("--port", required=True, help="The kit's serial port (COM3, /dev/ttyUSB0) or sim://uno.")
+@click.option("--broker", required=True, help="MQTT broker, mqtt://HOST:PORT.")
+@click.option("--board", default=None, help="Board profile when the firmware cannot tell.")
+@click.option("--class", "class_id", default=None, help="Class id to store on the kit and publish under.")
+@click.option("--kit", "kit_id", default=None, help="Kit id to store on the kit and publish under.")
+@click.option("--outbox", default=None, help="Disk buffer file (default: bridge-CLASS-KIT.db here).")
+@click.option("--username", default=None, help="Broker user name.")
+@click.option("--password", default=None, envvar="MAKERKIT_MQTT_PASSWORD", help="Broker password (or MAKERKIT_MQTT_PASSWORD).")
+def bridge(port, broker, board, class_id, kit_id, outbox, username, password):
+    """Publish a tethered kit's readings to MQTT, buffering on disk while the broker is away (Ctrl-C stops).
+
+    为通过 USB 连接的套件转发遥测数据；MQTT 服务器断开时先保存在磁盘上。
+    """
+    from ..bridge import run_bridge
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    zh = current_language() == "zh"
+
+    def show(b):
+        waiting = b.outbox.count(sent=False)
+        click.echo((f"已发布 {b.published} 条，等待发送 {waiting} 条，重发 {b.replayed} 条" if zh else
+                    f"published {b.published}, waiting {waiting}, replayed {b.replayed}"), err=True)
+
+    run_bridge(port=port, broker=broker, board=board, class_id=class_id, kit_id=kit_id, outbox=outbox,
+               username=username, password=password, stop_event=stop, on_status=show)
