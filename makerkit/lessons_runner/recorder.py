@@ -249,12 +249,12 @@ class LessonKit:
     def time(self) -> float:
         return self._kit.time()
 
-    def publish(self, name: str, value: float, unit: str | None = None) -> None:
+    def publish(self, name: str, value: float, unit: str | None = None) -> Any:
         """Send a reading to the class dashboard (telemetry), and show it in the lesson run."""
         rec = self._session.recorder
         rec.add(Published(rec.now(), name, value, unit))
         self._session.tick()
-        self._kit.publish(name, value, unit=unit)
+        return self._kit.publish(name, value, unit=unit)
 
     def close(self) -> None:
         """Does nothing inside a lesson: the lesson runner closes the kit when the run ends."""

@@ -34,3 +34,12 @@ def write_script(tmp_path):
         path.write_text(textwrap.dedent(source), encoding="utf-8")
         return path
     return write
+
+
+@pytest.fixture
+def stock_board_url():
+    """Only the URL of a fake stock-StandardFirmata Uno (for commands that open the kit themselves)."""
+    board = FakeStandardFirmata()
+    board.listen()
+    yield board.url
+    board.close()

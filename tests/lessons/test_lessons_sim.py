@@ -194,3 +194,22 @@ def test_the_mpython_board_with_its_own_pins(write_script):
     report = check_lesson("01-blink", sim=True, board="mpython", script=script)
     assert report.exit_code == EXIT_PASSED
     assert "P8" in report.findings[0].message("en")
+
+
+def test_thermometer_solution_publishes_through_the_kit():
+    from makerkit.lessons_runner import open_kit
+    kit = open_kit(sim=True, board="esp32")
+    records = []
+    kit.on_record(records.append)
+    try:
+        report = check_lesson("03-thermometer", kit=kit, solution=True)
+    finally:
+        kit.close()
+    assert report.passed
+    published = [(p.name, p.value, p.unit) for p in report.run.published]
+    assert published[:2] == [("temperature", 18.0, "°C"), ("humidity", 40.0, "%")]
+    assert ("temperature", 30.0, "°C") in published
+    stamped = [r for r in records if "temperature" in r.get("readings", {})]
+    assert len(stamped) == len([p for p in published if p[0] == "temperature"]) == 8
+    assert stamped[0]["units"] == {"temperature": "°C"}
+    assert [r["seq"] for r in stamped] == sorted({r["seq"] for r in stamped})   # numbered by the kit
