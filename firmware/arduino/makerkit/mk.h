@@ -20,7 +20,7 @@
 #define FIRMATA_MAJOR 2
 #define FIRMATA_MINOR 6
 
-#if defined(MK_BOARD_NANO)
+#if defined(MK_BOARD_NANO) || defined(ARDUINO_AVR_NANO)   // make: -DMK_BOARD_NANO; arduino-cli: the FQBN
 #define MK_BOARD "nano"
 #define TOTAL_PINS 22          // A6/A7 (20, 21) are analog-only on the Nano
 #define TOTAL_ANALOG 8

@@ -17,7 +17,7 @@
  *   get N            -> ok LEVEL DDR PORT       level seen on the pin (output: driven; input: read)
  *   set N 0|1|z      -> ok                      drive an input from outside (z: release)
  *   adc CH COUNTS    -> ok                      put COUNTS/1023 of AVCC on ADC channel CH
- *   pwm N            -> ok DUTY OCR             hardware PWM duty 0..1 (-1 when no PWM on the pin)
+ *   pwm N            -> ok DUTY OCR             PWM duty 0..1 (a steady output: 0 or 1; an input: -1)
  *   pulse N          -> ok WIDTH_US PERIOD_US COUNT   last high pulse on the pin (servo, sonar)
  *   reset            -> ok                      external reset (the reset button, DTR)
  *   poweron          -> ok                      power-on reset (Optiboot starts the app at once)
@@ -379,6 +379,10 @@ static int command(char *line) {
     } else if (!strcmp(c, "pwm") && argc == 2 && (n = pin_arg(argv[1])) >= 0) {
         double duty; int ocr;
         pwm_of(n, &duty, &ocr);
+        if (ocr < 0) {   /* no timer output on the pin: a steady level is 0 % or 100 % duty */
+            uint8_t m = 1 << pin_bit[n];
+            if (port_reg(pin_port[n], 1) & m) duty = (port_reg(pin_port[n], 2) & m) ? 1.0 : 0.0;
+        }
         printf("ok %.4f %d\n", duty, ocr);
     } else if (!strcmp(c, "pulse") && argc == 2 && (n = pin_arg(argv[1])) >= 0) {
         printf("ok %.1f %.1f %lu\n", last_width[n] * 1e6 / avr->frequency,
