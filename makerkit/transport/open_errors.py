@@ -2,8 +2,8 @@
 
 pyserial reports every failure as ``SerialException`` whose text (and, on POSIX, ``errno``) says
 what happened; the texts differ per OS. :func:`classify` maps an errno and a text to one of
-``"busy"``, ``"permission"``, ``"not_found"``, ``"no_device"``, ``"not_serial"``, ``"refused"``,
-``"bad_url"`` or ``"other"``; :func:`open_error` builds the bilingual :class:`~makerkit.errors.MakerkitError`.
+``"busy"``, ``"permission"``, ``"not_found"``, ``"no_device"``, ``"not_serial"``, ``"not_rfc2217"``,
+``"refused"``, ``"bad_url"`` or ``"other"``; :func:`open_error` builds the bilingual :class:`~makerkit.errors.MakerkitError`.
 
 Windows note: a COM port that another program has open fails with "Access is denied"
 (``PermissionError(13, ...)``): on Windows that means *busy*, not a missing permission.
@@ -40,6 +40,8 @@ def classify(errno: int | None, text: str, *, windows: bool | None = None) -> st
         return "busy"
     if errno in (E.EACCES, E.EPERM) or "permission denied" in low:
         return "permission"
+    if "does not seem to support rfc2217" in low:
+        return "not_rfc2217"
     if errno == E.ENOTTY or "inappropriate ioctl" in low:
         return "not_serial"
     if errno == E.ECONNREFUSED or "connection refused" in low or "name or service not known" in low \
@@ -82,6 +84,14 @@ def open_error(port: str, errno: int | None, text: str, *, windows: bool | None 
             zh=f"{port} 不是串口（它是别的文件或设备）。",
             hint_en="Run `makerkit ports` to see the serial ports, then use one of those.",
             hint_zh="运行 `makerkit ports` 查看串口，然后使用其中一个。",
+            port=port, reason=text)
+    if kind == "not_rfc2217":
+        plain = "socket://" + port.split("://", 1)[-1]
+        return UsageError(
+            en=f"{port} answered, but it does not speak RFC 2217. If it is a plain TCP serial server "
+               f"(such as `makerkit sim serve`), use {plain} instead.",
+            zh=f"{port} 有回应，但它不支持 RFC 2217 协议。如果它是普通的 TCP 串口服务器"
+               f"（比如 `makerkit sim serve`），请改用 {plain}。",
             port=port, reason=text)
     if kind == "bad_url":
         return UsageError(

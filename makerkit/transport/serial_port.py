@@ -31,7 +31,11 @@ def open_serial(url: str, *, baud: int = 115200, exclusive: bool = True,
                 timeout: float = 2.0) -> "SerialTransport":
     """Open a port name or a pyserial URL; see :func:`makerkit.transport.open_transport`."""
     is_url = "://" in url
-    options: dict = {"baudrate": baud, "timeout": 0, "write_timeout": timeout, "do_not_open": True}
+    # 0.1 s: the usual read timeout (a change costs a network round trip on rfc2217://); ports read
+    # through select() switch to 0 (non-blocking) in SerialTransport
+    options: dict = {"baudrate": baud, "timeout": 0.1, "write_timeout": timeout, "do_not_open": True}
+    if url.lower().startswith("rfc2217://"):
+        options["write_timeout"] = None  # pyserial's RFC 2217 client does not support one
     if not is_url:
         options["exclusive"] = True if exclusive else (None if sys.platform == "win32" else False)
     try:
@@ -122,7 +126,8 @@ class SerialTransport:
             waiting = min(self._ser.in_waiting, size - 1)
             if waiting <= 0:
                 return bytes(first)
-            self._set_timeout(0)
+            # those bytes are already buffered, so this returns at once; the timeout is left as it
+            # is (changing it costs a network round trip on rfc2217://)
             return bytes(first) + bytes(self._ser.read(waiting))
         except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
             return self._failed(exc)
