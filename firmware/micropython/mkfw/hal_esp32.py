@@ -12,8 +12,8 @@ import machine
 from . import wire
 from .hal import Hal
 
-CONFIG_PATH = "/makerkit.json"
-STATE_PATH = "/mkfw_state.json"
+CONFIG_FILE = "makerkit.json"
+STATE_FILE = "mkfw_state.json"
 PWM_FREQ = 1000
 
 
@@ -41,7 +41,8 @@ class Esp32Hal(Hal):
     has_repl = True
     has_network = True
 
-    def __init__(self, adc_bits=12):
+    def __init__(self, adc_bits=12, root="/"):
+        self.root = root if root.endswith("/") else root + "/"
         self._pins = {}
         self._pwm = {}
         self._adc = {}
@@ -152,16 +153,16 @@ class Esp32Hal(Hal):
         return sensor.temperature(), sensor.humidity()
 
     def load_config(self):
-        return _read_json(CONFIG_PATH)
+        return _read_json(self.root + CONFIG_FILE)
 
     def save_config(self, config):
-        _write_json(CONFIG_PATH, config)
+        _write_json(self.root + CONFIG_FILE, config)
 
     def load_state(self):
-        return _read_json(STATE_PATH)
+        return _read_json(self.root + STATE_FILE)
 
     def save_state(self, state):
-        _write_json(STATE_PATH, state)
+        _write_json(self.root + STATE_FILE, state)
 
     def network_ready(self):
         try:

@@ -14,17 +14,21 @@ import micropython
 from .app import App
 from .hal_esp32 import Esp32Hal
 
-BOARD_PATH = "/mkfw_board.json"
+BOARD_FILE = "mkfw_board.json"
 
 
-def load_profile():
-    with open(BOARD_PATH) as f:
+def load_profile(root="/"):
+    with open(root + BOARD_FILE) as f:
         return json.load(f)
 
 
-def run():
-    profile = load_profile()
-    hal = Esp32Hal(profile.get("adc_bits", 12))
+def run(root="/"):
+    """Run the firmware until the port is handed back to the REPL. ``root`` is the folder holding
+    ``mkfw_board.json``, ``makerkit.json`` and the counters (``/`` on a board)."""
+    if not root.endswith("/"):
+        root += "/"
+    profile = load_profile(root)
+    hal = Esp32Hal(profile.get("adc_bits", 12), root)
     app = App(hal, profile, time.ticks_ms())
     config = app.config
     if config.get("wifi_ssid"):
@@ -41,7 +45,10 @@ def run():
         while app.state != "repl":
             chunk = bytearray()
             while len(chunk) < 64 and poller.poll(0 if chunk else 1):
-                chunk.extend(stdin.read(1))
+                byte = stdin.read(1)
+                if not byte:  # end of input (only off a board): nothing more will come
+                    break
+                chunk.extend(byte)
             if chunk:
                 app.feed(chunk, time.ticks_ms())
             out = app.poll(time.ticks_ms())
