@@ -46,7 +46,7 @@ def test_print_capture_keeps_lines_with_their_time():
     rec = Recorder(clock, seen.append)
     rec.print("a", 1, sep="-")
     rec.print("partial", end="")
-    rec.print(" line\nnext")
+    rec.print(" line\nnext", end="")
     rec.flush()
     assert [(o.t, o.text) for o in rec.of(Output)] == [(1.0, "a-1"), (2.5, "partial line"), (3.0, "next")]
     assert seen == rec.events
