@@ -124,6 +124,17 @@ def test_ports_probe_named_port_and_a_silent_one(monkeypatch):
     assert_clean_failure(result, 3, "kit-07", "not running Firmata or makerkit firmware", "makerkit flash")
 
 
+def test_ports_probe_with_no_board_plugged_in(monkeypatch):
+    fake_comports.install(monkeypatch, [("/dev/ttyS0", None, None, None, None, None, None)])
+    result = run("ports", "--probe")
+    assert result.exit_code == 0 and "No boards found" in result.output and "/dev/ttyS0" in result.output
+    zh = run("ports", "--probe", lang="zh")
+    assert zh.exit_code == 0 and "没有找到开发板" in zh.output
+    fake_comports.install(monkeypatch, [])
+    empty = run("ports", "--json")
+    assert empty.exit_code == 0 and json.loads(empty.output) == []
+
+
 def test_ports_probe_of_a_missing_port(monkeypatch):
     fake_comports.install(monkeypatch)
     result = run("ports", "--probe", "/dev/ttyUSB-makerkit-none")

@@ -10,18 +10,22 @@ import time
 import pytest
 import serial
 import serial.rfc2217
+from serial.urlhandler.protocol_loop import Serial as LoopSerial
 
 from makerkit.errors import UsageError
 from makerkit.transport import open_transport
+
+# pyserial 3.5's RFC 2217 client names its thread with the deprecated setName()
+pytestmark = pytest.mark.filterwarnings("ignore:setName:DeprecationWarning")
 
 
 class Rfc2217Server:
     """One-connection RFC 2217 server; what the client sends comes back (loop://)."""
 
-    def __init__(self):
+    def __init__(self, port=None):
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"rfc2217://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.port = serial.serial_for_url("loop://", timeout=0.05)
+        self.port = port if port is not None else serial.serial_for_url("loop://", timeout=0.05)
         self.stop = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -100,3 +104,35 @@ def test_a_plain_socket_server_is_not_rfc2217():
         for conn in accepted:
             conn.close()
         listener.close()
+
+
+class LineRecorder(LoopSerial):
+    """A loop:// port that records every DTR/RTS change the RFC 2217 server applies to it."""
+
+    def __init__(self, *args, **kwargs):
+        self.lines = []
+        super().__init__(*args, **kwargs)
+
+    def _update_dtr_state(self):
+        self.lines.append(("dtr", self._dtr_state))
+
+    def _update_rts_state(self):
+        self.lines.append(("rts", self._rts_state))
+
+
+def test_pulse_reset_drives_dtr_and_rts_in_the_esp32_safe_order():
+    """Arduino: the DTR edge back to asserted resets it. ESP32 auto-reset: RTS asserted with DTR
+    released holds EN low; RTS is released while DTR is still released, so GPIO0 is high at boot
+    (a normal start, not the ROM loader). Ends with both asserted, as after opening."""
+    port = LineRecorder("loop://", timeout=0.05)
+    server = Rfc2217Server(port)
+    try:
+        with open_transport(server.url) as t:
+            port.lines.clear()
+            t.pulse_reset()
+            deadline = time.monotonic() + 3
+            while len(port.lines) < 5 and time.monotonic() < deadline:
+                t.read(timeout=0.05)
+        assert port.lines[:5] == [("dtr", False), ("rts", True), ("rts", False), ("dtr", True), ("rts", True)]
+    finally:
+        server.close()
