@@ -9,6 +9,10 @@
  * cycles are never missed) is treated as the DTR reset a real Uno does when its port opens; that
  * can be turned off (--no-reset-on-open) to model a board whose reset never comes.
  *
+ * Line speed is checked as on a real wire: when the baud rate the host set on the pty differs from
+ * the one the firmware set in UBRR0 by more than 5%, every byte arrives as garbage (0x00), both ways
+ * (so a host must find out at which speed a board talks, as with real StandardFirmata at 57600).
+ *
  * Simulated time is throttled to the wall clock (times --speed; 0 = as fast as possible), never
  * running ahead of it, so millis()-based sampling and wire timing are real.
  *
@@ -261,9 +265,33 @@ static void handle_inotify(void) {
     check_slave_open();
 }
 
+static long host_baud(void) {
+    struct termios t;
+    static const struct { speed_t code; long baud; } rates[] = {
+        {B1200, 1200}, {B2400, 2400}, {B4800, 4800}, {B9600, 9600}, {B19200, 19200}, {B38400, 38400},
+        {B57600, 57600}, {B115200, 115200}, {B230400, 230400}, {B460800, 460800}, {B500000, 500000},
+        {B921600, 921600}, {B1000000, 1000000}};
+    if (tcgetattr(master_fd, &t) < 0) return 0;   /* termios calls on the master act on the slave */
+    speed_t code = cfgetospeed(&t);
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
+        if (rates[i].code == code) return rates[i].baud;
+    return 0;
+}
+
+static int baud_mismatch(void) {
+    uint16_t ubrr = avr->data[0xC4] | (avr->data[0xC5] & 0x0F) << 8;
+    int u2x = avr->data[0xC0] & 0x02;
+    double avr_baud = (double)avr->frequency / ((u2x ? 8 : 16) * (ubrr + 1.0));
+    long host = host_baud();
+    if (!host) return 0;
+    double ratio = avr_baud / host;
+    return ratio < 0.95 || ratio > 1.05;
+}
+
 static void pump_uart(void) {
+    int garbled = rx_head != rx_tail && baud_mismatch();
     while (uart_xon && rx_head != rx_tail) {
-        uint8_t b = rx_buf[rx_tail];
+        uint8_t b = garbled ? 0x00 : rx_buf[rx_tail];
         rx_tail = (rx_tail + 1) % RXBUF;
         avr_raise_irq(uart_in_irq, b);
     }
@@ -271,6 +299,7 @@ static void pump_uart(void) {
 
 static void flush_tx(void) {
     if (!tx_len) return;
+    if (slave_open && baud_mismatch()) memset(tx_buf, 0, tx_len);
     if (slave_open) {
         ssize_t w = write(master_fd, tx_buf, tx_len);
         if (w > 0 && (size_t)w < tx_len) { memmove(tx_buf, tx_buf + w, tx_len - w); tx_len -= w; return; }
