@@ -15,8 +15,9 @@ from serial.urlhandler.protocol_loop import Serial as LoopSerial
 from makerkit.errors import UsageError
 from makerkit.transport import open_transport
 
-# pyserial 3.5's RFC 2217 client names its thread with the deprecated setName()
-pytestmark = pytest.mark.filterwarnings("ignore:setName:DeprecationWarning")
+# pyserial 3.5's RFC 2217 client uses the deprecated Thread.setName() and setDaemon()
+pytestmark = [pytest.mark.filterwarnings("ignore:setName:DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore:setDaemon:DeprecationWarning")]
 
 
 class Rfc2217Server:
