@@ -32,6 +32,15 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
+_FANCY = {"led": "💡", "world": "👉", "pass": "✔", "fail": "✘", "skip": "–"}
+_PLAIN = {"led": "*", "world": ">", "pass": "OK", "fail": "X", "skip": "-"}
+
+
+def _symbol(console: Console, name: str) -> str:
+    """A marker the terminal can show (a GBK console on Windows has no emoji)."""
+    return _FANCY[name] if "utf" in (console.encoding or "").lower() else _PLAIN[name]
+
+
 _KIT_OPTIONS = [
     click.option("--port", metavar="URL", help="A real kit: serial port or URL (COM3, /dev/ttyUSB0, socket://...)."),
     click.option("--sim", is_flag=True, help="Use the virtual kit (no board needed)."),
@@ -167,9 +176,9 @@ class _RunView:
         elif isinstance(event, LevelChange):
             state = (_t("on", "亮") if event.level >= 1 else _t("off", "灭") if event.level <= 0
                      else f"{event.level:.0%}")
-            self.show(f"{stamp} 💡 {event.pin}: {state}")
+            self.show(f"{stamp} {_symbol(self.console, 'led')} {event.pin}: {state}")
         elif isinstance(event, ScenarioEvent):
-            self.show(f"{stamp} 👉 {_t(event.en, event.zh)}")
+            self.show(f"{stamp} {_symbol(self.console, 'world')} {_t(event.en, event.zh)}")
         elif isinstance(event, (Reading, Published)) and event.name in self.series:
             series = self.series[event.name]
             if isinstance(event, Published) and event.unit:
@@ -238,7 +247,8 @@ def check(lesson_id, port, sim, board, script, solution) -> None:
     if report.crash is not None:
         _show_crash(console, report.crash)
     for finding in report.findings:
-        mark, style = {"pass": ("✔", "green"), "fail": ("✘", "red"), "skip": ("–", "yellow")}[finding.status]
+        mark = _symbol(console, finding.status)
+        style = {"pass": "green", "fail": "red", "skip": "yellow"}[finding.status]
         console.print(Text(f"{mark} {finding.message()}", style=style))
         if finding.failed and finding.fix():
             console.print(Text(f"  {_t('What to do: ', '怎么改：')}{finding.fix()}"))

@@ -85,3 +85,18 @@ def test_check_on_a_real_kit_port(stock_board_url):
                                       "--solution"])
     assert result.exit_code == 21
     assert "FeatureNotSupportedError" in result.output and "makerkit flash --board uno" in result.output
+
+
+def test_a_terminal_without_utf8_gets_plain_markers():
+    from makerkit.cli.lesson import _RunView, _symbol
+
+    class Gbk(io.StringIO):
+        encoding = "gbk"
+
+    out = Gbk()
+    console = Console(file=out, width=80)
+    assert _symbol(console, "led") == "*" and _symbol(console, "pass") == "OK"
+    with _RunView(console, ()) as view:
+        view(LevelChange(1.0, "D13", 0.0))
+    assert "* D13: off" in out.getvalue()
+    out.getvalue().encode("gbk")
