@@ -1,8 +1,1 @@
-import sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-FIRMWARE = HERE.parents[1] / "firmware" / "micropython"
-for path in (str(HERE), str(FIRMWARE)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
+import fw_paths  # noqa: F401  (puts firmware/micropython on sys.path so `mkfw` imports)

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import FIRMWARE, HERE
+from fw_paths import FIRMWARE, HERE
 from makerkit.catalog import load_board
 from makerkit.protocol import firmata as fm
 from mkfw.profile import from_board

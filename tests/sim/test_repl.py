@@ -7,7 +7,7 @@ import pytest
 from makerkit.protocol import firmata as fm
 from makerkit.sim import VirtualKit
 
-from conftest import Link
+from sim_helpers import Link
 
 RAW = b"raw REPL; CTRL-B to exit\r\n>"
 

@@ -7,7 +7,7 @@ from makerkit.protocol import firmata as fm
 from makerkit.sim import VirtualKit
 from makerkit.sim.aht20 import Aht20, crc8
 
-from conftest import Link
+from sim_helpers import Link
 
 
 def test_led_trace_records_each_change_with_simulated_time(uno):
