@@ -227,6 +227,14 @@ def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario) -> 
              "interrupted": _t(f"Stopped (Ctrl-C) after {result.elapsed:.1f} s.",
                                f"已停止（Ctrl-C），运行了 {result.elapsed:.1f} 秒。")}
     console.print(ended.get(result.ended, result.ended))
+    if path == item.starter:
+        mine = f"my_{item.id.split('-', 1)[1].replace('-', '_')}.py"
+        kit_args = ("--sim" if sim else f"--port {port}") + (f" --board {board}" if board else "")
+        console.print(_t(
+            f"Next: copy {path} to your own folder as {mine}, finish it (the lesson's guide: "
+            f"makerkit lesson show {item.id}), then check it:\n  makerkit lesson check {item.id} {kit_args} --script {mine}",
+            f"下一步：把 {path} 复制到你自己的文件夹，改名为 {mine}，把它写完整（课程指南：makerkit lesson show {item.id}），"
+            f"然后检查：\n  makerkit lesson check {item.id} {kit_args} --script {mine}"))
 
 
 @lesson.command()

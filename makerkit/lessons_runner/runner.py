@@ -18,7 +18,7 @@ from .lesson_run import LessonRun
 from .script import load_checker
 from .session import execute
 
-CHECK_WALL_LIMIT = 60.0     # wall seconds a virtual-clock check may take before the script counts as stuck
+CHECK_WALL_LIMIT = 30.0     # wall seconds a virtual-clock check may take before the script counts as stuck
 REAL_GRACE = 5.0            # wall seconds past the budget before a script on a real kit counts as stuck
 
 
@@ -118,7 +118,7 @@ def check_lesson(lesson: str | Path | Lesson, *, port: str | None = None, sim: b
     On the virtual kit (``sim=True``) simulated time runs as fast as the computer can go, so a
     10-second lesson checks in well under a second. On a real kit (``port=...``) the run takes real
     time, and findings that need the virtual kit are reported as skipped. ``wall_limit``: wall
-    seconds after which a script that never waits counts as stuck (default: 60 on the virtual kit,
+    seconds after which a script that never waits counts as stuck (default: 30 on the virtual kit,
     the budget plus 5 on a real one)."""
     lesson = load_lesson(lesson)
     checker = load_checker(lesson.checker)

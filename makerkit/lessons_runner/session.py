@@ -220,6 +220,8 @@ def _stuck_crash(script: Path, wall: float) -> ScriptCrash:
         kind="Timeout", message=f"{script.name} did not stop after {wall:.0f} s",
         frames=(),
         hint_en=("Your loop never waits. Put kit.sleep(...) inside every `while True:` loop "
-                 "(for example kit.sleep(0.1)), so the kit has time to do its work."),
+                 "(for example kit.sleep(0.1)), so the kit has time to do its work. "
+                 "Use kit.sleep, not time.sleep: only kit.sleep moves the virtual kit's clock."),
         hint_zh=("你的循环一直不停下来等一等。请在每个 `while True:` 循环里加上 kit.sleep(...)"
-                 "（比如 kit.sleep(0.1)），让开发板有时间工作。"))
+                 "（比如 kit.sleep(0.1)），让开发板有时间工作。"
+                 "要用 kit.sleep，不要用 time.sleep：只有 kit.sleep 能让虚拟套件的时钟往前走。"))

@@ -118,6 +118,7 @@ def test_run_a_starter_that_finishes(runner):
     result = runner.invoke(cli, ["lesson", "run", "01-blink", "--sim"])
     assert result.exit_code == 0
     assert "Your program finished after 0.5 s." in result.output
+    assert "makerkit lesson check 01-blink --sim --script my_blink.py" in result.output
 
 
 def test_run_a_crashing_script_exits_non_zero(runner, write_script):
