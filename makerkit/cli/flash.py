@@ -13,10 +13,11 @@ EXIT_CODES = """Exit codes (for scripts):
 \b
   0  flashed and verified
   2  unknown board or bad option
-  3  port problem (not found, busy, no permission, board unplugged)
-  5  flashing failed (wrong chip, link lost halfway)
-  6  bad firmware file (not Intel HEX, cut short, too big for the board)
-  7  no answer from the bootloader (wrong board type or port, no bootloader, no reset)
+  3  port problem (not found, busy, no permission, board unplugged or lost halfway)
+  5  flashing failed (wrong chip, link lost halfway, ESP32 link failing at every speed)
+  6  bad firmware file (not Intel HEX / ESP32 image, for another chip, cut short, too big for the board)
+  7  no answer from the bootloader (wrong board type or port, no bootloader, no reset; ESP32: not in
+     download mode, hold BOOT and tap EN)
   8  verify failed (the flash reads back differently)
 
 退出码：0 成功；2 开发板或选项有误；3 串口问题；5 烧录失败；6 固件文件有问题；7 引导程序无回应；8 校验失败。"""
@@ -26,7 +27,9 @@ EXIT_CODES = """Exit codes (for scripts):
 @click.option("--board", "-b", required=True, help="Board profile: uno, nano, esp32... (`makerkit boards`).")
 @click.option("--port", "-p", required=True, help="Serial port of the board: COM5, /dev/ttyUSB0, /dev/ttyACM0...")
 @click.option("--firmware", "-f", type=click.Path(dir_okay=False),
-              help="Firmware file (.hex for Arduino). Default: the makerkit firmware shipped for the board.")
+              help="Firmware file (.hex for Arduino). Default: the makerkit firmware shipped for the board. "
+                   "ESP32 boards need a local MicroPython .bin from micropython.org/download "
+                   "(ESP32_GENERIC for ESP32 and 掌控板, ESP32_GENERIC_S3 for an S3); then `makerkit deploy`.")
 @click.option("--baud", type=int, help="Bootloader speed (default: from the board profile).")
 @click.option("--no-verify", is_flag=True, help="Skip reading the flash back (faster, not recommended).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (no progress bar).")

@@ -292,13 +292,15 @@ def _flash_bytes(size: Optional[str]) -> Optional[int]:
 def flash_esp32(*, board: str | BoardProfile, port: str, firmware: Optional[str] = None,
                 baud: Optional[int] = None, progress: Optional[Progress] = None,
                 address: Optional[int] = None, compress: bool = True, reset: bool = True,
-                connect_attempts: int = 4) -> FlashResult:
+                connect_attempts: int = 4, verify: bool = True) -> FlashResult:
     """Write ``firmware`` (a local ``.bin``) to the ESP32-family board at ``port``.
 
     ``baud`` overrides the profile's ``flash_baud`` (slower fallbacks still apply); ``address``
     overrides where the image goes (normally worked out from the image: 0x1000 for a merged ESP32
     image, 0x0 for an S3/C3 one, 0x10000 for an app). ``progress(phase, done, total)`` sees
     ``connect``, ``write`` (bytes on the wire), ``verify`` and ``done``.
+    ``verify`` is accepted for the common ``flash_board`` options, but esptool always checks the
+    written region's MD5 on the chip (it costs milliseconds), so ESP32 flashes are always verified.
     Raises FirmwareImageError (bad, wrong-chip or too-big image), SyncError (not in download
     mode), DisconnectedError (port lost mid-write), VerifyError, or a port error.
     """

@@ -68,11 +68,15 @@ class UnixMicroPython:
             self._master = None
 
     def _serve(self) -> None:
+        self._listener.settimeout(0.2)           # so close() is seen without a wake-up connection
         while not self._stop.is_set():
             try:
                 conn, _ = self._listener.accept()
+            except socket.timeout:
+                continue
             except OSError:
                 return
+            conn.settimeout(None)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with conn:
                 if self._proc is None or self._proc.poll() is not None:

@@ -1,0 +1,100 @@
+"""``makerkit deploy``: copy the makerkit firmware onto a MicroPython board and configure the kit."""
+
+from __future__ import annotations
+
+import json
+
+import rich_click as click
+
+from ..i18n import current_language
+
+EXIT_CODES = """Exit codes (for scripts):
+
+\b
+  0  deployed, and the board answers with the new kit id
+  2  a bad option value (kit id, class, broker URL, interval) or an unknown board
+  3  port problem, or the board did not give up its MicroPython prompt
+  5  the deploy failed (not MicroPython, a file error, no answer after the restart)
+
+退出码：0 成功；2 选项值有误；3 串口问题或拿不到 MicroPython 命令行；5 部署失败。
+
+Passwords can come from the environment instead of the command line:
+MAKERKIT_WIFI_PASSWORD and MAKERKIT_BROKER_PASSWORD. They are never printed."""
+
+_TEXT = {
+    "en": {"connect": "connecting", "compare": "comparing files", "write": "writing",
+           "reset": "restarting", "confirm": "checking the kit id",
+           "ok": "OK: kit {kit} (class {cls}) answers on {port}: {copied} file(s) written, "
+                 "{skipped} unchanged, in {seconds:.1f} s.",
+           "unconfirmed": "Files written ({copied} changed, {skipped} unchanged); the board was "
+                          "restarted without checking its kit id."},
+    "zh": {"connect": "连接中", "compare": "比较文件", "write": "写入", "reset": "重启",
+           "confirm": "确认套件编号",
+           "ok": "完成：{port} 上的套件 {kit}（班级 {cls}）已回应：写入 {copied} 个文件，"
+                 "{skipped} 个没有变化，用时 {seconds:.1f} 秒。",
+           "unconfirmed": "文件已写入（{copied} 个有变化，{skipped} 个没有变化）；开发板已重启，未确认套件编号。"},
+}
+
+
+@click.command()
+@click.option("--port", "-p", required=True, help="The board's port: COM5, /dev/ttyUSB0, socket://HOST:PORT.")
+@click.option("--kit-id", required=True, help="The kit's id, such as kit-07 (a-z, 0-9, -).")
+@click.option("--class", "class_id", required=True, help="The class id, such as 7a (a-z, 0-9, -).")
+@click.option("--wifi-ssid", help="WiFi network name for telemetry.")
+@click.option("--wifi-password", envvar="MAKERKIT_WIFI_PASSWORD", help="WiFi password (never printed).")
+@click.option("--broker", help="MQTT broker as mqtt://HOST:PORT (no password in the URL).")
+@click.option("--username", help="MQTT username for this kit.")
+@click.option("--password", envvar="MAKERKIT_BROKER_PASSWORD", help="MQTT password (never printed).")
+@click.option("--interval", type=int, help="Telemetry interval in seconds.")
+@click.option("--board", "-b", help="Board profile (esp32, esp32s3, mpython); default: from the board.")
+@click.option("--no-confirm", is_flag=True, help="Do not wait for the kit to answer after the restart.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each step.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (no progress bar).")
+def deploy(port, kit_id, class_id, wifi_ssid, wifi_password, broker, username, password, interval,
+           board, no_confirm, timeout, as_json) -> None:
+    """Copy the makerkit firmware onto a MicroPython board and configure the kit.
+    把 makerkit 固件复制到 MicroPython 开发板上，并配置套件。
+
+    Only changed files are written. Options you leave out keep the value already on the board.
+
+    Example: makerkit deploy --port COM5 --kit-id kit-07 --class 7a --wifi-ssid lab --broker mqtt://10.0.0.2:1883
+    """
+    from ..flash.deploy import deploy as run_deploy
+
+    kwargs = dict(port=port, kit_id=kit_id, class_id=class_id, wifi_ssid=wifi_ssid,
+                  wifi_password=wifi_password, broker=broker, username=username, password=password,
+                  interval=interval, board=board, confirm=not no_confirm, timeout=timeout)
+    if as_json:
+        result = run_deploy(**kwargs)
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        text = _TEXT[current_language()]
+        with Progress(TextColumn("{task.description:<18}"), BarColumn(), TextColumn("{task.fields[detail]:>14}"),
+                      TimeElapsedColumn(), transient=False) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(phase: str, done: int, total: int) -> None:
+                if phase == "done":
+                    return
+                detail = f"{done}/{total} B" if phase == "write" else f"{done}/{total}"
+                if phase not in tasks:
+                    for other in tasks.values():
+                        bar.update(other, completed=bar.tasks[other].total)
+                    tasks[phase] = bar.add_task(text.get(phase, phase), total=max(total, 1), detail=detail)
+                bar.update(tasks[phase], completed=done, total=max(total, 1), detail=detail)
+
+            result = run_deploy(progress=progress, **kwargs)
+    summary = dict(port=result.port, board=result.board, kit=result.kit, **{"class": result.class_id},
+                   copied=list(result.copied), skipped=list(result.skipped), removed=list(result.removed),
+                   confirmed=result.confirmed, repl_via=result.repl_via, seconds=round(result.seconds, 3))
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    key = "ok" if result.confirmed else "unconfirmed"
+    click.secho(_TEXT[current_language()][key].format(
+        kit=result.kit, cls=result.class_id, port=result.port, copied=len(result.copied),
+        skipped=len(result.skipped), seconds=result.seconds), fg="green")
+
+
+deploy.help = (deploy.help or "") + "\n\n" + EXIT_CODES
