@@ -99,3 +99,30 @@ class KitRunner:
         self.thread.join(10)
         for kit in self.kits:
             kit.close()
+
+
+def retained_status(url, topic="makerkit/v1/_collector/+/status", timeout=2.0):
+    """A retained status payload (text), read with a plain paho subscriber; "" if none within ``timeout``."""
+    import paho.mqtt.client as paho
+    from makerkit.mqtt.url import parse_broker_url
+    addr = parse_broker_url(url)
+    got = []
+    done = threading.Event()
+
+    def on_message(client, userdata, msg):
+        got.append(msg.payload.decode())
+        done.set()
+    client = paho.Client(callback_api_version=paho.CallbackAPIVersion.VERSION2)
+    client.on_message = on_message
+    client.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
+    try:
+        client.connect(addr.host, addr.port)
+    except OSError:
+        return ""
+    client.loop_start()
+    try:
+        done.wait(timeout)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return got[0] if got else ""

@@ -19,7 +19,7 @@ from makerkit.collector import Collector
 from makerkit.store import open_store
 
 from .brokers import Mosquitto
-from .conftest import KitRunner, wait_until
+from .conftest import KitRunner, retained_status, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_20000_readings_survive_collector_sigkill_and_broker_restart(broker, db_
     store = open_store(db_url)
     runner = None
     try:
-        wait_until(lambda: "online" in _retained_status(broker.url), 15, what="collector online")
+        wait_until(lambda: "online" in retained_status(broker.url), 15, what="collector online")
         runner = KitRunner(kits, per_kit, rate=1500).start()
         wait_until(lambda: store.count() > 3000, 30, what="first rows")
         os.kill(collector.pid, signal.SIGKILL)                       # crash 1: the collector
@@ -63,19 +63,6 @@ def test_20000_readings_survive_collector_sigkill_and_broker_restart(broker, db_
             collector.send_signal(signal.SIGTERM)
             assert collector.wait(20) == 0
         store.close()
-
-
-def _retained_status(url):
-    """The collector's retained status, read with a plain paho subscriber."""
-    import paho.mqtt.subscribe as sub
-    from makerkit.mqtt.url import parse_broker_url
-    addr = parse_broker_url(url)
-    try:
-        msg = sub.simple("makerkit/v1/_collector/+/status", hostname=addr.host, port=addr.port, retained=True,
-                         keepalive=5)
-    except Exception:
-        return ""
-    return msg.payload.decode()
 
 
 def test_broker_sigkill_loses_acknowledged_messages_and_replay_heals(db_url, tmp_path):

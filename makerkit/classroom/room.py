@@ -1,0 +1,181 @@
+"""``makerkit classroom up``: the one-laptop classroom in one process.
+
+It starts an MQTT broker (amqtt, built in; or mosquitto when asked and installed), the collector
+writing into a SQLite portfolio, and ``kits`` virtual ESP32 kits. Each virtual kit runs the real
+firmware in real time; a small lesson loop per kit reads its AHT20 (temperature, humidity) and its
+light sensor and calls ``kit.publish(...)``, and the firmware publishes over its (simulated) WiFi to
+the broker with the very calls an ESP32 makes. Every reading that lands in the portfolio is passed
+to ``on_reading``; ``on_warning`` hears when the load nears what the broker carries.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..broker import EmbeddedBroker, _port_free
+from ..collector import Collector
+from ..protocol import firmata as fm
+from ..protocol.telemetry import check_id, iso_utc
+
+
+@dataclass
+class ClassroomSummary:
+    db_url: str
+    db_path: str
+    broker_url: str
+    broker_engine: str
+    kits: list = field(default_factory=list)
+    stored: int = 0
+    quarantined: int = 0
+    duration_s: float = 0.0
+
+
+def _free_port(host: str) -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class _LessonLoop:
+    """One virtual kit and the lesson code that publishes its sensors every ``interval`` seconds."""
+
+    def __init__(self, index: int, class_id: str, broker_url: str, interval: float, stop: threading.Event):
+        import makerkit
+        self.kit_id = f"kit-{index + 1:02d}"
+        self.index = index
+        self.interval = interval
+        self.stop = stop
+        self.error: BaseException | None = None
+        self.kit = makerkit.connect("sim://esp32", clock="real")
+        self.kit.configure(kit=self.kit_id, class_=class_id, wifi_ssid="classroom", broker=broker_url)
+        # a kit on WiFi learns the time (NTP on an ESP32); here the laptop tells it, so records carry "time"
+        self.kit.client.send(fm.mk_telemetry_clock(iso_utc(time.time())))
+        self.thread = threading.Thread(target=self._run, name=f"makerkit-classroom-{self.kit_id}", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            import adafruit_ahtx0   # the CircuitPython driver, on the kit's I2C bus (Blinka-compatible)
+            aht = adafruit_ahtx0.AHTx0(self.kit.i2c())
+            world = self.kit.sim.world
+            light = self.kit.light_sensor(world.light_pin)
+            start = time.monotonic()
+            while not self.stop.is_set():
+                t = time.monotonic() - start
+                world.set_light(0.5 + 0.35 * math.sin(t / 7 + self.index))    # clouds passing by the window
+                self.kit.publish("temperature", round(aht.temperature, 2), unit="°C")
+                self.kit.publish("humidity", round(aht.relative_humidity, 1), unit="%")
+                self.kit.publish("light", round(light.value, 3))
+                self.stop.wait(self.interval)
+        except BaseException as exc:  # shown by the classroom, never lost on this thread
+            if not self.stop.is_set():
+                self.error = exc
+
+    def close(self) -> None:
+        self.thread.join(5)
+        self.kit.close()
+
+
+class Classroom:
+    """``Classroom(kits=3, db="classroom.db").start()`` ... ``stop()`` -> :class:`ClassroomSummary`."""
+
+    def __init__(self, *, kits: int = 3, db: str = "classroom.db", class_id: str = "demo",
+                 engine: str = "auto", host: str = "127.0.0.1", port: int | None = None, interval: float = 1.0,
+                 on_reading: Callable | None = None, on_warning: Callable | None = None):
+        self.kits_wanted = max(0, int(kits))
+        self.db_path = os.path.abspath(db)
+        self.db_url = f"sqlite:///{self.db_path}"
+        self.class_id = check_id(class_id, "class")
+        self.interval = interval
+        self.on_reading = on_reading
+        self.on_warning = on_warning
+        self.port_moved = False
+        if port is None:             # 1883 unless something already listens there (a system mosquitto)
+            port = 1883 if _port_free(host, 1883) else _free_port(host)
+            self.port_moved = port != 1883
+        self.broker = EmbeddedBroker(engine=engine, host=host, port=port)
+        self.collector: Collector | None = None
+        self.loops: list[_LessonLoop] = []
+        self._stop = threading.Event()
+        self._started = 0.0
+        self._warned = False
+
+    def _batch(self, records, quarantined) -> None:
+        if self.on_reading:
+            for item in records:
+                self.on_reading(item.record)
+        st = self.collector.stats if self.collector else None
+        if st is not None and st.load_warning and not self._warned and self.on_warning:
+            self._warned = True
+            self.on_warning(st.rate, self.broker.rate_limit)
+
+    def start(self) -> "Classroom":
+        self._started = time.monotonic()
+        self.broker.start()
+        try:
+            self.collector = Collector(self.broker.url, self.db_url, collector_id="classroom",
+                                       protocol=self.broker.protocol, warn_rate=self.broker.rate_limit,
+                                       stats_interval=2.0, on_batch=self._batch).start()
+            for i in range(self.kits_wanted):
+                loop = _LessonLoop(i, self.class_id, self.broker.url, self.interval, self._stop)
+                self.loops.append(loop)
+                loop.thread.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def check(self) -> None:
+        """Raise what went wrong on a background thread (a kit's lesson loop, the collector)."""
+        if self.collector:
+            self.collector.raise_if_failed()
+        for loop in self.loops:
+            if loop.error is not None:
+                raise loop.error
+
+    def run(self, duration: float | None = None, stop_event: threading.Event | None = None) -> ClassroomSummary:
+        """Run until ``duration`` seconds have passed or ``stop_event`` is set, then stop everything."""
+        stop_event = stop_event or threading.Event()
+        deadline = None if duration is None else time.monotonic() + duration
+        try:
+            while not stop_event.is_set():
+                left = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+                if left <= 0:
+                    break
+                stop_event.wait(left)
+                self.check()
+        finally:
+            summary = self.stop()
+        return summary
+
+    def stop(self) -> ClassroomSummary:
+        self._stop.set()
+        for loop in self.loops:
+            loop.close()
+        stats = None
+        if self.collector is not None:
+            self.collector.stop()
+            stats = self.collector.stats
+        self.broker.stop()
+        return ClassroomSummary(
+            db_url=self.db_url, db_path=self.db_path, broker_url=self.broker.url, broker_engine=self.broker.engine,
+            kits=[loop.kit_id for loop in self.loops], stored=stats.stored if stats else 0,
+            quarantined=stats.quarantined if stats else 0, duration_s=time.monotonic() - self._started)
+
+
+def classroom_up(*, kits: int = 3, db: str = "classroom.db", class_id: str = "demo", engine: str = "auto",
+                 host: str = "127.0.0.1", port: int | None = None, interval: float = 1.0, duration: float | None = None,
+                 stop_event: threading.Event | None = None, on_reading=None, on_warning=None,
+                 on_started=None) -> ClassroomSummary:
+    """Start the classroom, run it for ``duration`` seconds (or until ``stop_event``), stop it cleanly."""
+    room = Classroom(kits=kits, db=db, class_id=class_id, engine=engine, host=host, port=port, interval=interval,
+                     on_reading=on_reading, on_warning=on_warning)
+    room.start()
+    if on_started:
+        on_started(room)
+    return room.run(duration, stop_event)
