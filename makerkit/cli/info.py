@@ -7,7 +7,7 @@ import json
 import rich_click as click
 
 from ..catalog import load_boards
-from ..device.probe import ProbeResult, probe
+from ..device.probe import DEFAULT_TIMEOUT, ProbeResult, probe
 from ..i18n import current_language
 
 _LABELS = {
@@ -30,7 +30,7 @@ _LABELS = {
               help="The board's port (COM3, /dev/ttyUSB0), a URL (socket://HOST:PORT) or sim://BOARD. "
                    "/ 开发板的串口或地址。")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.option("--timeout", type=float, default=4.0, show_default=True,
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds to wait for the board to answer (stock StandardFirmata needs about 2 s after reset).")
 def info(url: str, as_json: bool, timeout: float) -> None:
     """Show the firmware name and version, the board type, the kit id and the class of one board.

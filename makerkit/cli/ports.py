@@ -6,7 +6,7 @@ import json
 
 import rich_click as click
 
-from ..device.probe import PortReport, scan_ports
+from ..device.probe import DEFAULT_TIMEOUT, PortReport, scan_ports
 from ..i18n import current_language
 
 _TEXT = {
@@ -29,7 +29,7 @@ _TEXT = {
               help="Ask boards what they are (firmware, board, kit id): the PORTs named, or else only "
                    "the likely boards. Opening a port resets most Arduinos. / 询问开发板的固件、型号和套件编号。")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.option("--timeout", type=float, default=4.0, show_default=True,
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds to wait for each probed board (stock StandardFirmata needs about 2 s after reset).")
 def ports(ports: tuple[str, ...], probe_boards: bool, as_json: bool, timeout: float) -> None:
     """List serial ports: port, USB VID:PID, bridge chip and the board profiles that match.

