@@ -79,7 +79,8 @@ With 2 s in all, neither half would be long enough."""
 
 
 def probe(target: str | Transport, *, bauds: tuple[int, ...] = (115200, 57600),
-          timeout: float = DEFAULT_TIMEOUT, candidates: tuple[str, ...] | None = None, exclusive: bool = True) -> ProbeResult:
+          timeout: float = DEFAULT_TIMEOUT, candidates: tuple[str, ...] | None = None,
+          exclusive: bool = True) -> ProbeResult:
     """Ask the board on ``target`` (a port name, a URL, or an open :class:`Transport`) what it is.
 
     ``timeout`` bounds the wait for a first answer and is shared among ``bauds`` (real serial
