@@ -40,7 +40,7 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
     url = url.strip()
 
     sim = None
-    fallback = None
+    fallback = baud = None
     if url.lower().startswith("sim://"):
         from .sim import VirtualKit
         name = url[len("sim://"):].strip("/") or (profile.id if profile else "uno")
@@ -65,7 +65,8 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
     client = FirmataClient(transport)
     try:
         client.start()
-        result = handshake(client, timeout=timeout, fallback_baud=fallback)
+        result = handshake(client, timeout=timeout, fallback_baud=fallback, baud=baud,
+                           switch_on_garbage=profile is not None and profile.family == "avr")
         if profile is None:
             profile = _profile_from(result, client, url)
     except BaseException:

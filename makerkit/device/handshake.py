@@ -1,6 +1,6 @@
 """The connect handshake of ``firmware/PROTOCOL.md`` §1, and what it learns about the firmware.
 
-Ask REPORT_VERSION + REPORT_FIRMWARE every 250 ms until the board answers (no fixed sleep: a board
+Ask REPORT_VERSION + REPORT_FIRMWARE, then REPORT_VERSION again every 250 ms, until the board answers (no fixed sleep: a board
 that is still booting simply misses the first questions); on a real serial port, if nothing answers
 in the first half of the timeout, try again at the stock StandardFirmata baud rate. Then read the
 capability table and the analog mapping, and, on makerkit firmware, the kit's identity.
@@ -18,6 +18,7 @@ from ..protocol import firmata as fm
 PROTOCOL_VERSION = 1                 # firmware/PROTOCOL.md version this host speaks
 MIN_FIRMWARE_VERSION = (1, 0, 0)     # oldest makerkit firmware without known problems
 PROBE_EVERY = 0.25                   # seconds between REPORT_VERSION/REPORT_FIRMWARE probes
+SETTLE = 0.1                         # seconds after a baud switch before noise counts again
 QUERY_TIMEOUT = 2.0                  # seconds for each follow-up query once the board talks
 
 # capability-table modes that reveal an extension on non-makerkit firmware (FirmataExpress...)
@@ -86,30 +87,27 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", str(text))[:3])
 
 
-def handshake(client, *, timeout: float, fallback_baud: int | None = None) -> HandshakeResult:
-    """Run the handshake on a started :class:`FirmataClient`; raises :class:`NoAnswerError`."""
+def handshake(client, *, timeout: float, fallback_baud: int | None = None, baud: int | None = None,
+              switch_on_garbage: bool = False) -> HandshakeResult:
+    """Run the handshake on a started :class:`FirmataClient`; raises :class:`NoAnswerError`.
+
+    ``baud`` is the speed the transport was opened at and ``fallback_baud`` the one to try when
+    nothing answers in the first half of the timeout. With ``switch_on_garbage`` (boards that are
+    silent while they boot, such as AVR boards) bytes that decode to nothing before any answer are
+    taken as a baud-rate mismatch, and the other speed is tried at once instead of after half the
+    timeout (a stock StandardFirmata then connects as soon as it has booted)."""
     transport = client.transport
-    probe = fm.report_version() + fm.report_firmware()
     start = client.time()
-    first = timeout / 2 if fallback_baud else timeout
-    client.send(probe)
-    answered = client.wait_for(lambda: client.firmware or client.protocol, first,
-                               resend=probe, resend_every=PROBE_EVERY)
-    used_baud = None
-    if not answered and fallback_baud:
-        transport.set_baud(fallback_baud)
-        used_baud = fallback_baud
-        client.send(probe)
-        answered = client.wait_for(lambda: client.firmware or client.protocol, timeout - first,
-                                   resend=probe, resend_every=PROBE_EVERY)
-    if not answered:
+    used_baud = _await_answer(client, timeout, baud, fallback_baud, switch_on_garbage)
+    if not (client.firmware or client.protocol):
         raise NoAnswerError(
             en=(f"The board on {transport.url} did not answer within {timeout:g} s: it is not running "
                 f"Firmata or makerkit firmware (or it is not plugged in)."),
             zh=f"{transport.url} 上的开发板在 {timeout:g} 秒内没有回应：它没有运行 Firmata 或 makerkit 固件（或者没有插好）。",
             port=transport.url)
     answered_after = client.time() - start
-    if client.firmware is None:  # answered the version only; ask for the name once more
+    if client.firmware is None:  # answered the version only; ask for the name
+        client.send(fm.report_firmware())
         client.wait_for(lambda: client.firmware, QUERY_TIMEOUT,
                         resend=fm.report_firmware(), resend_every=PROBE_EVERY)
     report = client.firmware
@@ -143,6 +141,49 @@ def handshake(client, *, timeout: float, fallback_baud: int | None = None) -> Ha
     firmware = FirmwareInfo(name=name, version=version, protocol=client.protocol or (0, 0),
                             is_makerkit=is_makerkit, features=frozenset(features))
     return HandshakeResult(firmware, identity, warnings, answered_after, used_baud)
+
+
+def _await_answer(client, timeout, baud, fallback_baud, switch_on_garbage) -> int | None:
+    """Probe until the board answers; returns the baud rate switched to (None: never switched)."""
+    # The first probe asks both questions; the repeats ask only REPORT_VERSION: a booting board
+    # queues what it is sent and answers all of it once it runs, and a queue of ~45-byte firmware
+    # reports would hold the handshake up by ~150 ms at 57600 baud (3 bytes per version answer).
+    probe = fm.report_version() + fm.report_firmware()
+    repeat = fm.report_version()
+    speeds = [baud, fallback_baud]
+    current, used, silent_switch, garbage_switches = 0, None, False, 0
+    deadline = client.time() + timeout
+    half = client.time() + timeout / 2
+
+    def answered():
+        return client.firmware or client.protocol
+
+    client.send(probe)
+    while True:
+        mark = client.garbage_bytes
+        watch_garbage = bool(fallback_baud and switch_on_garbage and garbage_switches < 3)
+        until = half if fallback_baud and not silent_switch and current == 0 else deadline
+        client.wait_for(lambda: answered() or (watch_garbage and client.garbage_bytes > mark),
+                        max(0.0, until - client.time()), resend=repeat, resend_every=PROBE_EVERY)
+        if answered() or not fallback_baud or client.time() >= deadline - 1e-9:
+            return used
+        settle = False
+        if client.garbage_bytes > mark and watch_garbage:
+            garbage_switches += 1
+            settle = True
+        elif current == 0:
+            silent_switch = True
+        else:
+            continue   # silent at the fallback speed: keep listening until the deadline
+        current = 1 - current
+        if speeds[current] is None:
+            return used
+        transport_baud = speeds[current]
+        client.transport.set_baud(transport_baud)
+        used = transport_baud
+        client.send(probe)
+        if settle:   # what the board sent at the old speed is still arriving: let it pass unjudged
+            client.wait_for(answered, SETTLE, resend=repeat, resend_every=PROBE_EVERY)
 
 
 def check_versions(identity: KitIdentity) -> FirmwareWarning | None:
