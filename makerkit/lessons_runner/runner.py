@@ -19,6 +19,8 @@ from .script import load_checker
 from .session import execute
 
 CHECK_WALL_LIMIT = 30.0     # wall seconds a virtual-clock check may take before the script counts as stuck
+_LESSON_BUG_EN = "This is a bug in the lesson, not in your program. Tell your teacher."
+_LESSON_BUG_ZH = "这是课程本身的问题，不是你的程序的错。请告诉老师。"
 REAL_GRACE = 5.0            # wall seconds past the budget before a script on a real kit counts as stuck
 
 
@@ -75,7 +77,13 @@ def run_script(lesson: Lesson, kit: Any, script: Path, *, seconds: float | None,
     def before_start(session: Any) -> None:
         run.start(session)
         if scenario is not None and run.is_sim:
-            scenario(run)
+            try:
+                scenario(run)
+            except Exception as exc:
+                raise CatalogError(
+                    en=f"{lesson.checker}: the lesson's scenario failed: {type(exc).__name__}: {exc}",
+                    zh=f"{lesson.checker}：课程的场景程序出错了：{type(exc).__name__}: {exc}",
+                    hint_en=_LESSON_BUG_EN, hint_zh=_LESSON_BUG_ZH) from exc
 
     ended: list = []
     session, result = execute(script, kit, seconds=seconds, wall_limit=wall_limit, on_event=on_event,
@@ -153,8 +161,7 @@ def _call_checker(checker: Any, run: LessonRun, lesson: Lesson) -> tuple[Finding
         raise CatalogError(
             en=f"{lesson.checker}: the lesson's checker failed: {type(exc).__name__}: {exc}",
             zh=f"{lesson.checker}：课程的检查程序出错了：{type(exc).__name__}: {exc}",
-            hint_en="This is a bug in the lesson, not in your program. Tell your teacher.",
-            hint_zh="这是课程本身的问题，不是你的程序的错。请告诉老师。") from exc
+            hint_en=_LESSON_BUG_EN, hint_zh=_LESSON_BUG_ZH) from exc
     findings = tuple(found or ())
     if not all(isinstance(f, Finding) for f in findings):
         raise CatalogError(en=f"{lesson.checker}: check(run) must return a list of findings.",

@@ -109,16 +109,13 @@ def _raise_in_thread(thread: threading.Thread, exc_type: type) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(exc_type))
 
 
-def _watch_inputs(kit: Any, session: Session) -> None:
-    """On a kit with a Firmata client, record the input levels it reports (buttons on real kits)."""
+def _watch_inputs(kit: Any, session: Session) -> Callable[[], None]:
+    """On a kit with a Firmata client, record the input levels it reports (buttons on real kits).
+    Returns the function that stops watching."""
     client = getattr(kit, "client", None)
-    add = getattr(client, "add_listener", None)
-    if add is None:
-        return
-    try:
-        from ..protocol.firmata import DigitalPortReport
-    except ImportError:  # pragma: no cover - the codec ships with makerkit
-        return
+    if getattr(client, "add_listener", None) is None:
+        return lambda: None
+    from ..protocol.firmata import DigitalPortReport
     board = kit.board
     last: dict[str, int] = {}
 
@@ -132,7 +129,8 @@ def _watch_inputs(kit: Any, session: Session) -> None:
                 last[info.name] = level
                 session.recorder.add(InputChange(session.recorder.now(), info.name, level))
 
-    add(DigitalPortReport, on_port)
+    client.add_listener(DigitalPortReport, on_port)
+    return lambda: client.remove_listener(DigitalPortReport, on_port)
 
 
 def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float | None = None,
@@ -147,9 +145,13 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
     session = Session(kit, seconds, on_event)
     result = ScriptResult()
     lesson_kit = LessonKit(kit, session)
-    _watch_inputs(kit, session)
+    unwatch = _watch_inputs(kit, session)
     if before_start is not None:
-        before_start(session)
+        try:
+            before_start(session)
+        except BaseException:
+            unwatch()
+            raise
 
     def target() -> None:
         session.script_thread = threading.get_ident()
@@ -191,6 +193,7 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
     if result.ended == "stuck" and result.crash is None:
         result.crash = _stuck_crash(Path(script), wall_limit or 0.0)
     result.wall_seconds = time.monotonic() - started
+    unwatch()
     if after_end is not None:
         after_end(session)
     if not worker.is_alive():

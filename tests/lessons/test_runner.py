@@ -200,3 +200,20 @@ def test_a_broken_checker_is_the_lessons_fault(tmp_path):
     with pytest.raises(CatalogError) as info:
         check_lesson(folder, sim=True, solution=True)
     assert "'check'" in info.value.message_en
+
+
+def test_a_broken_scenario_is_the_lessons_fault(tmp_path):
+    import shutil
+    folder = tmp_path / "01-blink"
+    shutil.copytree(load_lesson("01-blink").path, folder)
+    checker = folder / "check.py"
+    checker.write_text(checker.read_text(encoding="utf-8") + "\n\ndef scenario(run):\n    run.world.flood()\n",
+                       encoding="utf-8")
+    kit = open_kit(sim=True)
+    try:
+        with pytest.raises(CatalogError) as info:
+            check_lesson(folder, kit=kit, solution=True)
+        assert "scenario" in info.value.message_en and "teacher" in info.value.hint_en
+        assert check_lesson("01-blink", kit=kit, solution=True).passed     # the kit is still usable
+    finally:
+        kit.close()
