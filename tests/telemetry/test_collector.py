@@ -201,3 +201,35 @@ def test_graceful_stop_flushes_and_publishes_status_and_stats(broker, db_url):
         kit.close()
         watcher.loop_stop()
         col.stop()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_gap_the_kit_can_no_longer_fill_is_marked_lost(db_url, tmp_path):
+    from .brokers import Mosquitto
+    broker = Mosquitto(tmp_path / "v", persistence=False).start()
+    kit = HeadlessKit("7a", "kit-small", broker=broker.url, capacity=10)
+    col = Collector(broker.url, db_url, collector_id="lost", gap_grace=0.3, gap_retry=0.5).start()
+    try:
+        col.stop()                                           # a session now waits on the broker
+        for i in range(30):
+            kit.record({"t": float(i)})
+        while kit.pending:
+            kit.pump()
+        broker.kill()                                        # ... and the 30 queued messages die with it
+        broker.start()
+        col = Collector(broker.url, db_url, collector_id="lost", gap_grace=0.3, gap_retry=0.5).start()
+        for i in range(5):
+            kit.record({"t": float(i)})
+
+        def settled():
+            kit.pump()
+            return col.store.gaps(state="lost")
+        wait_until(settled, 20, interval=0.1, what="gap marked lost")
+        assert col.store.seqs("kit-small") == list(range(26, 36))     # what the kit still had came back
+        (gap,) = col.store.gaps()
+        assert (gap.first, gap.last, gap.state) == (1, 30, "lost")
+        assert "1..25" in gap.note
+    finally:
+        kit.close()
+        col.stop()
+        broker.close()
