@@ -17,6 +17,9 @@ from typing import Any, Callable
 DEVICE_FACTORIES = frozenset({
     "led", "pwm_led", "button", "buzzer", "servo", "motor", "light_sensor", "potentiometer",
     "distance_sensor", "dht11", "dht22", "i2c"})
+_CLASS_KINDS = {"LED": "led", "PWMLED": "pwm_led", "Button": "button", "Buzzer": "buzzer", "Servo": "servo",
+                "Motor": "motor", "LightSensor": "light_sensor", "Potentiometer": "potentiometer",
+                "DistanceSensor": "distance_sensor", "DHT11": "dht11", "DHT22": "dht22"}
 _SCALAR = (bool, int, float, str, type(None))
 _MAX_EVENTS = 200_000      # a runaway loop cannot eat the memory: older records are kept, later dropped
 
@@ -269,7 +272,26 @@ class LessonKit:
         attr = getattr(self._kit, name)
         if name in DEVICE_FACTORIES and callable(attr):
             return self._factory(name, attr)
+        if name == "_claim":
+            return self._claim_hook(attr)
         return attr
+
+    def _claim_hook(self, claim: Callable) -> Callable:
+        """Devices made the gpiozero way, ``LED("D13", kit=kit)``, claim their pins through here:
+        note them too (their pins are freed after the run; on the virtual kit the world's trace
+        shows what they did)."""
+        session = self._session
+
+        def hooked(pin, device, **kwargs):
+            info = claim(pin, device, **kwargs)
+            if all(dev is not device for dev in session.opened):
+                session.opened.append(device)
+                kind = _CLASS_KINDS.get(type(device).__name__, type(device).__name__.lower())
+                rec = session.recorder
+                rec.add(DeviceOpened(rec.now(), kind, getattr(info, "name", str(pin)), (pin,)))
+            return info
+
+        return hooked
 
     def _factory(self, kind: str, make: Callable) -> Callable:
         session = self._session

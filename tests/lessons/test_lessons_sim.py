@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from makerkit.lessons_runner import EXIT_CHECK_FAILED, EXIT_PASSED, check_lesson
+from makerkit.lessons_runner import EXIT_CHECK_FAILED, EXIT_PASSED, check_lesson, open_kit
 
 BOARDS = ("uno", "esp32")
 LESSONS = ("01-blink", "02-button-led", "03-thermometer")
@@ -197,7 +197,6 @@ def test_the_mpython_board_with_its_own_pins(write_script):
 
 
 def test_thermometer_solution_publishes_through_the_kit():
-    from makerkit.lessons_runner import open_kit
     kit = open_kit(sim=True, board="esp32")
     records = []
     kit.on_record(records.append)
@@ -213,3 +212,28 @@ def test_thermometer_solution_publishes_through_the_kit():
     assert len(stamped) == len([p for p in published if p[0] == "temperature"]) == 8
     assert stamped[0]["units"] == {"temperature": "°C"}
     assert [r["seq"] for r in stamped] == sorted({r["seq"] for r in stamped})   # numbered by the kit
+
+
+def test_parts_made_the_gpiozero_way_count_too(write_script):
+    script = write_script("""
+        from makerkit import LED, Button
+
+        def main(kit):
+            led = LED("LED_BUILTIN", kit=kit)
+            button = Button("D4", kit=kit)
+            while True:
+                if button.is_pressed:
+                    led.on()
+                else:
+                    led.off()
+                kit.sleep(0.05)
+    """)
+    kit = open_kit(sim=True, board="uno")
+    try:
+        report = check_lesson("02-button-led", kit=kit, script=script)
+        assert report.exit_code == EXIT_PASSED, [f.message("en") for f in report.findings]
+        assert [(d.kind, d.pin) for d in report.run.devices] == [("led", "D13"), ("button", "D4")]
+        again = check_lesson("02-button-led", kit=kit, solution=True)     # the pins were freed
+        assert again.exit_code == EXIT_PASSED
+    finally:
+        kit.close()
