@@ -2,7 +2,7 @@
  * avrsim: an emulated Arduino Uno (ATmega328P at 16 MHz) for makerkit's tests, on Debian's simavr.
  *
  *   avrsim [--boot optiboot.hex] [--app app.hex] [--eeprom FILE] [--no-reset-on-open]
- *          [--speed X] [--freq HZ]
+ *          [--speed X] [--freq HZ] [--startup-ms MS]
  *
  * UART0 is bridged to a pseudo-terminal that pyserial (or avrdude) opens like a board. A pty has no
  * DTR line, so every open of the pty's slave side (seen through inotify, so quick close/reopen
@@ -12,6 +12,9 @@
  * Line speed is checked as on a real wire: when the baud rate the host set on the pty differs from
  * the one the firmware set in UBRR0 by more than 5%, every byte arrives as garbage (0x00), both ways
  * (so a host must find out at which speed a board talks, as with real StandardFirmata at 57600).
+ *
+ * After a reset the chip stays in reset for its start-up time (the Uno's fuses: 65 ms), as a real
+ * one does, so a host that opens the port sees nothing from the board until then.
  *
  * Simulated time is throttled to the wall clock (times --speed; 0 = as fast as possible), never
  * running ahead of it, so millis()-based sampling and wire timing are real.
@@ -206,9 +209,13 @@ static void after_reset(int flags) {
     uart_xon = 1;
 }
 
+static double held_until, startup_s = 0.065;
+static double now_s(void);
+
 static void do_reset(int flags) {
     avr_reset(avr);
     after_reset(flags);
+    held_until = now_s() + startup_s;     /* SUT fuses: the clock settles before the first instruction */
 }
 
 static int load_hex(const char *path) {
@@ -497,7 +504,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--speed") && i + 1 < argc) speed = atof(argv[++i]);
         else if (!strcmp(argv[i], "--freq") && i + 1 < argc) freq = strtoul(argv[++i], 0, 0);
         else if (!strcmp(argv[i], "--no-reset-on-open")) reset_on_open = 0;
-        else { fprintf(stderr, "usage: avrsim [--boot HEX] [--app HEX] [--eeprom FILE] [--no-reset-on-open] [--speed X]\n"); return 2; }
+        else if (!strcmp(argv[i], "--startup-ms") && i + 1 < argc) startup_s = atof(argv[++i]) / 1000.0;
+        else { fprintf(stderr, "usage: avrsim [--boot HEX] [--app HEX] [--eeprom FILE] [--no-reset-on-open] [--speed X] [--startup-ms MS]\n"); return 2; }
     }
     signal(SIGPIPE, SIG_IGN);
     avr = avr_make_mcu_by_name("atmega328p");
@@ -545,6 +553,27 @@ int main(int argc, char **argv) {
     anchor_wall = now_s();
     anchor_sim = sim_time();
     for (;;) {
+        if (held_until) {                 /* in reset: no instructions, host bytes are lost */
+            double left = held_until - now_s();
+            if (left <= 0) {
+                held_until = 0;
+                anchor_wall = now_s();
+                anchor_sim = sim_time();
+                next_check = avr->cycle + step;
+                continue;
+            }
+            struct pollfd p[3] = {{.fd = 0, .events = POLLIN}, {.fd = ino_fd, .events = POLLIN},
+                                  {.fd = master_fd, .events = POLLIN}};
+            struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(left * 1e9)};
+            int nfds = slave_open ? 3 : 2;
+            if (ppoll(p, nfds, &ts, NULL) > 0) {
+                if (p[0].revents & (POLLIN | POLLHUP)) { if (read_commands()) break; }
+                if (p[1].revents & POLLIN) handle_inotify();
+                if (nfds == 3 && p[2].revents & POLLIN) { read_master(); rx_head = rx_tail = 0; }
+                if (nfds == 3 && p[2].revents & POLLHUP) check_slave_open();
+            }
+            continue;
+        }
         int state = avr_run(avr);
         if (state == cpu_Done || state == cpu_Crashed) {
             /* a crashed or stopped core sits there like a board with a dead sketch */
