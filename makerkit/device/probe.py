@@ -30,6 +30,7 @@ from ..transport.ports import PortInfo, list_ports
 PROBE_EVERY = 0.25       # seconds between REPORT_VERSION + REPORT_FIRMWARE while waiting
 FOLLOW_UP_TIMEOUT = 1.0  # seconds for MK_IDENTITY / CAPABILITY_QUERY once the board talks
 VERSION_GRACE = 0.3      # seconds to wait for REPORT_VERSION after the firmware report
+SETTLE = 0.1            # seconds after a baud switch on noise before noise counts again
 VIRTUAL_STEP = 0.02      # simulated seconds advanced per idle pass on a virtual clock
 WALL_SLACK = 5.0         # wall-clock safety margin on a virtual clock (never hang)
 _NO_BAUD_SCHEMES = ("socket://", "loop://", "sim://")
@@ -80,12 +81,14 @@ With 2 s in all, neither half would be long enough."""
 
 def probe(target: str | Transport, *, bauds: tuple[int, ...] = (115200, 57600),
           timeout: float = DEFAULT_TIMEOUT, candidates: tuple[str, ...] | None = None,
-          exclusive: bool = True) -> ProbeResult:
+          exclusive: bool = True, switch_on_garbage: bool | None = None) -> ProbeResult:
     """Ask the board on ``target`` (a port name, a URL, or an open :class:`Transport`) what it is.
 
     ``timeout`` bounds the wait for a first answer and is shared among ``bauds`` (real serial
     ports only; sockets and virtual kits have no baud rate). ``candidates`` narrows the board types
-    (from the USB IDs) when the firmware does not say which board it is.
+    (from the USB IDs) when the firmware does not say which board it is. ``switch_on_garbage``
+    switches baud rate at once when undecodable bytes arrive before any answer; by default it is
+    on when every candidate is an AVR board (silent while booting; an ESP32 prints a boot log).
     A transport passed in is left open; a port opened here is closed again.
 
     Raises :class:`~makerkit.errors.NoAnswerError` when nothing answers, and the port errors of
@@ -95,14 +98,15 @@ def probe(target: str | Transport, *, bauds: tuple[int, ...] = (115200, 57600),
         url = normalize_port(target)
         transport = open_transport(url, baud=bauds[0] if bauds else 115200, exclusive=exclusive)
         try:
-            return _Prober(transport, bauds, timeout, candidates).run()
+            return _Prober(transport, bauds, timeout, candidates, switch_on_garbage).run()
         finally:
             transport.close()
-    return _Prober(target, bauds, timeout, candidates).run()
+    return _Prober(target, bauds, timeout, candidates, switch_on_garbage).run()
 
 
 class _Prober:
-    def __init__(self, transport: Transport, bauds, timeout: float, candidates):
+    def __init__(self, transport: Transport, bauds, timeout: float, candidates,
+                 switch_on_garbage: bool | None = None):
         self.t = transport
         self.url = transport.url
         self.timeout = timeout
@@ -115,6 +119,12 @@ class _Prober:
         self.firmware: fm.FirmwareReport | None = None
         self.identity: dict | None = None
         self.capabilities: fm.CapabilityReport | None = None
+        self.garbage = 0  # bytes that decoded to nothing
+        if switch_on_garbage is None:  # AVR boards are silent while they boot (PROTOCOL.md §1)
+            profiles = load_boards()
+            switch_on_garbage = bool(self.candidates) and all(
+                c in profiles and profiles[c].family == "avr" for c in self.candidates)
+        self.switch_on_garbage = switch_on_garbage and len(self.bauds) > 1
 
     # -- waiting -------------------------------------------------------------------------------
     def _pump(self, wait: float) -> None:
@@ -135,13 +145,18 @@ class _Prober:
             self.identity = event.info
         elif isinstance(event, fm.CapabilityReport):
             self.capabilities = event
+        elif isinstance(event, fm.Garbage):
+            self.garbage += len(event.data)
 
-    def _wait(self, done, timeout: float, resend: bytes, every: float = PROBE_EVERY) -> bool:
-        """Send ``resend`` now and every ``every`` seconds until ``done()`` or ``timeout``."""
+    def _wait(self, done, timeout: float, resend: bytes, every: float = PROBE_EVERY, *,
+              first: bytes | None = None) -> bool:
+        """Send ``first`` (default ``resend``) now, then ``resend`` every ``every`` seconds, until
+        ``done()`` or ``timeout``."""
         now = self.t.time()
         deadline = now + timeout
         wall_deadline = time.monotonic() + timeout + WALL_SLACK
-        next_send = now
+        self.t.write(resend if first is None else first)
+        next_send = now + every
         while True:
             if done():
                 return True
@@ -154,20 +169,47 @@ class _Prober:
             self._pump(min(deadline, next_send) - now)
 
     # -- the handshake -----------------------------------------------------------------------------
-    def run(self) -> ProbeResult:
-        start = self.t.time()
-        share = self.timeout / len(self.bauds)
-        hello = fm.report_version() + fm.report_firmware()
-        used_baud = None
-        for baud in self.bauds:
+    def _answered(self) -> bool:
+        return self.firmware is not None or self.version is not None
+
+    def _await_answer(self, start: float) -> int | None:
+        """PROTOCOL.md §1: REPORT_VERSION + REPORT_FIRMWARE, then REPORT_VERSION alone every 250 ms
+        (a booting board that queues questions answers each: short ones keep the queue short).
+        Each baud rate gets its share of the timeout; with ``switch_on_garbage``, bytes that decode
+        to nothing before any answer mean a baud mismatch and the next speed is tried at once
+        (at most three such switches; what is still arriving at the old speed settles first)."""
+        hello, repeat = fm.report_version() + fm.report_firmware(), fm.report_version()
+        count = len(self.bauds)
+        deadline = start + self.timeout
+        share = self.timeout / count
+        current, switches, settle = 0, 0, False
+        while True:
+            baud = self.bauds[current]
             if baud is not None:
                 self.t.set_baud(baud)
             self.decoder.reset()
-            if self._wait(lambda: self.firmware is not None or self.version is not None, share, hello):
-                used_baud = baud
-                break
-        else:
-            raise self._no_answer()
+            if settle:  # what the board sent at the old speed is still arriving: let it pass unjudged
+                self._wait(self._answered, max(0.0, min(SETTLE, deadline - self.t.time())), repeat,
+                           first=hello)
+            mark = self.garbage
+            watch = self.switch_on_garbage and switches < 3
+            window_end = start + share * (current + 1) if current < count - 1 else deadline
+            self._wait(lambda: self._answered() or (watch and self.garbage > mark),
+                       max(0.0, min(window_end, deadline) - self.t.time()), repeat,
+                       first=repeat if settle else hello)
+            if self._answered():
+                return baud
+            if self.t.time() >= deadline - 1e-9:
+                raise self._no_answer()
+            if watch and self.garbage > mark:
+                switches += 1
+                current, settle = (current + 1) % count, True
+            elif current < count - 1:
+                current, settle = current + 1, False
+
+    def run(self) -> ProbeResult:
+        start = self.t.time()
+        used_baud = self._await_answer(start)
         answered_after = self.t.time() - start
         if self.firmware is None:  # a version but no name yet: ask for the name a little longer
             self._wait(lambda: self.firmware is not None, FOLLOW_UP_TIMEOUT, fm.report_firmware())

