@@ -2,9 +2,10 @@
 
 USB IDs only hint at the board (a CH340 sits on Nanos and ESP32s alike); :func:`probe` asks the
 board itself over the Firmata handshake of ``firmware/PROTOCOL.md`` §1: REPORT_VERSION and
-REPORT_FIRMWARE every 250 ms until it answers (no fixed sleep), at 115200 baud (makerkit firmware)
-and then 57600 (stock StandardFirmata); then MK_IDENTITY on makerkit firmware, or, on other
-firmware, the capability table, whose pin count tells an Uno (20 pins) from a Nano (22) or a Mega (70).
+REPORT_FIRMWARE, then REPORT_VERSION again every 250 ms until it answers (no fixed sleep), at
+115200 baud (makerkit firmware) and then 57600 (stock StandardFirmata; at once when an AVR board's
+bytes decode to nothing); then MK_IDENTITY on makerkit firmware, or, on other firmware, the
+capability table, whose pin count tells an Uno (20 pins) from a Nano (22) or a Mega (70).
 
 :func:`scan_ports` lists the ports and probes only the ones it is asked about (or, when asked to
 probe without names, only the likely boards): it never touches other serial devices.
@@ -27,10 +28,10 @@ from ..transport.base import Transport
 from ..transport.holders import Holder, scan as scan_holders
 from ..transport.ports import PortInfo, list_ports
 
-PROBE_EVERY = 0.25       # seconds between REPORT_VERSION + REPORT_FIRMWARE while waiting
+PROBE_EVERY = 0.25       # seconds between repeated questions while waiting
 FOLLOW_UP_TIMEOUT = 1.0  # seconds for MK_IDENTITY / CAPABILITY_QUERY once the board talks
 VERSION_GRACE = 0.3      # seconds to wait for REPORT_VERSION after the firmware report
-SETTLE = 0.1            # seconds after a baud switch on noise before noise counts again
+SETTLE = 0.1             # seconds after a baud switch on noise before noise counts again
 VIRTUAL_STEP = 0.02      # simulated seconds advanced per idle pass on a virtual clock
 WALL_SLACK = 5.0         # wall-clock safety margin on a virtual clock (never hang)
 _NO_BAUD_SCHEMES = ("socket://", "loop://", "sim://")
