@@ -60,7 +60,14 @@ def check(run):
     findings = []
 
     times = _measure_times(run)
-    if len(times) < 4:
+    if len(times) < 4 and run.ended == "finished":
+        findings.append(run.fail(
+            f"The program measured the temperature only {len(times)} time(s), then it ended "
+            f"(after {run.elapsed:.1f} s).",
+            f"程序只测了 {len(times)} 次温度就结束了（运行了 {run.elapsed:.1f} 秒）。",
+            "Put the reading and printing inside `while True:` with kit.sleep(2) at the end.",
+            "把读取和打印放进 `while True:` 循环，最后加上 kit.sleep(2)。"))
+    elif len(times) < 4:
         findings.append(run.fail(
             f"The program measured the temperature only {len(times)} time(s) in {run.elapsed:.1f} seconds.",
             f"程序在 {run.elapsed:.1f} 秒里只测了 {len(times)} 次温度。",

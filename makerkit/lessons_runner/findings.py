@@ -68,8 +68,8 @@ class ScriptCrash:
     def hint(self, lang: str | None = None) -> str:
         return self.hint_zh if (lang or current_language()) == "zh" else self.hint_en
 
-    def traceback_text(self) -> str:
-        lines = ["Traceback (your code):"]
+    def traceback_text(self, lang: str | None = None) -> str:
+        lines = ["出错的位置（你的代码）：" if (lang or current_language()) == "zh" else "Traceback (your code):"]
         for file, line, func, source in self.frames:
             lines.append(f'  File "{file}", line {line}, in {func}')
             if source:
