@@ -71,3 +71,25 @@ def test_real_clock_kit_runs_by_itself():
             kit.sleep(0.01)
         assert button.is_pressed
         assert kit.sim.world.now() > 0
+
+
+@pytest.mark.parametrize("where", ["socket", "pty"])
+def test_connect_to_a_served_kit(where):
+    from makerkit.sim import serve
+    server = serve("esp32", listen="127.0.0.1:0") if where == "socket" else serve("esp32", listen=None, pty=True)
+    try:
+        with makerkit.connect(server.url or server.pty_path, timeout=5) as kit:
+            assert kit.sim is None and kit.identity.board == "esp32"
+            kit.led("GPIO2").on()
+            deadline = time.monotonic() + 2
+            while server.kit.world.pin_level("GPIO2") != 1 and time.monotonic() < deadline:
+                kit.sleep(0.01)
+            assert server.kit.world.pin_level("GPIO2") == 1
+            server.kit.world.set_light(0.5, pin="GPIO36")
+            light = kit.light_sensor("GPIO36")
+            deadline = time.monotonic() + 2
+            while (light.value is None or abs(light.value - 0.5) > 0.01) and time.monotonic() < deadline:
+                kit.sleep(0.02)
+            assert light.value == pytest.approx(0.5, abs=0.01)
+    finally:
+        server.close()
