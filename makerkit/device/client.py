@@ -63,6 +63,7 @@ class FirmataClient:
         self._sched_ids = itertools.count()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._reading = threading.Event()               # set after the reader's first read
         self._lost: MakerkitError | None = None         # sticky: the port went away
         self._pending: BaseException | None = None      # one-shot: raised by a listener
         self.closed = False
@@ -91,6 +92,10 @@ class FirmataClient:
             self._thread = threading.Thread(target=self._reader, name=f"makerkit-reader {self.transport.url}",
                                             daemon=True)
             self._thread.start()
+            if self.virtual:
+                # a virtual clock's sleep() waits for the reader only once it has seen it read: make
+                # sure it has, or a busy machine would let simulated time run ahead of the reader
+                self._reading.wait(timeout=5.0)
         return self
 
     def close(self) -> None:
@@ -364,6 +369,10 @@ class FirmataClient:
 
     # --- reading ----------------------------------------------------------------------------------
     def _reader(self) -> None:
+        if not self._read_once(0.001):
+            self._reading.set()
+            return
+        self._reading.set()
         while not self._stop.is_set():
             timeout = self._read_timeout
             if not self.virtual:
