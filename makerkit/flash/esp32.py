@@ -30,7 +30,6 @@ from typing import Callable, Optional
 import esptool.cmds as esp_cmds
 from esp_pylib.logger import EspLog, EspLogBase
 from esptool.util import FatalError
-from serial import SerialException
 
 from ..catalog.boards import BoardProfile, load_board
 from ..errors import (DisconnectedError, FirmwareImageError, FlashError, MakerkitError,
@@ -212,7 +211,7 @@ def _connect(port: str, board: BoardProfile, attempts: int):
         raise FlashError(en=f"esptool could not talk to the board on {port}: {text.splitlines()[0]}",
                          zh=f"esptool 无法和 {port} 上的开发板通信：{text.splitlines()[0]}",
                          port=port) from None
-    except (SerialException, OSError) as exc:
+    except OSError as exc:                          # pyserial's SerialException is an OSError
         raise _open_error(port, exc) from None
 
 
@@ -273,7 +272,7 @@ def _flash_once(*, board: BoardProfile, port: str, image: EspImage, baud: int, c
                 hint_zh="请再烧录一次；如果还是失败，开发板的闪存芯片可能坏了。",
                 port=port, file=image.name) from None
         raise _LinkFailure(exc, writing) from None
-    except (SerialException, OSError) as exc:
+    except OSError as exc:                          # includes pyserial's SerialException
         raise _LinkFailure(exc, writing) from None
     finally:
         try:
