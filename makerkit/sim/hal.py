@@ -28,6 +28,7 @@ class SimHal:
         self._clock_ms = clock_ms
         self._mqtt_factory = mqtt_factory
         self.network_up = has_network   # the virtual WiFi is there whenever an SSID is configured
+        self._ssid = ""
 
     def ticks_ms(self) -> int:
         return self._clock_ms()
@@ -87,10 +88,13 @@ class SimHal:
         return value if isinstance(value, dict) else {}
 
     def load_config(self):
-        return self._load(CONFIG_PATH)
+        config = self._load(CONFIG_PATH)
+        self._ssid = config.get("wifi_ssid") or ""
+        return config
 
     def save_config(self, config):
         self.fs.write(CONFIG_PATH, json.dumps(config).encode("utf-8"))
+        self._ssid = config.get("wifi_ssid") or ""
 
     def load_state(self):
         return self._load(STATE_PATH)
@@ -100,7 +104,8 @@ class SimHal:
 
     # --- network ------------------------------------------------------------------------------------------
     def network_ready(self):
-        return bool(self.has_network and self.network_up and self.load_config().get("wifi_ssid"))
+        # the SSID the firmware booted with or last saved (as a board joins WiFi with its config)
+        return bool(self.has_network and self.network_up and self._ssid)
 
     def mqtt_client(self, client_id, server, port, user=None, password=None):
         if not self.network_ready():
