@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -111,7 +112,7 @@ def test_run_for_a_few_seconds(runner):
     out = result.output
     assert "Running solution.py of lesson 01-blink on the virtual uno" in out
     assert "💡 D13: on" in out and "💡 D13: off" in out and "亮 on" in out
-    assert "Stopped after 1.2 s." in out
+    assert re.search(r"Stopped after 1\.\d s\.", out)        # real time: a loaded machine may overshoot
 
 
 def test_run_a_starter_that_finishes(runner):

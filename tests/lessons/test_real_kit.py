@@ -18,7 +18,7 @@ def test_blink_solution_passes_from_what_the_host_did(stock_board):
     run = report.run
     levels = run.output_levels("D13")
     assert [lv.level for lv in levels][:4] == [1.0, 0.0, 1.0, 0.0]
-    assert 0.45 <= levels[1].t - levels[0].t <= 0.6
+    assert 0.45 <= levels[1].t - levels[0].t <= 0.8      # real time
     assert "亮 on" in run.printed and "灭 off" in run.printed
     assert board.outputs[13] == 0          # the runner freed the pin and left it safe
 
