@@ -186,7 +186,7 @@ def _reach_repl(ser, port: str, timeout: float) -> str:
         ser.rts = False
     except (OSError, ValueError, AttributeError):
         pass
-    end = time.monotonic() + 2.0
+    end = time.monotonic() + 3.0                   # ROM boot + MicroPython start + the 500 ms window
     while time.monotonic() < end:
         ser.write(b"\x03")
         if _read_for(ser, 0.05, b">>> ", buf):
