@@ -356,6 +356,21 @@ def case_extension_hooks():
     assert app.poll(7) == b"\xf9\x02\x06"
 
 
+def case_broken_extension_is_switched_off_once():
+    hal, app = make()
+
+    def broken(now):
+        raise RuntimeError("bug")
+
+    app.server.add_poller(broken)
+    info = sysex_json(app.poll(1), wire.MK_ERROR)
+    assert info["code"] == "extension_failed"
+    assert app.poll(2) == b""
+    app.server.add_sysex_handler(0x0E, lambda server, payload, now: 1 / 0)
+    assert sysex_json(talk(app, b"\xf0\x0e\xf7", 3), wire.MK_ERROR)["code"] == "bad_request"
+    assert talk(app, b"\xf9", 4) == b"\xf9\x02\x06"
+
+
 CASES = [(name, fn) for name, fn in sorted(globals().items()) if name.startswith("case_")]
 
 

@@ -26,6 +26,7 @@ _ERRORS = {
     "i2c_nack": ("No I2C device answers at address %s.", "I2C 地址 %s 上没有设备应答。"),
     "unsupported": ("This board cannot do command %s.", "这块开发板不支持命令 %s。"),
     "bad_request": ("Command %s was malformed.", "命令 %s 的格式不对。"),
+    "extension_failed": ("The firmware part %s failed and was switched off.", "固件模块 %s 出错，已被关闭。"),
 }
 
 
@@ -118,7 +119,7 @@ class FirmataServer:
                 else:
                     try:
                         handler(self, payload, self.now)
-                    except (IndexError, ValueError, KeyError):
+                    except Exception:  # a malformed message (or a broken extension) must not stop Firmata
                         self.error("bad_request", command)
             else:
                 self._message(command, payload)
@@ -136,8 +137,13 @@ class FirmataServer:
                 self._send_analog(channel)
             for hook in self._sample_hooks:
                 hook(now_ms)
-        for poller in self._pollers:
-            data = poller(now_ms)
+        for poller in list(self._pollers):
+            try:
+                data = poller(now_ms)
+            except Exception:  # a broken extension is switched off, once, instead of stopping the loop
+                self._pollers.remove(poller)
+                self.error("extension_failed", 0, detail=getattr(poller, "__name__", "poller"))
+                continue
             if data:
                 self._out.extend(data)
         return self.take_output()
