@@ -190,3 +190,11 @@ def test_cli_deploy_without_secrets_in_output(virtual_esp32):
     assert summary["confirmed"] and summary["copied"] == [] and summary["kit"] == "kit-09"
     bad = _cli("deploy", "--port", virtual_esp32.url, "--kit-id", "Kit 9", "--class", "8c")
     assert bad.returncode == 2 and "kit" in bad.stderr
+
+
+def test_boot_window_rescue_after_reset(virtual_esp32):
+    """Reset, then deploy at once: the Ctrl-C bytes land in the firmware's 500 ms boot window."""
+    virtual_esp32.kit.reset()
+    result = deploy(port=virtual_esp32.url, kit_id="kit-11", class_id="9a")
+    assert result.repl_via == "ctrl-c" and result.confirmed
+    assert result.identity["kit"] == "kit-11"
