@@ -21,7 +21,7 @@ _CLASS_KINDS = {"LED": "led", "PWMLED": "pwm_led", "Button": "button", "Buzzer":
                 "Motor": "motor", "LightSensor": "light_sensor", "Potentiometer": "potentiometer",
                 "DistanceSensor": "distance_sensor", "DHT11": "dht11", "DHT22": "dht22"}
 _SCALAR = (bool, int, float, str, type(None))
-_MAX_EVENTS = 200_000      # a runaway loop cannot eat the memory: older records are kept, later dropped
+_MAX_EVENTS = 200_000      # a runaway loop cannot eat the memory: the first records are kept, later ones only shown
 
 
 class LessonStop(BaseException):
@@ -109,9 +109,9 @@ class Recorder:
     def add(self, event: object) -> None:
         with self._lock:
             if len(self.events) >= _MAX_EVENTS:
-                self.dropped += 1
-                return
-            self.events.append(event)
+                self.dropped += 1     # kept out of memory, still shown live
+            else:
+                self.events.append(event)
         if self.on_event is not None:
             self.on_event(event)
 

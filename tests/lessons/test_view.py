@@ -101,3 +101,14 @@ def test_a_terminal_without_utf8_gets_plain_markers():
         view(LevelChange(1.0, "D13", 0.0))
     assert "* D13: off" in out.getvalue()
     out.getvalue().encode("gbk")
+
+
+def test_a_runaway_script_cannot_fill_the_memory(monkeypatch):
+    import makerkit.lessons_runner.recorder as recorder
+    monkeypatch.setattr(recorder, "_MAX_EVENTS", 10)
+    seen = []
+    rec = Recorder(lambda: 0.0, seen.append)
+    for i in range(25):
+        rec.print(i)
+    assert len(rec.events) == 10 and rec.dropped == 15
+    assert len(seen) == 25 and seen[-1].text == "24"          # the live view still shows everything
