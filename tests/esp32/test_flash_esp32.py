@@ -181,3 +181,31 @@ def test_baud_option_overrides_the_profile(small_esp32_image, esp32_loader):
                          baud=921600)
     assert result.baud == 921600 and esp32_loader.stats.bauds == [921600]
     assert CHANGE_BAUDRATE in [op for _, op in esp32_loader.stats.commands]
+
+
+def test_two_boards_in_parallel_keep_their_own_progress(small_esp32_image, s3_image, esp32_loader, s3_loader):
+    import threading
+    jobs = {"esp32": (esp32_loader, small_esp32_image, 0x1000), "esp32s3": (s3_loader, s3_image, 0x0)}
+    events = {board: [] for board in jobs}
+    results, errors = {}, []
+
+    def run(board):
+        rom, image, _ = jobs[board]
+        try:
+            results[board] = flash_esp32(board=board, port=rom.url, firmware=str(image),
+                                         progress=lambda *a: events[board].append(a))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=run, args=(board,)) for board in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors and set(results) == set(jobs)
+    for board, (rom, image, offset) in jobs.items():
+        assert _flashed(rom, image, offset)
+        writes = [e for e in events[board] if e[0] == "write"]
+        assert {e[2] for e in writes} == {results[board].details["wire_bytes"]}
+        detected = [line for line in results[board].details["log"] if "Detecting chip type" in line]
+        assert detected and detected[0].split("...")[-1].strip() == {"esp32": "ESP32",
+                                                                     "esp32s3": "ESP32-S3"}[board]
