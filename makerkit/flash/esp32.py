@@ -220,7 +220,7 @@ def _chip_key(esp) -> str:
 
 
 def _reset_into_app(esp, port: str) -> None:
-    if port.startswith(("socket://", "rfc2217://", "loop://")):
+    if port.startswith(("socket://", "loop://")):
         # no modem lines to pulse: ask the loader itself to reboot into the app (FLASH_END, reboot)
         esp.flash_begin(0, 0, logging=False)
         esp.flash_finish(reboot=True)
