@@ -189,3 +189,10 @@ def test_filesystem_survives_reconnects():
             port.close()
     finally:
         server.close()
+
+
+def test_cli_unknown_board_in_both_languages():
+    for lang, word in (("en", "does not know a board"), ("zh", "不认识")):
+        proc = subprocess.run([sys.executable, "-m", "makerkit", "--lang", lang, "sim", "serve", "--board", "toaster"],
+                              capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 2 and word in proc.stderr and "makerkit boards" in proc.stderr
