@@ -209,3 +209,10 @@ def test_two_boards_in_parallel_keep_their_own_progress(small_esp32_image, s3_im
         detected = [line for line in results[board].details["log"] if "Detecting chip type" in line]
         assert detected and detected[0].split("...")[-1].strip() == {"esp32": "ESP32",
                                                                      "esp32s3": "ESP32-S3"}[board]
+
+
+def test_esp32_image_for_s3_board_is_refused_before_the_port(micropython_image, s3_loader):
+    with pytest.raises(FirmwareImageError) as info:
+        flash_board(board="esp32s3", port=s3_loader.url, firmware=str(micropython_image))
+    assert "ESP32-S3" in info.value.message_en and info.value.details["image_chip"] == "esp32"
+    assert s3_loader.stats.connections == 0
