@@ -115,10 +115,9 @@ def flash_avr(*, board: BoardProfile, port: str, firmware: str | Path | None = N
     image = load_avr_image(board, firmware, page_size=chip.page_size)
     bauds = [baud] if baud else [board.flash_baud, *board.flash_baud_fallback]
     started = time.monotonic()
-    transport = open_transport(port, baud=bauds[0], exclusive=True)
+    transport, used_baud = _connect(board, port, bauds, sync_attempts, progress)
     try:
         link = Stk500Link(transport)
-        used_baud = _connect(link, board, port, bauds, sync_attempts, progress)
         _check_signature(link, board, chip, port)
         _call(link, stk500.enter_progmode(), port, 0)
         _write(link, image, chip, port, progress)
@@ -135,13 +134,23 @@ def flash_avr(*, board: BoardProfile, port: str, firmware: str | Path | None = N
                        details={"chip": chip.name, "data_bytes": image.used})
 
 
-def _connect(link: Stk500Link, board: BoardProfile, port: str, bauds: list[int], attempts: int,
-             progress: Optional[Progress]) -> int:
+def _connect(board: BoardProfile, port: str, bauds: list[int], attempts: int,
+             progress: Optional[Progress]) -> tuple[Transport, int]:
+    """Open the port at each speed in turn until the bootloader answers.
+
+    Opening the port resets the board (DTR); :meth:`Transport.pulse_reset` pulses it once more for
+    adapters that need it. The bootloader listens for about a second after a reset, so each speed
+    gets a fresh reset: the port is closed and opened again rather than just re-clocked."""
     for baud in bauds:
-        link.transport.set_baud(baud)
-        link.transport.pulse_reset()
-        if link.sync(attempts, progress):
-            return baud
+        transport = open_transport(port, baud=baud, exclusive=True)
+        try:
+            transport.pulse_reset()
+            if Stk500Link(transport).sync(attempts, progress):
+                return transport, baud
+        except BaseException:
+            transport.close()
+            raise
+        transport.close()
     tried = " / ".join(str(b) for b in bauds)
     raise SyncError(
         en=(f"The board on {port} did not answer the uploader: no {board.name} bootloader replied "

@@ -48,6 +48,12 @@ def optiboot(harness):
 
 
 @pytest.fixture(scope="session")
+def optiboot_57600(harness):
+    """Optiboot at 57600 baud, the speed of old Nano clones' bootloader."""
+    return harness[1].with_name("optiboot-57600.hex")
+
+
+@pytest.fixture(scope="session")
 def firmware_build(toolchain):
     """The folder holding the fresh ``makerkit-uno.hex`` / ``makerkit-nano.hex``."""
     return build_firmware()

@@ -70,6 +70,15 @@ def test_avrdude_and_makerkit_leave_identical_flash(uno_factory, optiboot, maker
     assert flash_a == flash_b == expected_flash(makerkit_hex, optiboot)
 
 
+def test_nano_falls_back_to_the_old_bootloader_speed(uno_factory, optiboot_57600, firmware_build):
+    # a Nano clone whose bootloader talks 57600: 115200 gets only garbage, the fallback gets through
+    nano_hex = firmware_build / "makerkit-nano.hex"
+    board = uno_factory(boot=optiboot_57600)
+    result = flash_board(board="nano", port=board.port, sync_attempts=4)
+    assert result.baud == 57600 and result.verified and result.firmware == "makerkit-nano.hex"
+    assert board.flash()[:BOOT] == parse_intel_hex(nano_hex.read_bytes()).flat(0, BOOT)
+
+
 def test_no_bootloader_fails_with_sync_error(uno_factory, makerkit_hex):
     uno = uno_factory(app=makerkit_hex)                    # an app that never answers STK500
     started = time.monotonic()
