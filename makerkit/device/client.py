@@ -57,6 +57,7 @@ class FirmataClient:
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._write_lock = threading.Lock()
+        self._port_lock = threading.RLock()
         self._listeners: dict[type, list[Callable]] = {}
         self._captures: list[_Capture] = []
         self._schedule: list = []
@@ -186,13 +187,14 @@ class FirmataClient:
     def digital_write(self, pin: int, value: int | bool) -> None:
         """Drive an output pin: SET_DIGITAL_PIN_VALUE on protocol 2.5+, else the port's DIGITAL_MESSAGE."""
         port, bit = divmod(pin, 8)
-        mask = self._out_ports.get(port, 0)
-        mask = (mask | (1 << bit)) if value else (mask & ~(1 << bit))
-        self._out_ports[port] = mask
-        if self.protocol is not None and self.protocol < (2, 5):
-            self.send(fm.digital_port(port, mask))
-        else:
-            self.send(fm.set_digital_pin_value(pin, 1 if value else 0))
+        with self._port_lock:   # a callback and the main program may write pins of one port at once
+            mask = self._out_ports.get(port, 0)
+            mask = (mask | (1 << bit)) if value else (mask & ~(1 << bit))
+            self._out_ports[port] = mask
+            if self.protocol is not None and self.protocol < (2, 5):
+                self.send(fm.digital_port(port, mask))
+            else:
+                self.send(fm.set_digital_pin_value(pin, 1 if value else 0))
 
     def digital_level(self, pin: int) -> int | None:
         """The last reported level of an input pin (None before the first report)."""

@@ -24,7 +24,7 @@ class Button(Device):
         button.wait_for_press(timeout=10)
     """
 
-    def __init__(self, pin, *, kit, pull_up: bool = True):
+    def __init__(self, pin, *, kit=None, pull_up: bool = True):
         super().__init__(kit=kit)
         self.pin_info = self._claim(pin, "input")
         self.pin = self.pin_info.name
@@ -119,7 +119,7 @@ class Button(Device):
 
 
 class _AnalogInput(Device):
-    def __init__(self, pin, *, kit):
+    def __init__(self, pin, *, kit=None):
         super().__init__(kit=kit)
         self.pin_info = self._claim(pin, "analog")
         self.pin = self.pin_info.name

@@ -17,7 +17,7 @@ class Servo(Device):
         kit.sleep(0.5)
     """
 
-    def __init__(self, pin, *, kit, min_pulse_us: int = 544, max_pulse_us: int = 2400):
+    def __init__(self, pin, *, kit=None, min_pulse_us: int = 544, max_pulse_us: int = 2400):
         super().__init__(kit=kit)
         self.pin_info = self._claim(pin, "servo")
         self.pin = self.pin_info.name
@@ -72,7 +72,7 @@ class Motor(Device):
         motor.stop()
     """
 
-    def __init__(self, forward, backward, enable=None, *, kit):
+    def __init__(self, forward, backward, enable=None, *, kit=None):
         super().__init__(kit=kit)
         client = kit.client
         board = kit.board

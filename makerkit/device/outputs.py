@@ -10,7 +10,7 @@ from .base import Device, check_fraction
 class _Switched(Device):
     """An output with a level from 0 to 1 that can blink in the background."""
 
-    def __init__(self, *, kit):
+    def __init__(self, *, kit=None):
         super().__init__(kit=kit)
         self._value = 0.0
         self._blink_handle = None
@@ -104,7 +104,7 @@ class LED(_Switched):
         led.blink(on_time=0.5, off_time=0.5)
     """
 
-    def __init__(self, pin, *, kit):
+    def __init__(self, pin, *, kit=None):
         super().__init__(kit=kit)
         self.pin_info = self._claim(pin, "output")
         self.pin = self.pin_info.name
@@ -138,7 +138,7 @@ class PWMLED(_Switched):
         kit.sleep(1); led.off()
     """
 
-    def __init__(self, pin, *, kit):
+    def __init__(self, pin, *, kit=None):
         super().__init__(kit=kit)
         self.pin_info = self._claim(pin, "pwm")
         self.pin = self.pin_info.name
@@ -176,7 +176,7 @@ class Buzzer(_Switched):
         buzzer.play(440, 0.5)      # the note A for half a second
     """
 
-    def __init__(self, pin, *, kit):
+    def __init__(self, pin, *, kit=None):
         super().__init__(kit=kit)
         self.pin_info = self._claim(pin, "output")
         self.pin = self.pin_info.name

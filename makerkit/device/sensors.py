@@ -21,9 +21,9 @@ class DistanceSensor(Device):
             buzzer.on()
     """
 
-    def __init__(self, trigger, echo, *, kit):
-        kit.require("sonar")
+    def __init__(self, trigger, echo, *, kit=None):
         super().__init__(kit=kit)
+        kit.require("sonar")
         self.trigger = self._claim(trigger, "output")
         self.echo = self._claim(echo, "input")
         kit.client.send(fm.sonar_config(self.trigger.number, self.echo.number))
@@ -51,9 +51,9 @@ class DistanceSensor(Device):
 class _DHT(Device):
     KIND = 11
 
-    def __init__(self, pin, *, kit, interval: float = 2.0):
-        kit.require("dht")
+    def __init__(self, pin, *, kit=None, interval: float = 2.0):
         super().__init__(kit=kit)
+        kit.require("dht")
         self.pin_info = self._claim(pin, "input")
         self.pin = self.pin_info.name
         interval_ms = max(500, min(16383, round(interval * 1000)))

@@ -250,3 +250,36 @@ def test_esp32_virtual_kit_pins():
         kit.sim.world.set_analog("GPIO36", 0.5)
         kit.sleep(0.05)
         assert knob.value == pytest.approx(0.5, abs=0.01)
+
+
+def test_one_reader_thread_per_kit_and_none_after_close():
+    import threading
+    before = {t.ident for t in threading.enumerate()}
+    kits = [makerkit.connect("sim://uno") for _ in range(3)]
+    new = [t for t in threading.enumerate() if t.ident not in before]
+    assert len(new) == 3 and all(t.name.startswith("makerkit-reader") for t in new)
+    for kit in kits:
+        kit.close()
+    for thread in new:
+        thread.join(timeout=2)
+    assert not any(t.is_alive() for t in new)
+
+
+def test_gpiozero_style_construction_and_callback_arguments(kit):
+    from makerkit import LED, Button
+    world = kit.sim.world
+    led = LED("D13", kit=kit)
+    button = Button("D2", kit=kit)
+    seen = []
+    button.when_pressed = lambda device: seen.append(device.pin)
+    world.press("D2")
+    kit.sleep(0.02)
+    assert seen == ["D2"]
+    with pytest.raises(UsageError):
+        button.when_released = "led.on()"          # a string, not a function
+    with pytest.raises(UsageError):
+        LED("D12")                                # no kit given
+    led.close()
+    with pytest.raises(UsageError):
+        led.on()                                  # closed
+    kit.led("D13")                                # the pin is free again
