@@ -200,6 +200,11 @@ def test_i2c_write_read_and_absent_device(uno, link):
     assert uno.command("i2c")[0][:6] == "123456"                # the 24C02 on the bus holds them
     reply = link.request(F.i2c_request(0x50, F.I2cMode.READ, register=0, read_count=3), F.I2cReply)
     assert (reply.address, reply.register, reply.data) == (0x50, 0, b"\x12\x34\x56")
+    # a register read with a repeated start (the "restart" bit): simavr's 24C02 forgets its address
+    # at a STOP, so only a firmware that honours the bit reads the right bytes at 0x10
+    link.send(F.i2c_request(0x50, F.I2cMode.WRITE, bytes([0x10, 7, 8])))
+    reply = link.request(F.i2c_request(0x50, F.I2cMode.READ, register=0x10, read_count=2, restart=True), F.I2cReply)
+    assert (reply.register, reply.data) == (0x10, b"\x07\x08")
     err = link.request(F.i2c_request(0x23, F.I2cMode.READ, register=0, read_count=2), F.MkError)
     assert err.info["code"] == "i2c_no_answer" and err.info["en"] and err.info["zh"]
     link.send(F.i2c_request(0x50, F.I2cMode.READ_CONTINUOUS, register=0, read_count=1))

@@ -81,5 +81,9 @@ def test_bad_files_are_refused_before_the_port(tmp_path):
     _raises_before_port(tmp_path, good[: len(good) // 2], "not a complete Intel HEX file")
     _raises_before_port(tmp_path, good.replace(":00000001FF", ""), "cut short")
     _raises_before_port(tmp_path, b"\x00\x01\x02binary", "not a complete Intel HEX file")
+    lines = good.splitlines()
+    lines[3] = lines[3][:-2] + ("00" if lines[3][-2:] != "00" else "01")     # one bad checksum
+    err = _raises_before_port(tmp_path, "\n".join(lines), "line 4")
+    assert "第 4 行" in err.message_zh
     with pytest.raises(FirmwareImageError, match="no firmware file called"):
         flash_board(board="uno", port=NO_SUCH_PORT, firmware=str(tmp_path / "missing.hex"))
