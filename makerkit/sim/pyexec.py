@@ -71,10 +71,15 @@ class SimFile:
 
     def read(self, size: int = -1):
         self._check()
+        if not self.binary:   # text mode counts characters, so a chunk never splits one
+            text = bytes(self._data[self._pos:]).decode("utf-8", "replace")
+            chunk = text if size is None or size < 0 else text[:size]
+            self._pos += len(chunk.encode("utf-8"))
+            return chunk
         end = len(self._data) if size is None or size < 0 else min(len(self._data), self._pos + size)
         chunk = bytes(self._data[self._pos:end])
         self._pos = end
-        return chunk if self.binary else chunk.decode("utf-8")
+        return chunk
 
     def readinto(self, buf) -> int:
         self._check()
@@ -89,7 +94,7 @@ class SimFile:
         end = len(self._data) if nl < 0 else nl + 1
         chunk = bytes(self._data[self._pos:end])
         self._pos = end
-        return chunk if self.binary else chunk.decode("utf-8")
+        return chunk if self.binary else chunk.decode("utf-8", "replace")
 
     def __iter__(self):
         while True:

@@ -160,3 +160,10 @@ def test_fs_dir_keeps_files_on_disk(tmp_path):
         assert (tmp_path / "mkfw_state.json").exists()
     finally:
         kit.close()
+
+
+def test_text_mode_reads_whole_characters(esp32):
+    esp32.fs.write("/t.txt", "温度 ok\n".encode())
+    to_repl(esp32)
+    esp32.transport.write(b"\x01with open('/t.txt') as f:\n while 1:\n  b=f.read(1)\n  if not b:break\n  print(b,end='|')\x04")
+    assert read_all(esp32).endswith("OK温|度| |o|k|\r\n|\x04\x04>".encode())
