@@ -85,3 +85,18 @@ def test_a_pure_python_endless_loop_is_stopped(stock_board, write_script):
     report = check_lesson("01-blink", kit=kit, script=script, seconds=0.5, wall_limit=1.0)
     assert report.exit_code == EXIT_SCRIPT_CRASHED
     assert report.crash.kind == "Timeout" and "kit.sleep" in report.crash.hint("en")
+
+
+def test_a_lesson_that_needs_the_virtual_kit_says_so(stock_board, tmp_path):
+    import shutil
+
+    from makerkit.catalog.lessons import load_lesson
+    kit, _ = stock_board
+    folder = tmp_path / "01-blink"
+    shutil.copytree(load_lesson("01-blink").path, folder)
+    toml = folder / "lesson.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("seconds = 10", 'seconds = 10\nneeds = "sim"'),
+                    encoding="utf-8")
+    report = check_lesson(folder, kit=kit, solution=True)
+    assert report.exit_code == EXIT_NOT_CHECKABLE and report.run is None
+    assert "only be checked on the virtual kit" in report.findings[0].message("en")
