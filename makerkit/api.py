@@ -53,6 +53,8 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
         transport = sim.transport
     else:
         from .transport import open_transport
+        if profile is None and not usb_candidates and "://" not in url:
+            usb_candidates = _usb_candidates(url)
         if profile is None and len(usb_candidates) == 1:
             profile = load_board(usb_candidates[0])
         baud = profile.default_baud if profile else 115200
@@ -67,8 +69,8 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
         client.start()
         result = handshake(client, timeout=timeout, fallback_baud=fallback, baud=baud,
                            switch_on_garbage=profile is not None and profile.family == "avr")
-        if profile is None:
-            profile = _profile_from(result, client, url)
+        if board is None:   # the firmware's word beats a USB-ID guess
+            profile = _profile_from(result, client, url, guess=profile)
     except BaseException:
         client.close()
         if sim is not None:
@@ -98,13 +100,26 @@ def _detect_port() -> tuple[str, tuple[str, ...]]:
         hint_zh=f"请给出串口，例如 makerkit.connect({boards[0].port!r})。")
 
 
-def _profile_from(result, client, url: str):
-    """The board profile from the firmware's identity, else from the size of its pin table."""
+def _usb_candidates(port: str) -> tuple[str, ...]:
+    """Board ids the USB IDs of ``port`` suggest (none when the OS cannot tell)."""
+    from .transport.ports import list_ports
+    try:
+        infos = list_ports()
+    except Exception:  # noqa: BLE001 - discovery is only a hint
+        return ()
+    return next((p.candidates for p in infos if p.port == port), ())
+
+
+def _profile_from(result, client, url: str, *, guess=None):
+    """The board profile from the firmware's identity, else the USB-ID ``guess``, else from the
+    size of the firmware's pin table."""
     if result.identity is not None and result.identity.board:
         try:
             return load_board(result.identity.board)
         except UnknownBoardError:
             pass
+    if guess is not None:
+        return guess
     count = len(client.capabilities or ())
     fits = [b for b in load_boards().values() if b.family == "avr" and b.max_pin + 1 == count]
     if len(fits) == 1:

@@ -114,3 +114,17 @@ def test_a_forgotten_kit_is_left_safe_at_exit():
         assert world.pin_level("D13") == 0 and world.pwm_duty("D9") == 0
     finally:
         srv.close()
+
+
+def test_profile_from_usb_ids_of_a_named_port(fake_board, monkeypatch):
+    board = fake_board("pty")
+    # a genuine Mega 2560's USB IDs on this port: USB beats the pin-count guess (which says uno)
+    monkeypatch.setattr(ports, "list_ports", lambda **kw: [usb_port(board.url, 0x2341, 0x0042)])
+    with makerkit.connect(board.url, timeout=3) as kit:
+        assert kit.board.id == "mega2560"
+
+
+def test_identity_beats_usb_ids(served, monkeypatch):
+    monkeypatch.setattr(ports, "list_ports", lambda **kw: [usb_port(served.pty_path, 0x2341, 0x0042)])
+    with makerkit.connect(served.pty_path, timeout=3) as kit:
+        assert kit.board.id == "uno"          # the virtual kit's firmware says so
