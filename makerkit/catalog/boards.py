@@ -99,6 +99,12 @@ class BoardProfile:
         info = self._lookup(name)
         if info is None:
             names = ", ".join(p.name for p in self.pins if not p.reserved)
+            if str(name).strip().upper() == "LED_BUILTIN":
+                raise PinError(
+                    en=f"The {self.name} has no plain built-in LED that makerkit can switch. "
+                       f"Wire an LED (with a 220 ohm resistor) to one of: {names}.",
+                    zh=f"{self.name_zh} 没有可以直接开关的板载 LED。请把一个 LED（串联 220 欧电阻）接到这些引脚之一：{names}。",
+                    board=self.id, pin=name)
             raise PinError(
                 en=f"The {self.name} has no pin called {name!r}. Its pins are: {names}.",
                 zh=f"{self.name_zh} 上没有叫 {name!r} 的引脚。可用的引脚有：{names}。",
