@@ -16,8 +16,7 @@ EXIT_CODES = """Exit codes (for scripts):
   3  port problem (not found, busy, no permission, board unplugged or lost halfway)
   5  flashing failed (wrong chip, link lost halfway, ESP32 link failing at every speed)
   6  bad firmware file (not Intel HEX / ESP32 image, for another chip, cut short, too big for the board)
-  7  no answer from the bootloader (wrong board type or port, no bootloader, no reset; ESP32: not in
-     download mode, hold BOOT and tap EN)
+  7  no answer from the bootloader (wrong board or port, no bootloader, no reset; ESP32: not in download mode)
   8  verify failed (the flash reads back differently)
 
 退出码：0 成功；2 开发板或选项有误；3 串口问题；5 烧录失败；6 固件文件有问题；7 引导程序无回应；8 校验失败。"""
