@@ -13,7 +13,7 @@ static const char E_SYSEX[] PROGMEM = "This firmware does not know that command.
 static const char Z_SYSEX[] PROGMEM = "这个固件不认识这条命令。";
 static const char C_BUFFER[] PROGMEM = "buffer_full";
 static const char C_SYSEX[] PROGMEM = "unknown_sysex";
-static const char C_BADLEN[] PROGMEM = "bad_length";
+static const char C_BADLEN[] PROGMEM = "bad_request";
 static const char E_BADLEN[] PROGMEM = "The command is missing some of its bytes.";
 static const char Z_BADLEN[] PROGMEM = "这条命令缺少一些字节。";
 

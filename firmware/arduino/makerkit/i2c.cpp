@@ -12,10 +12,10 @@ static uint8_t query_count;
 static bool wire_on;
 static uint16_t read_delay_us;
 
-static const char C_NACK[] PROGMEM = "i2c_no_answer";
+static const char C_NACK[] PROGMEM = "i2c_nack";
 static const char E_NACK[] PROGMEM = "No I2C device answered at that address: check SDA (A4), SCL (A5), power and ground.";
 static const char Z_NACK[] PROGMEM = "这个 I2C 地址上没有设备回应：请检查 SDA（A4）、SCL（A5）、电源和地线。";
-static const char C_BADLEN[] PROGMEM = "bad_length";
+static const char C_BADLEN[] PROGMEM = "bad_request";
 static const char E_BADLEN[] PROGMEM = "The command is missing some of its bytes.";
 static const char Z_BADLEN[] PROGMEM = "这条命令缺少一些字节。";
 static const char C_FULL[] PROGMEM = "too_many_queries";
@@ -30,7 +30,18 @@ static void wire_begin() {
   pin_mode[SCL] = PIN_MODE_I2C;
 }
 
-static void nack(uint8_t addr) { mk_error(C_NACK, I2C_REQUEST, addr, E_NACK, Z_NACK); }
+static char hex_digit(uint8_t v) { return v < 10 ? '0' + v : 'a' + v - 10; }
+
+static void nack(uint8_t addr) {   // like the MicroPython firmware: the address goes in "detail"
+  char detail[5] = {'0', 'x', hex_digit(addr >> 4), hex_digit(addr & 15), 0};
+  mk_json_begin(MK_ERROR, -1);
+  j_key(PSTR("code")); j_str_P(C_NACK);
+  j_key(PSTR("cmd")); j_uint(I2C_REQUEST);
+  j_key(PSTR("detail")); j_str(detail);
+  j_key(PSTR("en")); j_str_P(E_NACK);
+  j_key(PSTR("zh")); j_str_P(Z_NACK);
+  mk_json_end();
+}
 
 static void read_and_reply(uint8_t addr, int16_t reg, uint8_t count, bool stop) {
   if (count > BUFFER_LENGTH) count = BUFFER_LENGTH;

@@ -8,7 +8,7 @@ static const char Z_SONAR[] PROGMEM = "超声波测距模块需要两个不同�
 static const char C_FULL[] PROGMEM = "too_many_sensors";
 static const char E_FULL[] PROGMEM = "At most 2 DHT sensors can be attached at once.";
 static const char Z_FULL[] PROGMEM = "最多只能同时接 2 个 DHT 温湿度传感器。";
-static const char C_BADLEN[] PROGMEM = "bad_length";
+static const char C_BADLEN[] PROGMEM = "bad_request";
 static const char E_BADLEN[] PROGMEM = "The command is missing some of its bytes.";
 static const char Z_BADLEN[] PROGMEM = "这条命令缺少一些字节。";
 
