@@ -18,7 +18,7 @@ def test_simulated_time_tracks_the_wall_clock(harness, makerkit_hex):
         sim1, wall1 = uno.time(), time.monotonic()
         drift = (sim1 - sim0) / (wall1 - wall0)
         # never ahead of the wall clock; behind only when the machine is short of CPU (2 cores shared
-        # with other test processes): the emulator needs about a quarter of one core at real time
+        # with other test processes): the emulator needs about 40 % of one core at real time
         assert 0.95 < drift <= 1.002, drift                     # never ahead of the wall clock
         assert uno.lag_ms() < 50
 
