@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from ..errors import StoreError, TelemetryError
 from ..mqtt.connection import Message, MqttConnection
 from ..protocol import telemetry as tm
-from ..store import Gap, Quarantined, Store, StoredRecord, open_store
+from ..store import Gap, Store, open_store
 from .gaps import GapTracker
-from .timebase import TimeBase, _ts
+from .timebase import _ts
+from .writer import BatchWriter, ProcessWriter
 
 _STOP = object()
 
@@ -51,6 +52,11 @@ class CollectorStats:
 class Collector:
     """Log MQTT telemetry into a portfolio. ``start()``, then ``stop()`` (flush, ack, disconnect).
 
+    ``writer="process"`` validates and commits in a child process (what ``makerkit collect`` does),
+    leaving this process's core to receiving and acknowledging; ``"thread"`` (the default for
+    library use: it needs no ``if __name__ == "__main__":`` guard in the caller's script) does it
+    on a thread here.
+
     ``share`` puts the subscription in ``$share/{share}/...`` so several collectors split the load;
     ``classes`` limits it to some classes (default: all). ``warn_rate`` (messages/s) sets
     ``stats.load_warning`` when the ingest rate nears what the broker is known to carry.
@@ -60,25 +66,33 @@ class Collector:
                  username: str | None = None, password: str | None = None, share: str | None = None,
                  classes: list[str] | None = None, batch_size: int = 1000, session_expiry: int = 7 * 86400,
                  receive_maximum: int = 2000, gap_grace: float = 2.0, gap_retry: float = 3.0,
-                 stats_interval: float = 5.0, warn_rate: float | None = None, on_batch=None, protocol: str = "5"):
+                 stats_interval: float = 5.0, warn_rate: float | None = None, on_batch=None, protocol: str = "5",
+                 batch_linger: float = 0.01, writer: str = "auto"):
         # stable by default: the broker keeps the session of this id while the collector is down
         self.collector_id = collector_id or f"collector-{socket.gethostname().lower()[:22]}"
         self.collector_id = "".join(c if c.isalnum() or c == "-" else "-" for c in self.collector_id.lower())[:32]
         self.store = open_store(db) if isinstance(db, str) else db
         self._own_store = isinstance(db, str)
         self.batch_size = batch_size
+        self.batch_linger = batch_linger     # wait this long for more messages once one has arrived
         self.stats = CollectorStats()
         self.stats_interval = stats_interval
         self.warn_rate = warn_rate
         self.on_batch = on_batch
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._gaps = GapTracker(self.store.kit_heads(), grace=gap_grace, retry=gap_retry)
-        self._time = TimeBase(self.store.boot_epochs())
+        if writer == "auto":     # a child process needs the caller's script to be import-safe: opt in
+            writer = "thread"
+        if writer == "process" and not isinstance(db, str):
+            raise ValueError("writer='process' needs the database URL, not an open store")
+        self._writer_kind = writer
+        self._db_url = db if isinstance(db, str) else None
+        self._writer = None
         self._registered = self.store.registered_kits()
         self._unassigned: set[str] = set()
         self._open_gap_rows = {(g.kit, g.first): g for g in self.store.gaps(state="open")}
         self._error: BaseException | None = None
-        self._writer: threading.Thread | None = None
+        self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._window_start = time.monotonic()
         self._window_stored = 0
@@ -104,22 +118,27 @@ class Collector:
         self.mqtt.publish(tm.collector_topic(self.collector_id, "status"), tm.status_payload("online"), 1, True)
 
     def start(self, timeout: float = 10.0) -> "Collector":
-        self._writer = threading.Thread(target=self._run, name=f"makerkit-collector-{self.collector_id}", daemon=True)
-        self._writer.start()
+        keep = self.on_batch is not None
+        self._writer = (ProcessWriter(self._db_url, keep) if self._writer_kind == "process"
+                        else BatchWriter(self.store, keep))
+        self._thread = threading.Thread(target=self._run, name=f"makerkit-collector-{self.collector_id}", daemon=True)
+        self._thread.start()
         try:
             self.mqtt.start(timeout)
         except BaseException:
             self._queue.put(_STOP)
-            self._writer.join(5)
+            self._thread.join(5)
+            self._writer.close()
             raise
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
         """Graceful shutdown: commit and acknowledge everything received, then disconnect."""
-        if self._writer is None:
+        if self._thread is None:
             return
         self._queue.put(_STOP)
-        self._writer.join(timeout)
+        self._thread.join(timeout)
+        self._thread = None
         try:
             if self.mqtt.is_connected:
                 info = self.mqtt.publish(tm.collector_topic(self.collector_id, "status"),
@@ -128,6 +147,7 @@ class Collector:
         except (RuntimeError, ValueError, OSError):
             pass
         self.mqtt.stop()
+        self._writer.close()
         self._writer = None
         if self._own_store:
             self.store.close()
@@ -139,7 +159,7 @@ class Collector:
 
     @property
     def running(self) -> bool:
-        return self._writer is not None and self._writer.is_alive()
+        return self._thread is not None and self._thread.is_alive()
 
     def __enter__(self):
         return self.start()
@@ -162,9 +182,12 @@ class Collector:
                     stop = True
                 else:
                     batch.append(first)
-                while len(batch) < self.batch_size:
+                # gather for a few ms: fewer, larger transactions and far fewer thread switches
+                until = time.monotonic() + self.batch_linger
+                while len(batch) < self.batch_size and not stop:
+                    left = until - time.monotonic()
                     try:
-                        item = self._queue.get_nowait()
+                        item = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
                     except queue.Empty:
                         break
                     if item is _STOP:
@@ -178,57 +201,29 @@ class Collector:
             self._error = exc
 
     def _process(self, batch: list[Message]) -> None:
-        received = time.time()
-        records: list[StoredRecord] = []
-        bad: list[Quarantined] = []
-        received_iso = tm.iso_utc(received)
-        events = []
-        ignored = 0
-        for msg in batch:
-            try:
-                where = tm.parse_topic(msg.topic)
-            except tm.TelemetryRejected as exc:
-                if msg.topic.startswith(f"{tm.ROOT}/{tm.COLLECTOR_SEGMENT}/"):
-                    ignored += 1          # collectors' own status and stats
-                    continue
-                bad.append(Quarantined(received_iso, msg.topic, msg.payload, exc.reason, exc.detail))
-                continue
-            try:
-                if where.kind == "telemetry":
-                    rec = tm.parse_telemetry(msg.topic, msg.payload)
-                    taken, source = self._time.stamp(rec, received)
-                    records.append(StoredRecord(rec, received_iso, taken, source))
-                elif where.kind in ("status", "event"):
-                    events.append((where, tm.parse_message(where.kind, msg.payload)))
-            except tm.TelemetryRejected as exc:
-                bad.append(Quarantined(received_iso, msg.topic, msg.payload, exc.reason, exc.detail))
-        added = self.store.write_batch(records, bad)   # durable when it returns
+        res = self._writer.write([(m.topic, m.payload) for m in batch], time.time())   # durable on return
         for msg in batch:
             msg.ack()
         now = time.time()
         st = self.stats
-        st.received += len(batch) - ignored
-        st.stored += added
-        st.duplicates += len(records) - added
-        st.quarantined += len(bad)
+        st.received += len(batch) - res.ignored
+        st.stored += res.added
+        st.duplicates += res.valid - res.added
+        st.quarantined += res.quarantined
         st.batches += 1
         st.lag_s = max(0.0, time.monotonic() - min(m.received for m in batch))
-        device_times = [r.record.time for r in records if r.record.time]
-        if device_times:
-            st.device_lag_s = now - _ts(min(device_times))
-        self._window_stored += len(records)
-        by_kit: dict[str, tuple[str, list[int]]] = {}
-        for r in records:
-            by_kit.setdefault(r.record.kit, (r.record.class_id, []))[1].append(r.record.seq)
-            if r.record.kit not in self._registered:
-                self._unassigned.add(r.record.kit)
+        if res.oldest_device_time:
+            st.device_lag_s = now - _ts(res.oldest_device_time)
+        self._window_stored += res.valid
         mono = time.monotonic()
-        for kit, (cls, seqs) in by_kit.items():
+        for kit, (cls, seqs) in res.seqs.items():
+            if kit not in self._registered:
+                self._unassigned.add(kit)
             self._gaps.seen(cls, kit, seqs, mono)
-        for where, doc in events:
-            self._event(where, doc, mono)
+        for kind, cls, kit, doc in res.events:
+            self._event(tm.Topic(cls, kit, kind), doc, mono)
         if self.on_batch:
-            self.on_batch(records, bad)
+            self.on_batch(res.records or [], res.bad or [])
 
     def _event(self, where: tm.Topic, doc: dict, now: float) -> None:
         if where.kind == "status" and doc.get("state") == "online" and isinstance(doc.get("seq"), int):
@@ -297,11 +292,12 @@ class Collector:
 
 def collect(*, broker: str, db: str, username: str | None = None, password: str | None = None,
             share: str | None = None, classes: list[str] | None = None, collector_id: str | None = None,
-            stop_event: threading.Event | None = None, on_stats=None, stats_interval: float = 5.0) -> CollectorStats:
+            stop_event: threading.Event | None = None, on_stats=None, stats_interval: float = 5.0,
+            writer: str = "process") -> CollectorStats:
     """Run a collector until ``stop_event`` is set; then flush, acknowledge and return the final stats."""
     stop_event = stop_event or threading.Event()
     col = Collector(broker, db, username=username, password=password, share=share, classes=classes,
-                    collector_id=collector_id, stats_interval=stats_interval)
+                    collector_id=collector_id, stats_interval=stats_interval, writer=writer)
     col.start()
     next_report = time.monotonic() + stats_interval
     try:

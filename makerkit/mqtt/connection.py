@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 import paho.mqtt.client as paho
@@ -20,17 +19,23 @@ from ..errors import BrokerError
 from .url import parse_broker_url
 
 
-@dataclass(frozen=True)
 class Message:
-    """One received message; ``ack()`` it once it is safely stored (manual-ack connections)."""
-    topic: str
-    payload: bytes
-    qos: int
-    retain: bool
-    mid: int
-    connection: "MqttConnection"
-    generation: int = 0
-    received: float = 0.0           # time.monotonic() when it arrived
+    """One received message; ``ack()`` it once it is safely stored (manual-ack connections).
+
+    A plain class with ``__slots__``: one is made per message on the network thread, so it must be cheap.
+    """
+    __slots__ = ("topic", "payload", "qos", "retain", "mid", "connection", "generation", "received")
+
+    def __init__(self, topic: str, payload: bytes, qos: int, retain: bool, mid: int,
+                 connection: "MqttConnection", generation: int = 0, received: float = 0.0):
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+        self.mid = mid
+        self.connection = connection
+        self.generation = generation
+        self.received = received          # time.monotonic() when it arrived
 
     def ack(self) -> bool:
         """Acknowledge on the connection it came on; False when that connection is gone (the broker
@@ -38,6 +43,9 @@ class Message:
         if not self.qos:
             return True
         return self.connection.ack(self.mid, self.qos, self.generation)
+
+    def __repr__(self) -> str:
+        return f"Message({self.topic!r}, {len(self.payload)} bytes, qos={self.qos}, mid={self.mid})"
 
 
 class MqttConnection:

@@ -233,3 +233,23 @@ def test_a_gap_the_kit_can_no_longer_fill_is_marked_lost(db_url, tmp_path):
         kit.close()
         col.stop()
         broker.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_process_writer_commits_in_a_child_and_stops_with_it(broker, db_url):
+    col = Collector(broker.url, db_url, collector_id="proc", writer="process").start()
+    child = col._writer.proc
+    kit = HeadlessKit("7a", "kit-p", broker=broker.url)
+    try:
+        assert child.is_alive()
+        for i in range(300):
+            kit.record({"t": float(i)})
+        while kit.pending:
+            kit.pump()
+        wait_until(lambda: col.stats.stored == 300, 15, what="rows via the child process")
+        assert col.store.seqs("kit-p") == list(range(1, 301))
+    finally:
+        kit.close()
+        col.stop()
+    child.join(5)
+    assert not child.is_alive()
