@@ -43,6 +43,9 @@ class FakeBoard:
             "fw": "makerkit", "version": "1.0.0", "proto": 1, "board": "uno", "kit": "kit-07",
             "class": "7a", "boot": 12, "features": ["dht", "sonar", "tone", "servo", "i2c"]}
         self.master, slave = os.openpty()
+        # non-blocking: a read must never block, or unplug() could not close the master (a read
+        # blocked in another thread keeps the file open, and the host would never see the hang-up)
+        os.set_blocking(self.master, False)
         tty.setraw(slave)
         attrs = termios.tcgetattr(slave)
         attrs[4] = attrs[5] = termios.B9600  # a speed makerkit never uses: see `touched`
@@ -91,6 +94,8 @@ class FakeBoard:
                 continue
             try:
                 data = os.read(self.master, 4096)
+            except BlockingIOError:  # the host opened the slave between select() and read()
+                continue
             except OSError:  # EIO: nobody has the slave open right now; wait for the next open
                 self._opened_at = None
                 time.sleep(0.02)
@@ -108,6 +113,8 @@ class FakeBoard:
                 if reply:
                     try:
                         os.write(self.master, reply)
+                    except BlockingIOError:  # the host is not reading: a UART would overrun too
+                        pass
                     except OSError:
                         return
 
