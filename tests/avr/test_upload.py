@@ -137,3 +137,44 @@ def test_json_output(uno_factory, optiboot, standard_firmata):
     import json
     out = json.loads(proc.stdout)
     assert out["verified"] and out["bytes"] == 12288 and out["board"] == "uno"
+
+
+def test_reset_halfway_fails_cleanly_and_the_next_upload_works(uno_factory, optiboot, makerkit_hex):
+    import threading
+    from makerkit.errors import FlashError
+
+    uno = uno_factory(boot=optiboot)
+    seen = threading.Event()
+
+    def progress(phase, done, total):
+        if phase == "write" and done >= 4096:
+            seen.set()
+
+    def bump_reset():
+        if seen.wait(timeout=20):
+            uno.reset()                                       # a student leans on the reset button
+
+    bumper = threading.Thread(target=bump_reset, daemon=True)
+    bumper.start()
+    with pytest.raises(FlashError) as info:
+        flash_board(board="uno", port=uno.port, firmware=str(makerkit_hex), progress=progress)
+    bumper.join(timeout=5)
+    assert info.value.exit_code == 5 and "stopped answering" in info.value.message_en
+    assert "flash again" in info.value.hint_en.lower()
+    result = flash_board(board="uno", port=uno.port, firmware=str(makerkit_hex))
+    assert result.verified
+
+
+def test_board_unplugged_halfway(uno_factory, optiboot, makerkit_hex):
+    import threading
+    from makerkit.errors import DisconnectedError
+
+    uno = uno_factory(boot=optiboot)
+    seen = threading.Event()
+    unplug = threading.Thread(target=lambda: seen.wait(timeout=20) and uno.close(), daemon=True)
+    unplug.start()
+    with pytest.raises(DisconnectedError) as info:
+        flash_board(board="uno", port=uno.port, firmware=str(makerkit_hex),
+                    progress=lambda phase, done, total: phase == "write" and done >= 4096 and seen.set())
+    unplug.join(timeout=5)
+    assert info.value.exit_code == 3
