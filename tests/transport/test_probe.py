@@ -37,7 +37,7 @@ def test_stock_standard_firmata_at_57600_after_its_boot_blink():
     assert not result.is_makerkit and result.firmware == "StandardFirmata.ino 2.5"
     assert result.baud == 57600 and result.kit == "" and result.identity == {}
     assert (result.board, result.board_source, result.pin_count) == ("uno", "capabilities", 20)
-    assert 1.0 <= result.answered_after < 1.6  # answered right after the switch to 57600
+    assert 1.0 <= result.answered_after < 1.9  # answered right after the switch to 57600
     assert asked >= 1
 
 
@@ -57,7 +57,7 @@ def test_noise_at_the_wrong_speed_switches_baud_at_once_on_avr_boards():
 def test_board_answering_late_is_found_without_a_fixed_sleep():
     with FakeBoard(boot_delay=0.6) as board:
         result = probe(board.port, timeout=3.0)
-    assert result.baud == 115200 and 0.6 <= result.answered_after < 0.6 + 0.25 + 0.3
+    assert result.baud == 115200 and 0.6 <= result.answered_after < 0.6 + 0.25 + 0.5
 
 
 def test_pin_count_tells_a_nano_from_an_uno_among_the_usb_candidates():
@@ -78,7 +78,7 @@ def test_silent_board_raises_no_answer_within_the_timeout():
         with pytest.raises(NoAnswerError) as info:
             probe(board.port, timeout=1.0)
         took = time.monotonic() - start
-    assert 1.0 <= took < 1.6
+    assert 1.0 <= took < 2.0
     err = info.value
     assert "not running Firmata or makerkit firmware" in err.message_en
     assert "115200 or 57600" in err.message_en and "Firmata" in err.message_zh
