@@ -31,7 +31,7 @@ from ..protocol import firmata as fm
 
 READ_TIMEOUT = 0.05       # seconds: how long one blocking read waits (bounds shutdown and schedule latency)
 VIRTUAL_STEP = 0.001      # seconds of simulated time per step while waiting on a virtual clock
-WALL_SLACK = 2.0          # seconds: a virtual-clock wait also ends this long after its wall-clock share
+WALL_SLACK = 2.0          # seconds: a virtual-clock wait gives up this long after 20x its timeout of wall time
 
 
 class _Capture:
@@ -235,7 +235,7 @@ class FirmataClient:
     def _wait_virtual(self, predicate, timeout, step, resend, resend_every):
         start = self.transport.time()
         deadline = start + timeout
-        wall_deadline = time.monotonic() + timeout + WALL_SLACK
+        wall_deadline = time.monotonic() + 20 * timeout + WALL_SLACK   # only a guard: time always moves
         next_send = start + resend_every if resend is not None and resend_every else None
         while True:
             self.check()
