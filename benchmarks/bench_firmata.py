@@ -275,6 +275,40 @@ def decode_rates(messages: int) -> dict:
     return out
 
 
+# --- connect to real firmware on the emulated Uno ---------------------------------------------------
+
+def avr_connect_times(runs: int) -> dict | None:
+    """Connect times to stock StandardFirmata and makerkit's AVR firmware on the emulated Uno
+    (simavr, real-time, UART on a pty); None when the AVR toolchain is missing."""
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "avr"))
+    try:
+        import emulator
+        if emulator.missing_tools():
+            return None
+        avrsim = emulator.build_harness()[0]
+        apps = {"StandardFirmata 2.4": emulator.standard_firmata_hex(),
+                "makerkit AVR": emulator.build_firmware() / "makerkit-uno.hex"}
+    except Exception:  # noqa: BLE001 - no toolchain, no network for the hex: skip this figure
+        return None
+    import makerkit
+    out = {}
+    for name, app in apps.items():
+        totals, answers = [], []
+        for _ in range(runs):
+            board = emulator.EmulatedUno(avrsim=avrsim, app=app)
+            try:
+                start = time.monotonic()
+                kit = makerkit.connect(board.port, board="uno", timeout=6)
+                totals.append(time.monotonic() - start)
+                answers.append(kit.handshake.answered_after)
+                kit.close()
+            finally:
+                board.close()
+        out[name] = (sorted(totals)[len(totals) // 2], sorted(answers)[len(answers) // 2],
+                     max(t - a for t, a in zip(totals, answers)))
+    return out
+
+
 # --- report ---------------------------------------------------------------------------------------
 
 def main(argv=None) -> int:
@@ -287,6 +321,7 @@ def main(argv=None) -> int:
     messages = 100_000 if args.quick else 400_000
 
     rates = decode_rates(messages)
+    avr = avr_connect_times(1 if args.quick else 3)
     server = Server()
     try:
         url = args.url or server.start()
@@ -315,6 +350,9 @@ def main(argv=None) -> int:
     print(f"\n  decoder alone (FirmataDecoder.feed, 64-byte chunks): {rates['decoder']:,.0f} messages/s "
           f"(lead's target 670,000)")
     print(f"  client.feed (decode + cache + wake-ups):            {rates['client_feed']:,.0f} messages/s")
+    for name, (total, answer, worst) in (avr or {}).items():
+        print(f"  connect to {name} on the emulated Uno: {total * 1000:.0f} ms (median), board answered after "
+              f"{answer * 1000:.0f} ms, handshake after the answer at most {worst * 1000:.0f} ms")
     over = ours["connect_s"] - ours["answer_s"]
     print(f"  connect: {ours['connect_s'] * 1000:.0f} ms in all, board answered after "
           f"{ours['answer_s'] * 1000:.0f} ms, handshake after the answer {over * 1000:.0f} ms "
