@@ -9,6 +9,15 @@ import pytest
 
 from makerkit.device.probe import probe
 from makerkit.sim import VirtualKit
+from makerkit.transport.base import Transport
+
+
+def test_the_virtual_kit_transport_has_the_transport_shape():
+    kit = VirtualKit("uno")
+    try:
+        assert isinstance(kit.transport, Transport) and kit.transport.virtual_clock
+    finally:
+        kit.close()
 
 
 @pytest.mark.parametrize("board", ["uno", "esp32"])
