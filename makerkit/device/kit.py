@@ -101,6 +101,10 @@ class Kit:
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds``. On a virtual kit this moves simulated time; errors from callbacks and a
         pulled cable show up here."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
+            raise UsageError(
+                en=f"kit.sleep() needs a number of seconds from 0 up, like kit.sleep(0.5), not {seconds!r}.",
+                zh=f"kit.sleep() 需要一个不小于 0 的秒数，比如 kit.sleep(0.5)，而不是 {seconds!r}。")
         self.client.sleep(seconds)
 
     def check(self) -> None:

@@ -283,3 +283,9 @@ def test_gpiozero_style_construction_and_callback_arguments(kit):
     with pytest.raises(UsageError):
         led.on()                                  # closed
     kit.led("D13")                                # the pin is free again
+
+
+@pytest.mark.parametrize("bad", ["1", -1, float("nan"), None, True])
+def test_sleep_needs_seconds(kit, bad):
+    with pytest.raises(UsageError):
+        kit.sleep(bad)
