@@ -199,12 +199,17 @@ static void enforce_inputs(void) {
     }
 }
 
+static avr_cycle_count_t rx_timer(avr_t *a, avr_cycle_count_t when, void *param);
+static int rx_timer_active;
+
 static void after_reset(int flags) {
     avr->pc = boot_pc;
     avr->data[MCUSR_ADDR] = flags;
     for (int i = 0; i < 2; i++) avr_extint_set_strict_lvl_trig(avr, i, 0);
     for (int n = 0; n < NPINS; n++) last_level[n] = 0;
     echo_busy = 0; dht_driving = 0; dht_low_at = 0;
+    avr_cycle_timer_cancel(avr, rx_timer, NULL);
+    rx_timer_active = 0;
     rx_head = rx_tail = 0;
     uart_xon = 1;
 }
@@ -295,12 +300,30 @@ static int baud_mismatch(void) {
     return ratio < 0.95 || ratio > 1.05;
 }
 
-static void pump_uart(void) {
-    int garbled = rx_head != rx_tail && baud_mismatch();
-    while (uart_xon && rx_head != rx_tail) {
-        uint8_t b = garbled ? 0x00 : rx_buf[rx_tail];
+/* Host -> AVR bytes enter the UART one per byte time (10 bits at the AVR's baud rate), as on a wire:
+   simavr alone would hand them over as fast as the firmware reads them. */
+
+static avr_cycle_count_t byte_cycles(void) {
+    uint16_t ubrr = avr->data[0xC4] | (avr->data[0xC5] & 0x0F) << 8;
+    int u2x = avr->data[0xC0] & 0x02;
+    return (avr_cycle_count_t)10 * (u2x ? 8 : 16) * (ubrr + 1);
+}
+
+static avr_cycle_count_t rx_timer(avr_t *a, avr_cycle_count_t when, void *param) {
+    (void)a; (void)param;
+    if (rx_head == rx_tail) { rx_timer_active = 0; return 0; }
+    if (uart_xon) {
+        uint8_t b = baud_mismatch() ? 0x00 : rx_buf[rx_tail];
         rx_tail = (rx_tail + 1) % RXBUF;
         avr_raise_irq(uart_in_irq, b);
+    }
+    return when + byte_cycles();
+}
+
+static void pump_uart(void) {
+    if (rx_head != rx_tail && !rx_timer_active) {
+        rx_timer_active = 1;
+        avr_cycle_timer_register(avr, byte_cycles(), rx_timer, NULL);
     }
 }
 
