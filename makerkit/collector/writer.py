@@ -56,7 +56,7 @@ class BatchWriter:
                 continue
             try:
                 if where.kind == "telemetry":
-                    rec = tm.parse_telemetry(topic, payload)
+                    rec = tm.parse_telemetry(where, payload)
                     taken, source = self.time.stamp(rec, received)
                     records.append(StoredRecord(rec, received_iso, taken, source))
                 elif where.kind in ("status", "event"):

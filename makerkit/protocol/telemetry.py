@@ -168,10 +168,21 @@ def normalise_time(text: str) -> str:
     return iso_utc(when)
 
 
+_second_cache: dict[int, str] = {}
+
+
 def iso_utc(when: datetime | float) -> str:
     """Format a datetime or a POSIX timestamp as ISO 8601 UTC with milliseconds and ``Z``."""
     if not isinstance(when, datetime):
-        when = datetime.fromtimestamp(when, timezone.utc)
+        ms = int(round(when * 1000))
+        second, frac = divmod(ms, 1000)
+        prefix = _second_cache.get(second)
+        if prefix is None:                     # the collector formats many times within one second
+            if len(_second_cache) > 4096:
+                _second_cache.clear()
+            prefix = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+            _second_cache[second] = prefix
+        return f"{prefix}{frac:03d}Z"
     when = when.astimezone(timezone.utc)
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
@@ -236,9 +247,10 @@ def validate_payload(doc: object) -> dict:
     return doc
 
 
-def parse_telemetry(topic_name: str, payload: bytes | str) -> TelemetryRecord:
-    """Validate one message from ``makerkit/v1/{class}/{kit}/telemetry``; raises :class:`TelemetryRejected`."""
-    where = parse_topic(topic_name)
+def parse_telemetry(topic_name: str | Topic, payload: bytes | str) -> TelemetryRecord:
+    """Validate one message from ``makerkit/v1/{class}/{kit}/telemetry`` (the topic as text, or already
+    parsed); raises :class:`TelemetryRejected`."""
+    where = topic_name if isinstance(topic_name, Topic) else parse_topic(topic_name)
     if where.kind != "telemetry":
         raise TelemetryRejected(BAD_TOPIC, f"expected a telemetry topic, got {where.kind!r}")
     doc = validate_payload(_loads(payload))

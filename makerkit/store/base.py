@@ -86,11 +86,30 @@ _INSERT_TELEMETRY = (
 _INSERT_QUARANTINE = "INSERT INTO quarantine (received_at, topic, payload, reason, detail) VALUES (?, ?, ?, ?, ?)"
 
 
+_units_json: dict[tuple, str] = {}
+
+
+def _readings_json(readings: dict) -> str:
+    # names are [a-z0-9_] (nothing to escape) and values finite floats, whose repr is valid JSON
+    return "{" + ",".join(f'"{k}":{v!r}' for k, v in readings.items()) + "}"
+
+
+def _unit_text(units: dict) -> str | None:
+    if not units:
+        return None
+    key = tuple(units.items())
+    text = _units_json.get(key)          # a kit sends the same units again and again
+    if text is None:
+        if len(_units_json) > 10000:
+            _units_json.clear()
+        text = _units_json[key] = json.dumps(units, ensure_ascii=False, separators=(",", ":"))
+    return text
+
+
 def _row(item: StoredRecord) -> tuple:
     r = item.record
     return (r.kit, r.seq, r.class_id, r.boot, r.uptime_ms, r.time, item.received_at, item.taken_at,
-            item.time_source, json.dumps(r.readings, separators=(",", ":")),
-            json.dumps(r.units, ensure_ascii=False, separators=(",", ":")) if r.units else None)
+            item.time_source, _readings_json(r.readings), _unit_text(r.units))
 
 
 class Store:
