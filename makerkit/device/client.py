@@ -30,6 +30,8 @@ from ..errors import DeviceError, DisconnectedError, MakerkitError, NoAnswerErro
 from ..protocol import firmata as fm
 
 READ_TIMEOUT = 0.05       # seconds: how long one blocking read waits (bounds shutdown and schedule latency)
+EPSILON = 1e-6            # seconds: the virtual clock's resolution
+VIRTUAL_CHUNK = 0.05      # simulated seconds a long virtual sleep moves at a time
 VIRTUAL_STEP = 0.001      # seconds of simulated time per step while waiting on a virtual clock
 WALL_SLACK = 2.0          # seconds: a virtual-clock wait gives up this long after 20x its timeout of wall time
 
@@ -244,9 +246,9 @@ class FirmataClient:
             if result:
                 return result
             now = self.transport.time()
-            if now >= deadline - 1e-9 or time.monotonic() >= wall_deadline:
+            if now >= deadline - EPSILON or time.monotonic() >= wall_deadline:
                 return None
-            if next_send is not None and now >= next_send - 1e-9:
+            if next_send is not None and now >= next_send - EPSILON:
                 self.send(resend)
                 next_send = now + resend_every
             self.advance(min(step, deadline - now))
@@ -323,7 +325,7 @@ class FirmataClient:
     def _run_due(self, now: float) -> None:
         while True:
             with self._lock:
-                if not self._schedule or self._schedule[0][0] > now + 1e-9:
+                if not self._schedule or self._schedule[0][0] > now:
                     return
                 _, _, fn = heapq.heappop(self._schedule)
             self._call_user(fn)
@@ -336,15 +338,16 @@ class FirmataClient:
             self.check()
             now = transport.time()
             due = self._next_due()
-            if due is not None and due <= target:
-                if due > now:
-                    transport.sleep(due - now)
-                self._run_due(transport.time())
+            if due is not None and due <= target + EPSILON:
+                if due - now > EPSILON:
+                    transport.sleep(min(due - now, VIRTUAL_CHUNK))
+                    continue
+                self._run_due(now + EPSILON)
                 continue
-            if target > now:
-                transport.sleep(target - now)
-            self.check()
-            return
+            if target - now <= EPSILON:   # simulated time moves in whole microseconds
+                return
+            # in chunks, so a callback's error stops the sleep close to when it happened
+            transport.sleep(min(target - now, VIRTUAL_CHUNK))
 
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds``; a lost port or a callback error ends the wait early with that error."""

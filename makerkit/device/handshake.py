@@ -165,7 +165,7 @@ def _await_answer(client, timeout, baud, fallback_baud, switch_on_garbage) -> in
         until = half if fallback_baud and not silent_switch and current == 0 else deadline
         client.wait_for(lambda: answered() or (watch_garbage and client.garbage_bytes > mark),
                         max(0.0, until - client.time()), resend=repeat, resend_every=PROBE_EVERY)
-        if answered() or not fallback_baud or client.time() >= deadline - 1e-9:
+        if answered() or not fallback_baud or client.time() >= deadline - 1e-6:
             return used
         settle = False
         if client.garbage_bytes > mark and watch_garbage:

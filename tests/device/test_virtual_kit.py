@@ -289,3 +289,14 @@ def test_gpiozero_style_construction_and_callback_arguments(kit):
 def test_sleep_needs_seconds(kit, bad):
     with pytest.raises(UsageError):
         kit.sleep(bad)
+
+
+def test_callback_error_surfaces_in_the_next_virtual_sleep(kit):
+    button = kit.button("D2")
+    button.when_pressed = lambda: [][1]
+    assert not button.is_pressed
+    kit.sim.world.at(kit.time() + 0.3, lambda w: w.press("D2"))
+    with pytest.raises(IndexError):
+        kit.sleep(1.0)
+    assert kit.time() < 0.3 + 0.06      # stopped soon after the callback failed, not at the end
+    kit.sleep(0.1)                      # raised once; the kit carries on
