@@ -53,24 +53,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <simavr/avr_adc.h>
 #include <simavr/avr_eeprom.h>
 #include <simavr/avr_extint.h>
-#include <simavr/avr_ioport.h>
 #include <simavr/avr_uart.h>
 #include <simavr/sim_avr.h>
 #include <simavr/sim_hex.h>
 #include <simavr/sim_irq.h>
 #include <simavr/sim_time.h>
 #include <simavr/sim_cycle_timers.h>
-#include <simavr/avr_twi.h>
-#include <simavr/parts/i2c_eeprom.h>
 
-#define NPINS 20
+#include "avrsim.h"
+
 #define MCUSR_ADDR 0x54
 #define RXBUF 65536
 
-static avr_t *avr;
+avr_t *avr;
 static int master_fd = -1, ino_fd = -1;
 static char slave_name[128];
 static int reset_on_open = 1, slave_open = 0, opens = 0;
@@ -83,32 +80,6 @@ static uint8_t tx_buf[RXBUF];            /* AVR -> host, written at the next che
 static size_t tx_len;
 static int uart_xon = 1;
 static avr_irq_t *uart_in_irq;
-
-/* pin bookkeeping */
-static const char pin_port[NPINS] = {'D','D','D','D','D','D','D','D','B','B','B','B','B','B','C','C','C','C','C','C'};
-static const uint8_t pin_bit[NPINS] = {0,1,2,3,4,5,6,7,0,1,2,3,4,5,0,1,2,3,4,5};
-static avr_irq_t *pin_irq[NPINS];
-static int ext_drive[NPINS];             /* -1 released, 0/1 driven from outside */
-static avr_cycle_count_t rise_at[NPINS], last_width[NPINS], last_period[NPINS];
-static unsigned long pulse_count[NPINS];
-static int last_level[NPINS];
-
-/* HC-SR04 model: the echo pin goes high ~250 us after the trigger pulse ends, for 58 us per cm */
-static int sonar_trig = -1, sonar_echo = -1;
-static double sonar_cm = -1;
-static int echo_busy;
-
-/* DHT11/22 model: answers a start signal (line held low >= 0.5 ms, then released) with 40 bits */
-static int dht_pin = -1, dht_kind, dht_phase, dht_driving;
-static uint8_t dht_bytes[5];
-static avr_cycle_count_t dht_low_at;
-
-static i2c_eeprom_t i2c_ee;
-
-static uint8_t port_reg(char port, int kind) {  /* kind 0 PIN, 1 DDR, 2 PORT */
-    int base = port == 'B' ? 0x23 : port == 'C' ? 0x26 : 0x29;
-    return avr->data[base + kind];
-}
 
 static double now_s(void) {
     struct timespec ts;
@@ -125,80 +96,6 @@ static void uart_out_hook(struct avr_irq_t *irq, uint32_t value, void *param) {
 static void xon_hook(struct avr_irq_t *irq, uint32_t value, void *param) { (void)irq; (void)value; (void)param; uart_xon = 1; }
 static void xoff_hook(struct avr_irq_t *irq, uint32_t value, void *param) { (void)irq; (void)value; (void)param; uart_xon = 0; }
 
-static void drive(int n, int level) {
-    avr_raise_irq(pin_irq[n], level);
-}
-
-static avr_cycle_count_t echo_timer(avr_t *a, avr_cycle_count_t when, void *param) {
-    (void)param;
-    if (sonar_echo < 0) { echo_busy = 0; return 0; }
-    if (echo_busy == 1) {
-        drive(sonar_echo, 1);
-        echo_busy = 2;
-        return when + avr_usec_to_cycles(a, (uint32_t)(sonar_cm * 58.3));
-    }
-    drive(sonar_echo, 0);
-    echo_busy = 0;
-    return 0;
-}
-
-static avr_cycle_count_t dht_timer(avr_t *a, avr_cycle_count_t when, void *param) {
-    (void)param;
-    /* phases: 0 low 80, 1 high 80, then per bit: low 50, high 27/70; then low 50, release */
-    int phase = dht_phase++;
-    uint32_t us;
-    int level;
-    if (dht_pin < 0) { dht_driving = 0; return 0; }
-    if (phase == 0) { level = 0; us = 80; }
-    else if (phase == 1) { level = 1; us = 80; }
-    else if (phase < 82) {
-        int bit = (phase - 2) / 2;
-        if ((phase - 2) % 2 == 0) { level = 0; us = 50; }
-        else { level = 1; us = (dht_bytes[bit / 8] >> (7 - bit % 8)) & 1 ? 70 : 27; }
-    } else if (phase == 82) { level = 0; us = 50; }
-    else { drive(dht_pin, 1); dht_driving = 0; return 0; }
-    drive(dht_pin, level);
-    return when + avr_usec_to_cycles(a, us);
-}
-
-static void pin_hook(struct avr_irq_t *irq, uint32_t value, void *param) {
-    (void)irq;
-    int n = (int)(intptr_t)param;
-    int level = value & 1;
-    if (level == last_level[n]) return;
-    last_level[n] = level;
-    if (level) {
-        if (rise_at[n]) last_period[n] = avr->cycle - rise_at[n];
-        rise_at[n] = avr->cycle;
-    } else if (rise_at[n]) {
-        last_width[n] = avr->cycle - rise_at[n];
-        pulse_count[n]++;
-        if (n == sonar_trig && sonar_echo >= 0 && sonar_cm >= 0 && !echo_busy) {
-            echo_busy = 1;
-            avr_cycle_timer_register_usec(avr, 250, echo_timer, NULL);
-        }
-    }
-    if (n == dht_pin && !dht_driving) {
-        if (!level) dht_low_at = avr->cycle;
-        else if (dht_low_at && avr->cycle - dht_low_at >= avr_usec_to_cycles(avr, 500)) {
-            dht_low_at = 0;
-            dht_driving = 1;
-            dht_phase = 0;
-            avr_cycle_timer_register_usec(avr, 30, dht_timer, NULL);
-        }
-    }
-}
-
-static void enforce_inputs(void) {
-    for (int n = 0; n < NPINS; n++) {
-        if (ext_drive[n] < 0) continue;
-        uint8_t mask = 1 << pin_bit[n];
-        int base = pin_port[n] == 'B' ? 0x23 : pin_port[n] == 'C' ? 0x26 : 0x29;
-        if (avr->data[base + 1] & mask) continue;           /* the AVR drives it: no contest */
-        if (((avr->data[base] & mask) != 0) != ext_drive[n]) drive(n, ext_drive[n]);
-    }
-}
-
 static avr_cycle_count_t rx_timer(avr_t *a, avr_cycle_count_t when, void *param);
 static int rx_timer_active;
 
@@ -206,8 +103,7 @@ static void after_reset(int flags) {
     avr->pc = boot_pc;
     avr->data[MCUSR_ADDR] = flags;
     for (int i = 0; i < 2; i++) avr_extint_set_strict_lvl_trig(avr, i, 0);
-    for (int n = 0; n < NPINS; n++) last_level[n] = 0;
-    echo_busy = 0; dht_driving = 0; dht_low_at = 0;
+    parts_after_reset();
     avr_cycle_timer_cancel(avr, rx_timer, NULL);
     rx_timer_active = 0;
     rx_head = rx_tail = 0;
@@ -350,25 +246,6 @@ static void read_master(void) {
     }
 }
 
-static int pin_arg(const char *s) {
-    int n = atoi(s);
-    return (n >= 0 && n < NPINS) ? n : -1;
-}
-
-static void pwm_of(int n, double *duty, int *ocr) {
-    /* (pin, TCCRnA, OCR address, COM shift) for the Uno's six PWM pins */
-    static const struct { int pin, tccr, ocr, shift; } t[] = {
-        {6, 0x44, 0x47, 6}, {5, 0x44, 0x48, 4}, {9, 0x80, 0x88, 6},
-        {10, 0x80, 0x8A, 4}, {11, 0xB0, 0xB3, 6}, {3, 0xB0, 0xB4, 4}};
-    *duty = -1; *ocr = -1;
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        if (t[i].pin != n) continue;
-        int com = (avr->data[t[i].tccr] >> t[i].shift) & 3;
-        if (com == 2) { *ocr = avr->data[t[i].ocr]; *duty = *ocr / 255.0; }
-        else if (com == 3) { *ocr = avr->data[t[i].ocr]; *duty = 1.0 - *ocr / 255.0; }
-    }
-}
-
 static int dump(const char *path, const uint8_t *mem, uint32_t start, uint32_t len, uint32_t size) {
     if (start + len > size) return -1;
     FILE *f = fopen(path, "wb");
@@ -409,43 +286,8 @@ static int command(char *line) {
     for (char *tok = strtok(line, " \t\r\n"); tok && argc < 8; tok = strtok(NULL, " \t\r\n")) argv[argc++] = tok;
     if (!argc) return 0;
     const char *c = argv[0];
-    int n;
-    if (!strcmp(c, "get") && argc == 2 && (n = pin_arg(argv[1])) >= 0) {
-        uint8_t m = 1 << pin_bit[n];
-        int ddr = !!(port_reg(pin_port[n], 1) & m), port = !!(port_reg(pin_port[n], 2) & m);
-        int level = ddr ? port : !!(port_reg(pin_port[n], 0) & m);
-        printf("ok %d %d %d\n", level, ddr, port);
-    } else if (!strcmp(c, "set") && argc == 3 && (n = pin_arg(argv[1])) >= 0) {
-        if (argv[2][0] == 'z') {
-            ext_drive[n] = -1;
-            uint8_t m = 1 << pin_bit[n];
-            drive(n, !!(port_reg(pin_port[n], 2) & m));   /* the pull-up (if on) wins again */
-        } else {
-            ext_drive[n] = atoi(argv[2]) ? 1 : 0;
-            drive(n, ext_drive[n]);
-        }
-        printf("ok\n");
-    } else if (!strcmp(c, "adc") && argc == 3) {
-        int ch = atoi(argv[1]);
-        long counts = atol(argv[2]);
-        if (ch < 0 || ch > 7 || counts < 0 || counts > 1023) { printf("err range\n"); return 0; }
-        /* simavr reads mV * 1023 / AVCC, truncated (one count below a real ADC's mV * 1024 / AVCC):
-           the smallest whole mV that reads COUNTS */
-        uint32_t mv = (uint32_t)((counts * 5000 + 1022) / 1023);
-        if (mv > 5000) mv = 5000;
-        avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + ch), mv);
-        printf("ok\n");
-    } else if (!strcmp(c, "pwm") && argc == 2 && (n = pin_arg(argv[1])) >= 0) {
-        double duty; int ocr;
-        pwm_of(n, &duty, &ocr);
-        if (ocr < 0) {   /* no timer output on the pin: a steady level is 0 % or 100 % duty */
-            uint8_t m = 1 << pin_bit[n];
-            if (port_reg(pin_port[n], 1) & m) duty = (port_reg(pin_port[n], 2) & m) ? 1.0 : 0.0;
-        }
-        printf("ok %.4f %d\n", duty, ocr);
-    } else if (!strcmp(c, "pulse") && argc == 2 && (n = pin_arg(argv[1])) >= 0) {
-        printf("ok %.1f %.1f %lu\n", last_width[n] * 1e6 / avr->frequency,
-               last_period[n] * 1e6 / avr->frequency, pulse_count[n]);
+    if (parts_command(argc, argv)) {
+        /* a pin, ADC or part command: answered */
     } else if (!strcmp(c, "reset")) {
         do_reset(2); printf("ok\n");
     } else if (!strcmp(c, "poweron")) {
@@ -458,31 +300,6 @@ static int command(char *line) {
         printf(dump(argv[1], avr->flash, strtoul(argv[2], 0, 0), strtoul(argv[3], 0, 0), avr->flashend + 1) ? "err dump\n" : "ok\n");
     } else if (!strcmp(c, "eeprom") && argc == 2) {
         eeprom_io(argv[1], 1); printf("ok\n");
-    } else if (!strcmp(c, "sonar") && argc == 4) {
-        sonar_trig = pin_arg(argv[1]); sonar_echo = pin_arg(argv[2]); sonar_cm = atof(argv[3]);
-        if (sonar_echo >= 0) { ext_drive[sonar_echo] = -1; drive(sonar_echo, 0); }
-        printf("ok\n");
-    } else if (!strcmp(c, "dht") && argc == 5 && (n = pin_arg(argv[1])) >= 0) {
-        int kind = atoi(argv[2]);
-        double t = atof(argv[3]), h = atof(argv[4]);
-        dht_pin = kind ? n : -1;
-        dht_kind = kind;
-        if (kind == 22) {
-            int ti = (int)(t < 0 ? -t * 10 + 0.5 : t * 10 + 0.5), hi = (int)(h * 10 + 0.5);
-            dht_bytes[0] = hi >> 8; dht_bytes[1] = hi & 0xFF;
-            dht_bytes[2] = (ti >> 8) | (t < 0 ? 0x80 : 0); dht_bytes[3] = ti & 0xFF;
-        } else {
-            int ti = (int)(t < 0 ? -t * 10 + 0.5 : t * 10 + 0.5), hi = (int)(h * 10 + 0.5);
-            dht_bytes[0] = hi / 10; dht_bytes[1] = hi % 10;
-            dht_bytes[2] = ti / 10; dht_bytes[3] = (ti % 10) | (t < 0 ? 0x80 : 0);
-        }
-        dht_bytes[4] = dht_bytes[0] + dht_bytes[1] + dht_bytes[2] + dht_bytes[3];
-        if (dht_pin >= 0) { ext_drive[n] = -1; drive(n, 1); }
-        printf("ok\n");
-    } else if (!strcmp(c, "i2c")) {
-        printf("ok ");
-        for (int i = 0; i < 256; i++) printf("%02x", i2c_ee.ee[i]);
-        printf("\n");
     } else if (!strcmp(c, "stuck") && argc == 3) {
         stuck_addr = strtol(argv[1], 0, 0); stuck_value = (uint8_t)strtoul(argv[2], 0, 0);
         if (stuck_addr > (long)avr->flashend) stuck_addr = -1;
@@ -557,13 +374,7 @@ int main(int argc, char **argv) {
     avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT), uart_out_hook, NULL);
     avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XON), xon_hook, NULL);
     avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF), xoff_hook, NULL);
-    for (int n = 0; n < NPINS; n++) {
-        pin_irq[n] = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(pin_port[n]), pin_bit[n]);
-        avr_irq_register_notify(pin_irq[n], pin_hook, (void *)(intptr_t)n);
-        ext_drive[n] = -1;
-    }
-    i2c_eeprom_init(avr, &i2c_ee, 0xA0, 0x01, NULL, 256);   /* a 24C02 at I2C address 0x50 */
-    i2c_eeprom_attach(avr, &i2c_ee, AVR_IOCTL_TWI_GETIRQ(0));
+    parts_init();
     do_reset(1);
     open_pty();
     check_slave_open();
@@ -605,7 +416,7 @@ int main(int argc, char **argv) {
         if (avr->cycle < next_check) continue;
         next_check = avr->cycle + step;
         for (int i = 0; i < 2; i++) avr_extint_set_strict_lvl_trig(avr, i, 0);
-        enforce_inputs();
+        parts_checkpoint();
         if (stuck_addr >= 0) avr->flash[stuck_addr] = stuck_value;
         flush_tx();
         /* wait for the wall clock (and for I/O) when simulated time is ahead */
