@@ -56,12 +56,20 @@ def test_cli_flash_then_the_board_runs_makerkit(uno_factory, optiboot, makerkit_
 def test_avrdude_and_makerkit_leave_identical_flash(uno_factory, optiboot, makerkit_hex):
     by_avrdude = uno_factory(boot=optiboot)
     by_makerkit = uno_factory(boot=optiboot)
-    proc = subprocess.run(["avrdude", "-q", "-p", "m328p", "-c", "arduino", "-P", by_avrdude.port, "-b", "115200",
-                           "-U", f"flash:w:{makerkit_hex}:i"], capture_output=True, text=True, timeout=90)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    phases: dict[str, tuple[int, int]] = {}
-    result = flash_board(board="uno", port=by_makerkit.port, firmware=str(makerkit_hex),
-                         progress=lambda phase, done, total: phases.__setitem__(phase, (done, total)))
+    # both uploads at once, one per emulated board (two cores)
+    avrdude = subprocess.Popen(["avrdude", "-q", "-p", "m328p", "-c", "arduino", "-P", by_avrdude.port, "-b",
+                                "115200", "-U", f"flash:w:{makerkit_hex}:i"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        phases: dict[str, tuple[int, int]] = {}
+        result = flash_board(board="uno", port=by_makerkit.port, firmware=str(makerkit_hex),
+                             progress=lambda phase, done, total: phases.__setitem__(phase, (done, total)))
+        _, stderr = avrdude.communicate(timeout=90)
+    finally:
+        if avrdude.poll() is None:
+            avrdude.kill()
+            avrdude.wait(timeout=5)
+    assert avrdude.returncode == 0, stderr[-2000:]
     image = load_avr_image(load_board("uno"), makerkit_hex)
     assert result.verified and result.bytes_written == image.size and result.method == "stk500v1"
     assert phases["write"] == phases["verify"] == phases["done"] == (image.size, image.size)
