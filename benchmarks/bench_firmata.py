@@ -282,7 +282,10 @@ def avr_connect_times(runs: int) -> dict | None:
     (simavr, real-time, UART on a pty); None when the AVR toolchain is missing."""
     sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "avr"))
     try:
-        import emulator
+        try:
+            import avr_emulator as emulator
+        except ImportError:
+            import emulator
         if emulator.missing_tools():
             return None
         avrsim = emulator.build_harness()[0]
