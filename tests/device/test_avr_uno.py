@@ -60,14 +60,14 @@ def test_stock_standard_firmata_on_an_emulated_uno(uno):
         pytest.skip(f"cannot fetch StandardFirmata: {exc}")
     board = uno(app)
     start = time.monotonic()
-    with makerkit.connect(board.port, board="uno", timeout=6) as kit:
-        connect_s = time.monotonic() - start
+    with makerkit.connect(board.port, board="uno", timeout=8) as kit:
         assert kit.firmware.name.startswith("StandardFirmata") and not kit.firmware.is_makerkit
         # StandardFirmata talks at 57600: its garbled start-up bytes at 115200 make the host switch
-        # at once, rather than after half the timeout (3 s)
+        # at once (~1.9 s after opening), rather than after half the timeout (4 s). Connect-time
+        # figures are in benchmarks/bench_firmata.py.
         assert kit.handshake.baud == 57600
-        assert kit.handshake.answered_after < 2.9
-        assert connect_s < kit.handshake.answered_after + 0.3 + 0.5   # emulator speed varies
+        assert kit.handshake.answered_after < 3.5
+        assert time.monotonic() - start < 6
         led = kit.led("D13")
         led.on()
         assert until(lambda: board.level("D13") == 1)

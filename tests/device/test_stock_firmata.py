@@ -148,7 +148,7 @@ def test_slow_booting_board_is_found_by_repeated_probes(fake_board):
     with makerkit.connect(board.url, timeout=3) as kit:
         elapsed = time.monotonic() - start
         assert kit.firmware.name == "StandardFirmata.ino"
-    assert elapsed < 0.8 + 0.3 + 0.1
+    assert elapsed < 2.5     # found as soon as it talks, not after the 3 s timeout (figures: bench_firmata)
     probes = [e for e in board.received if isinstance(e, fm.VersionQuery)]
     assert len(probes) >= 1
 
