@@ -8,7 +8,7 @@ on first use only (it brings in adafruit-blinka).
 from __future__ import annotations
 
 from .client import FirmataClient
-from .handshake import FirmwareInfo, FirmwareWarning, KitIdentity, handshake
+from .handshake import FirmwareInfo, FirmwareWarning, KitIdentity
 from .inputs import Button, LightSensor, Potentiometer
 from .kit import Kit
 from .motion import Motor, Servo
@@ -17,7 +17,7 @@ from .sensors import DHT11, DHT22, DistanceSensor
 
 __all__ = ["DHT11", "DHT22", "LED", "PWMLED", "Button", "Buzzer", "DistanceSensor", "FirmataClient",
            "FirmwareInfo", "FirmwareWarning", "I2C", "Kit", "KitIdentity", "LightSensor", "Motor",
-           "Potentiometer", "Servo", "handshake"]
+           "Potentiometer", "Servo"]
 
 
 def __getattr__(name: str):
