@@ -33,7 +33,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests", "avr"))
 
-from emulator import EmulatedUno, build_firmware, build_harness  # noqa: E402
+from avr_emulator import EmulatedUno, build_firmware, build_harness  # noqa: E402
 from makerkit.device.client import FirmataClient  # noqa: E402
 from makerkit.flash import flash_board  # noqa: E402
 from makerkit.protocol import firmata as fm  # noqa: E402

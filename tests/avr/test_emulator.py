@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from emulator import EmulatedUno
+from avr_emulator import EmulatedUno
 from makerkit.protocol import firmata as F
 from makerkit.transport import open_transport
 
@@ -16,11 +16,13 @@ def test_simulated_time_tracks_the_wall_clock(harness, makerkit_hex):
         sim0, wall0 = uno.time(), time.monotonic()
         time.sleep(2.0)
         sim1, wall1 = uno.time(), time.monotonic()
-        drift = (sim1 - sim0) / (wall1 - wall0)
-        # never ahead of the wall clock; behind only when the machine is short of CPU (2 cores shared
-        # with other test processes): the emulator needs about 40 % of one core at real time
-        assert 0.95 < drift <= 1.002, drift                     # never ahead of the wall clock
-        assert uno.lag_ms() < 50
+        sim, wall = sim1 - sim0, wall1 - wall0
+        # never ahead of the wall clock (10 ms allowed for catching up after a stall and for the
+        # control channel's own delay); behind only when the machine is short of CPU (2 cores
+        # shared with other test processes): the emulator needs about 40 % of one core at real time
+        assert sim <= wall + 0.010, (sim, wall)
+        assert sim >= 0.95 * wall, (sim, wall)
+        assert uno.lag_ms() < 250                                # it re-anchors beyond that
 
 
 def test_every_open_resets_the_board_even_quick_reopens(harness, makerkit_hex):
