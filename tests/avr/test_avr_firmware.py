@@ -278,3 +278,21 @@ def test_system_reset_stops_reports_and_frees_pins(uno, link):
     link.pump(0.1)
     assert not [e for e in link.pump(0.2) if isinstance(e, F.AnalogReport)]
     assert uno.level("D13") == 0
+
+
+def test_nano_image(harness, firmware_build):
+    """The Nano build: same chip, two more analog-only inputs (A6/A7) and its own identity."""
+    with EmulatedUno(avrsim=harness[0], app=firmware_build / "makerkit-nano.hex") as nano:
+        link = RawLink(nano.port)
+        try:
+            link.wait(F.FirmwareReport, timeout=5)
+            assert link.request(F.mk_identity_query(), F.MkIdentity).info["board"] == "nano"
+            caps = link.request(F.capability_query(), F.CapabilityReport).pins
+            assert len(caps) == 22 and caps[20] == caps[21] == ((F.PinMode.ANALOG, 10),)
+            assert list(link.request(F.analog_mapping_query(), F.AnalogMapping).channels)[14:] == [0, 1, 2, 3, 4, 5, 6, 7]
+            nano.set_adc(7, 777)
+            link.send(F.report_analog(7, True))
+            link.wait(F.AnalogReport, lambda e: e.channel == 7 and e.value == 777)
+            assert link.request(F.set_pin_mode(21, F.PinMode.OUTPUT), F.MkError).info["code"] == "bad_mode"
+        finally:
+            link.close()
