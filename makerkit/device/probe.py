@@ -41,7 +41,7 @@ _NO_BAUD_SCHEMES = ("socket://", "loop://", "sim://")
 class ProbeResult:
     """What a board said about itself."""
     url: str
-    firmware_name: str
+    firmware_name: str                 # "makerkit", "StandardFirmata" (the sketch name, extension dropped)
     firmware_version: str
     protocol_version: str | None
     is_makerkit: bool
@@ -55,15 +55,17 @@ class ProbeResult:
     pin_count: int | None = None
     answered_after: float = 0.0
     identity: dict = field(default_factory=dict, hash=False, compare=False)
+    firmware_file: str = ""            # what the board reported, e.g. "StandardFirmata.ino"
 
     @property
     def firmware(self) -> str:
-        """``"makerkit 1.0.0"`` / ``"StandardFirmata.ino 2.5"``."""
+        """``"makerkit 1.0.0"`` / ``"StandardFirmata 2.5"``."""
         return f"{self.firmware_name} {self.firmware_version}".strip()
 
     def to_dict(self) -> dict:
         return {
             "url": self.url, "firmware": {"name": self.firmware_name, "version": self.firmware_version,
+                                          "file": self.firmware_file or self.firmware_name,
                                           "protocol": self.protocol_version,
                                           "is_makerkit": self.is_makerkit},
             "board": self.board, "board_source": self.board_source, "kit": self.kit,
@@ -71,6 +73,14 @@ class ProbeResult:
             "pin_count": self.pin_count, "baud": self.baud,
             "answered_after_s": round(self.answered_after, 3), "identity": dict(self.identity),
         }
+
+
+def _sketch_name(reported: str) -> str:
+    """StandardFirmata reports its sketch file ("StandardFirmata.ino"); name the firmware without it."""
+    for ext in (".ino", ".cpp", ".pde"):
+        if reported.lower().endswith(ext):
+            return reported[: -len(ext)]
+    return reported
 
 
 DEFAULT_TIMEOUT = 4.0
@@ -217,7 +227,8 @@ class _Prober:
         elif self.version is None:
             self._wait(lambda: self.version is not None, VERSION_GRACE, fm.report_version(),
                        every=VERSION_GRACE)
-        name = self.firmware.name if self.firmware else "Firmata"
+        reported = self.firmware.name if self.firmware else "Firmata"
+        name = _sketch_name(reported)
         is_makerkit = name.lower().startswith("makerkit")
         if is_makerkit:
             self._wait(lambda: self.identity is not None, FOLLOW_UP_TIMEOUT, fm.mk_identity_query())
@@ -232,7 +243,7 @@ class _Prober:
         if not version and self.firmware:
             version = f"{self.firmware.major}.{self.firmware.minor}"
         return ProbeResult(
-            url=self.url, firmware_name=name, firmware_version=version,
+            url=self.url, firmware_name=name, firmware_version=version, firmware_file=reported,
             protocol_version=f"{self.version.major}.{self.version.minor}" if self.version else None,
             is_makerkit=is_makerkit, baud=used_baud, board=board,
             board_source=source if board else None,

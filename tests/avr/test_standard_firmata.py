@@ -101,5 +101,5 @@ def test_info_names_standard_firmata(sf_board, kit):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["firmware"]["name"].startswith("StandardFirmata") and out["firmware"]["version"] == "2.4"
+    assert out["firmware"]["name"] == "StandardFirmata" and out["firmware"]["version"] == "2.4"
     assert out["firmware"]["is_makerkit"] is False and out["baud"] == 57600

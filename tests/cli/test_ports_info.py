@@ -171,10 +171,10 @@ def test_info_stock_standard_firmata():
         data = run("info", "--port", board.port, "--json", "--timeout", "2")
         text = run("info", "--port", board.port, "--timeout", "2")
     info = json.loads(data.output)
-    assert info["firmware"] == {"name": "StandardFirmata.ino", "version": "2.5", "protocol": "2.6",
+    assert info["firmware"] == {"name": "StandardFirmata", "version": "2.5", "file": "StandardFirmata.ino", "protocol": "2.6",
                                 "is_makerkit": False}
     assert info["baud"] == 57600 and info["kit"] == "" and info["board"] == "uno"
-    assert "StandardFirmata.ino 2.5" in text.output and "stock Firmata" in text.output
+    assert "StandardFirmata 2.5" in text.output and "stock Firmata" in text.output
 
 
 def test_info_over_a_socket():

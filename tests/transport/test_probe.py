@@ -24,7 +24,7 @@ def test_makerkit_board_reports_identity():
     assert "dht" in result.features
     assert result.answered_after < 0.5
     d = result.to_dict()
-    assert d["firmware"] == {"name": "makerkit", "version": "1.0.0", "protocol": "2.6", "is_makerkit": True}
+    assert d["firmware"] == {"name": "makerkit", "version": "1.0.0", "file": "makerkit", "protocol": "2.6", "is_makerkit": True}
     assert d["kit"] == "kit-07" and d["class"] == "7a" and d["board"] == "uno"
 
 
@@ -34,7 +34,7 @@ def test_stock_standard_firmata_at_57600_after_its_boot_blink():
     with FakeBoard(name="StandardFirmata.ino", version=(2, 5), baud=57600, boot_delay=0.4) as board:
         result = probe(board.port, timeout=2.0)
         asked = board.queries
-    assert not result.is_makerkit and result.firmware == "StandardFirmata.ino 2.5"
+    assert not result.is_makerkit and result.firmware == "StandardFirmata 2.5"
     assert result.baud == 57600 and result.kit == "" and result.identity == {}
     assert (result.board, result.board_source, result.pin_count) == ("uno", "capabilities", 20)
     assert 1.0 <= result.answered_after < 1.9  # answered right after the switch to 57600
