@@ -80,6 +80,12 @@ class Collector:
         self.warn_rate = warn_rate
         self.on_batch = on_batch
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        # Backpressure: brokers do not all honour MQTT 5 Receive Maximum (mosquitto 2.0 sent a
+        # whole backlog at once), so the network thread waits while this many messages are queued;
+        # TCP then holds the rest on the broker, and memory stays flat under any backlog.
+        self.high_water = max(2 * batch_size, receive_maximum)
+        self._room = threading.Event()
+        self._room.set()
         self._gaps = GapTracker(self.store.kit_heads(), grace=gap_grace, retry=gap_retry)
         if writer == "auto":     # a child process needs the caller's script to be import-safe: opt in
             writer = "thread"
@@ -109,9 +115,17 @@ class Collector:
         status = tm.collector_topic(self.collector_id, "status")
         self.mqtt = MqttConnection(
             broker, self.collector_id, username=username, password=password,
-            subscriptions=[(f, 1) for f in filters], on_message=self._queue.put, manual_ack=True,
+            subscriptions=[(f, 1) for f in filters], on_message=self._on_message, manual_ack=True,
             clean_start=False, session_expiry=session_expiry, receive_maximum=receive_maximum,
             will=(status, tm.status_payload("offline"), 1, True), on_connect=self._connected, protocol=protocol)
+
+    def _on_message(self, msg: Message) -> None:      # paho's network thread
+        self._queue.put(msg)
+        while self._queue.qsize() >= self.high_water and not self._stopping.is_set():
+            self._room.clear()
+            if self._queue.qsize() < self.high_water:
+                break
+            self._room.wait(1.0)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def _connected(self, session_present: bool) -> None:
@@ -136,6 +150,8 @@ class Collector:
         """Graceful shutdown: commit and acknowledge everything received, then disconnect."""
         if self._thread is None:
             return
+        self._stopping.set()
+        self._room.set()
         self._queue.put(_STOP)
         self._thread.join(timeout)
         self._thread = None
@@ -196,6 +212,8 @@ class Collector:
                     batch.append(item)
                 if batch:
                     self._process(batch)
+                if self._queue.qsize() < self.high_water // 2:
+                    self._room.set()
                 self._housekeeping()
         except BaseException as exc:  # surfaced to the owner by raise_if_failed()
             self._error = exc
