@@ -64,6 +64,8 @@ class MqttConnection:
         self._clean_start = clean_start
         self._keepalive = keepalive
         self.connected = threading.Event()
+        self.subscribed = threading.Event()     # every subscription of the current connection acknowledged
+        self._pending_subs: set[int] = set()
         self.connect_count = 0
         self.generation = 0                 # changes on every connect and disconnect
         self._gen_lock = threading.Lock()
@@ -93,6 +95,7 @@ class MqttConnection:
         self._connect_props = props
         self._client.on_connect = self._handle_connect
         self._client.on_disconnect = self._handle_disconnect
+        self._client.on_subscribe = self._handle_subscribe
         self._client.on_message = self._handle_message
 
     # -- paho callbacks (network thread) ------------------------------------------------------
@@ -103,16 +106,27 @@ class MqttConnection:
         self.connect_count += 1
         with self._gen_lock:
             self.generation += 1
+        self._pending_subs = set()
         for flt, qos in self.subscriptions:
-            client.subscribe(flt, qos=qos)
+            rc, mid = client.subscribe(flt, qos=qos)
+            if mid is not None:
+                self._pending_subs.add(mid)
+        if not self._pending_subs:
+            self.subscribed.set()
         self.connected.set()
         if self._on_connect_cb:
             self._on_connect_cb(bool(flags.session_present))
+
+    def _handle_subscribe(self, client, userdata, mid, reason_codes, properties):
+        self._pending_subs.discard(mid)
+        if not self._pending_subs:
+            self.subscribed.set()
 
     def _handle_disconnect(self, client, userdata, flags, reason_code, properties):
         with self._gen_lock:
             self.generation += 1
         self.connected.clear()
+        self.subscribed.clear()
         if reason_code is not None and reason_code.is_failure:
             self.last_error = str(reason_code)
 
@@ -134,7 +148,8 @@ class MqttConnection:
             raise BrokerError(en=f"Cannot reach the MQTT broker at {self.address.url}: {exc}.",
                               zh=f"无法连接 MQTT 服务器 {self.address.url}：{exc}。") from exc
         self._client.loop_start()
-        if not self.connected.wait(timeout):
+        deadline = time.monotonic() + timeout
+        if not (self.connected.wait(timeout) and self.subscribed.wait(max(0.0, deadline - time.monotonic()))):
             reason = self.last_error or "no answer"
             self.stop()
             raise BrokerError(en=f"The MQTT broker at {self.address.url} did not accept us ({reason}).",
