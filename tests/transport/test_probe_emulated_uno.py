@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "avr"))
 
-from emulator import (EmulatedUno, build_firmware, build_harness, missing_tools,  # noqa: E402
+from avr_emulator import (EmulatedUno, build_firmware, build_harness, missing_tools,  # noqa: E402
                       standard_firmata_hex)
 from makerkit.device.probe import probe  # noqa: E402
 
