@@ -17,11 +17,9 @@ each one up the cable as an MK_TELEMETRY RECORD. The bridge
 from __future__ import annotations
 
 import json
-import os
 import queue
 import sqlite3
 import threading
-import time
 from datetime import datetime, timezone
 
 from .errors import StoreError, UsageError

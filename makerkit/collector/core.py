@@ -17,7 +17,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..errors import StoreError, TelemetryError
 from ..mqtt.connection import Message, MqttConnection
 from ..protocol import telemetry as tm
 from ..store import Gap, Store, open_store
@@ -330,4 +329,4 @@ def collect(*, broker: str, db: str, username: str | None = None, password: str 
     return col.stats
 
 
-__all__ = ["Collector", "CollectorStats", "collect", "StoreError", "TelemetryError"]
+__all__ = ["Collector", "CollectorStats", "collect"]

@@ -192,8 +192,7 @@ class MqttConnection:
         """Disconnect cleanly (the session, if any, stays on the broker) and stop the network thread."""
         try:
             if self.connected.is_set():
-                info = self._client.disconnect()
-                del info
+                self._client.disconnect()
         finally:
             self._client.loop_stop()
             self.connected.clear()

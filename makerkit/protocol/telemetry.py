@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import fastjsonschema
 
@@ -50,17 +51,17 @@ class Topic:
     kind: str
 
 
-@dataclass(frozen=True)
-class TelemetryRecord:
-    """One validated telemetry message (readings keep their order)."""
+class TelemetryRecord(NamedTuple):
+    """One validated telemetry message (readings keep their order). A named tuple: the collector
+    makes thousands a second, and a tuple is several times cheaper to build than a frozen dataclass."""
     class_id: str
     kit: str
     seq: int
     boot: int
     uptime_ms: int
     time: str | None                      # device time, normalised to ISO 8601 UTC with "Z", or None
-    readings: dict = field(default_factory=dict)
-    units: dict = field(default_factory=dict)
+    readings: dict
+    units: dict
     dropped: int | None = None
     replay: bool = False
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from ..errors import StoreError, UsageError
 from ..protocol.telemetry import TelemetryRecord, check_id, iso_utc
@@ -23,8 +23,7 @@ from ..protocol.telemetry import TelemetryRecord, check_id, iso_utc
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
-class StoredRecord:
+class StoredRecord(NamedTuple):
     """A validated record with the times the collector worked out for it."""
     record: TelemetryRecord
     received_at: str          # when the collector received it (ISO UTC)
@@ -32,8 +31,7 @@ class StoredRecord:
     time_source: str          # "device" | "boot" (reconstructed from boot + uptime) | "received"
 
 
-@dataclass(frozen=True)
-class Quarantined:
+class Quarantined(NamedTuple):
     received_at: str
     topic: str
     payload: bytes
