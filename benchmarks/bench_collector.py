@@ -130,6 +130,17 @@ def drain_collector(port, cid, db, n):
     return n / elapsed, elapsed
 
 
+def tree_rss_kb(pid):
+    """RSS of a process plus its children (the collector's writer process)."""
+    total = rss_kb(pid)
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            kids = [int(k) for k in fh.read().split()]
+    except OSError:
+        kids = []
+    return total + sum(rss_kb(k) for k in kids)
+
+
 def rss_kb(pid):
     try:
         with open(f"/proc/{pid}/status") as fh:
@@ -147,6 +158,7 @@ def main():
     ap.add_argument("-n", type=int, default=None, help="messages for the ingest comparison")
     ap.add_argument("--backlog", type=int, default=None, help="messages queued for the memory figure")
     ap.add_argument("--db", default=None, help="portfolio URL (default: a fresh SQLite file)")
+    ap.add_argument("--only", choices=["ingest", "latency", "backlog"], default=None, help="run one part")
     args = ap.parse_args()
     n = args.n or (50_000 if args.quick else 200_000)
     backlog = args.backlog if args.backlog is not None else (100_000 if args.quick else 1_000_000)
@@ -159,7 +171,7 @@ def main():
         # alternate rounds (the machine is shared: single runs vary by +-30 %); each round drains a
         # fresh backlog of n messages with new rows for the collector
         bare_rates, col_rates = [], []
-        rounds = 2 if args.quick else 3
+        rounds = 0 if args.only not in (None, "ingest") else 2 if args.quick else 3
         for r in range(rounds):
             make_session(port, f"bare{r}", "makerkit/v1/#")
             warm = Collector(broker.url, db, collector_id=f"bench-collector{r}", writer="thread")
@@ -174,8 +186,9 @@ def main():
             print(f"  bare paho subscriber (stores nothing): {bare_rate:,.0f} msg/s ({bare_s:.2f} s)")
             print(f"  collector (durable, ack after commit): {col_rate:,.0f} msg/s ({col_s:.2f} s)  "
                   f"= {col_rate / bare_rate:.2f} x")
-        bare_med, col_med = statistics.median(bare_rates), statistics.median(col_rates)
-        print(f"median: collector {col_med:,.0f} msg/s vs bare {bare_med:,.0f} msg/s = {col_med / bare_med:.2f} x "
+        bare_med, col_med = statistics.median(bare_rates or [1]), statistics.median(col_rates or [0])
+        if rounds:
+            print(f"median: collector {col_med:,.0f} msg/s vs bare {bare_med:,.0f} msg/s = {col_med / bare_med:.2f} x "
               "(target >= 0.9)")
 
         # -- latency publish -> committed row at a steady rate ---------------------------------------
@@ -192,10 +205,12 @@ def main():
                     lat.append(now - t)
             if len(lat) >= count:
                 seen.set()
-        col = Collector(broker.url, db, collector_id="bench-latency", on_batch=on_batch, classes=["lat"]).start()
-        publish(port, count, start_seq=1, rate=rate, stamp=True, prefix="lat")
-        seen.wait(60)
-        col.stop()
+        if args.only in (None, "latency"):
+            col = Collector(broker.url, db, collector_id="bench-latency", on_batch=on_batch, classes=["lat"],
+                            writer="process").start()
+            publish(port, count, start_seq=1, rate=rate, stamp=True, prefix="lat")
+            seen.wait(60)
+            col.stop()
         lat.sort()
         if lat:
             print(f"latency publish -> committed row at {rate} msg/s: p50 {statistics.median(lat) * 1000:.1f} ms, "
@@ -203,7 +218,7 @@ def main():
                   "timestamps are ms-resolution)")
 
         # -- memory under a backlog --------------------------------------------------------------------
-        if backlog:
+        if backlog and args.only in (None, "backlog"):
             mdb = f"sqlite:///{work}/backlog.db"
             env = {**os.environ, "PYTHONPATH": os.path.dirname(HERE)}
             cmd = [sys.executable, "-m", "makerkit", "collect", "--broker", broker.url, "--db", mdb,
@@ -219,7 +234,7 @@ def main():
             peak = 0
             store = None
             while time.monotonic() - t0 < 1800:
-                peak = max(peak, rss_kb(proc.pid))
+                peak = max(peak, tree_rss_kb(proc.pid))
                 time.sleep(0.2)
                 if store is None and os.path.exists(mdb[len("sqlite:///"):]):
                     store = open_store(mdb)
@@ -228,7 +243,7 @@ def main():
             elapsed = time.monotonic() - t0
             proc.terminate()
             proc.wait(60)
-            print(f"collector process draining it: peak RSS {peak / 1024:.0f} MB, {backlog / elapsed:,.0f} msg/s "
+            print(f"collector (process + its writer child) draining it: peak RSS {peak / 1024:.0f} MB, {backlog / elapsed:,.0f} msg/s "
                   f"({elapsed:.0f} s, {store.count() if store else 0:,} rows)")
     finally:
         broker.close()

@@ -42,6 +42,33 @@ def _free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
+class _Aht20:
+    """Temperature and humidity from the kit's AHT20 (I2C 0x38): the CircuitPython driver when it is
+    installed (the ``test`` extra has it), else the sensor's three-step protocol spoken directly."""
+
+    def __init__(self, i2c, sleep):
+        self.i2c = i2c
+        self.sleep = sleep
+        try:
+            import adafruit_ahtx0
+            self.driver = adafruit_ahtx0.AHTx0(i2c)
+        except ImportError:
+            self.driver = None
+            self.i2c.writeto(0x38, bytes((0xBE, 0x08, 0x00)))     # calibrate
+            self.sleep(0.01)
+
+    def read(self) -> tuple[float, float]:
+        if self.driver is not None:
+            return self.driver.temperature, self.driver.relative_humidity
+        self.i2c.writeto(0x38, bytes((0xAC, 0x33, 0x00)))         # trigger a measurement
+        self.sleep(0.08)
+        data = bytearray(6)
+        self.i2c.readfrom_into(0x38, data)
+        humidity = ((data[1] << 12) | (data[2] << 4) | (data[3] >> 4)) * 100 / 2**20
+        temperature = (((data[3] & 0x0F) << 16) | (data[4] << 8) | data[5]) * 200 / 2**20 - 50
+        return temperature, humidity
+
+
 class _LessonLoop:
     """One virtual kit and the lesson code that publishes its sensors every ``interval`` seconds."""
 
@@ -60,16 +87,16 @@ class _LessonLoop:
 
     def _run(self) -> None:
         try:
-            import adafruit_ahtx0   # the CircuitPython driver, on the kit's I2C bus (Blinka-compatible)
-            aht = adafruit_ahtx0.AHTx0(self.kit.i2c())
+            aht = _Aht20(self.kit.i2c(), self.kit.sleep)
             world = self.kit.sim.world
             light = self.kit.light_sensor(world.light_pin)
             start = time.monotonic()
             while not self.stop.is_set():
                 t = time.monotonic() - start
                 world.set_light(0.5 + 0.35 * math.sin(t / 7 + self.index))    # clouds passing by the window
-                self.kit.publish("temperature", round(aht.temperature, 2), unit="°C")
-                self.kit.publish("humidity", round(aht.relative_humidity, 1), unit="%")
+                temperature, humidity = aht.read()
+                self.kit.publish("temperature", round(temperature, 2), unit="°C")
+                self.kit.publish("humidity", round(humidity, 1), unit="%")
                 self.kit.publish("light", round(light.value, 3))
                 self.stop.wait(self.interval)
         except BaseException as exc:  # shown by the classroom, never lost on this thread
