@@ -68,7 +68,10 @@ class UnixMicroPython:
             self._master = None
 
     def _serve(self) -> None:
-        self._listener.settimeout(0.2)           # so close() is seen without a wake-up connection
+        try:
+            self._listener.settimeout(0.2)       # so close() is seen without a wake-up connection
+        except OSError:                          # closed before this thread got going
+            return
         while not self._stop.is_set():
             try:
                 conn, _ = self._listener.accept()
