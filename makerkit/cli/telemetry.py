@@ -50,3 +50,39 @@ def gaps(db, state):
         click.echo("class,kit,first,last,state,requests,detected_at,note")
         for g in store.gaps(state=state):
             click.echo(f"{g.class_id},{g.kit},{g.first},{g.last},{g.state},{g.requests},{g.detected_at},{g.note}")
+
+
+@telemetry.command()
+@click.option("--db", required=True, help="Portfolio: sqlite:///portfolio.db or postgresql://...")
+@click.option("--class", "class_id", required=True, help="Class id, e.g. 7a.")
+@click.option("--student", required=True, help="Student's name.")
+@click.option("--kit", "kit_id", required=True, help="Kit id the student holds, e.g. kit-07.")
+@click.option("--since", default=None,
+              help="ISO 8601 UTC time the student got the kit (default: since the beginning, so earlier readings count too).")
+def assign(db, class_id, student, kit_id, since):
+    """Register a class set: this student holds this kit from --since on (ends the previous holder).
+
+    登记：这个学生从 --since 起使用这个套件；之前的读数也会归到正确的学生名下。
+    """
+    from ..protocol.telemetry import normalise_time
+    from ..store import open_store
+    with open_store(db) as store:
+        store.add_class(class_id)
+        sid = store.add_student(class_id, student)
+        store.register_kit(kit_id, class_id)
+        store.assign_kit(kit_id, sid, since=normalise_time(since) if since else None)
+        left = store.unassigned_kits()
+    click.echo(f"{kit_id} -> {student} ({class_id})")
+    if left:
+        click.echo("unassigned: " + ", ".join(f"{k} ({n})" for k, n in left.items()), err=True)
+
+
+@telemetry.command()
+@click.option("--db", required=True, help="Portfolio: sqlite:///portfolio.db or postgresql://...")
+def unassigned(db):
+    """Kits with readings that no student held when they were taken (kit,readings)."""
+    from ..store import open_store
+    with open_store(db) as store:
+        click.echo("kit,readings")
+        for kit, n in store.unassigned_kits().items():
+            click.echo(f"{kit},{n}")

@@ -128,3 +128,22 @@ def test_classroom_reads_the_aht20_without_the_optional_driver_too():
         raw = sensor.read()
     assert abs(raw[0] - 31.5) < 0.1 and abs(raw[1] - 62.0) < 0.1
     assert abs(via_driver[0] - raw[0]) < 0.1 and abs(via_driver[1] - raw[1]) < 0.1
+
+
+def test_assign_cli_registers_a_class_set_and_attributes_earlier_readings(tmp_path):
+    from makerkit.protocol.telemetry import parse_telemetry
+    from makerkit.store import StoredRecord
+    db = f"sqlite:///{tmp_path}/a.db"
+    store = open_store(db)
+    rec = parse_telemetry("makerkit/v1/7a/kit-09/telemetry", b'{"v":1,"seq":1,"boot":1,"uptime_ms":5,"readings":{"t":1}}')
+    store.write_batch([StoredRecord(rec, "2026-11-23T09:00:00.000Z", "2026-11-23T09:00:00.000Z", "boot")])
+    store.close()
+    assert makerkit_cli("telemetry", "unassigned", "--db", db).stdout.splitlines() == ["kit,readings", "kit-09,1"]
+    result = makerkit_cli("telemetry", "assign", "--db", db, "--class", "7a", "--student", "李雷", "--kit", "kit-09")
+    assert result.returncode == 0, result.stderr
+    assert makerkit_cli("telemetry", "unassigned", "--db", db).stdout.splitlines() == ["kit,readings"]
+    rows = json.loads(makerkit_cli("telemetry", "export", "--db", db, "--format", "json").stdout)
+    assert rows[0]["student"] == "李雷"
+    bad = makerkit_cli("telemetry", "assign", "--db", db, "--class", "7a", "--student", "x", "--kit", "kit-09",
+                       "--since", "not a time")
+    assert bad.returncode != 0 and "Hint" in bad.stderr

@@ -174,3 +174,27 @@ def test_mkfw_telemetry_runs_under_real_micropython(tmp_path):
     assert first == "2 7 True [[1, 2]]"
     rec = tm.parse_telemetry("makerkit/v1/c/k/telemetry", payload.encode())
     assert rec.seq == 6 and rec.boot == 3 and rec.time == "2026-11-23T13:00:05.620Z" and rec.readings == {"temperature": 25.5}
+
+
+def test_lesson_events_go_to_the_event_topic(broker):
+    import paho.mqtt.client as paho
+    import threading
+    got, ready = [], threading.Event()
+    sub = paho.Client(callback_api_version=paho.CallbackAPIVersion.VERSION2)
+    sub.on_message = lambda c, u, m: got.append(m)
+    sub.on_connect = lambda c, u, f, rc, p: c.subscribe("makerkit/v1/7a/kit-ev/event", qos=1)
+    sub.on_subscribe = lambda *a: ready.set()
+    sub.connect("127.0.0.1", broker.port)
+    sub.loop_start()
+    kit = HeadlessKit("7a", "kit-ev", broker=broker.url)
+    try:
+        assert kit.telemetry.event("checkpoint") is False          # not connected yet: says so
+        kit.pump()
+        assert ready.wait(5), "subscriber not subscribed"
+        assert kit.telemetry.event("checkpoint", {"step": 2}, kit.hal.ticks_ms())
+        wait_until(lambda: got, 5, what="event")
+        doc = tm.parse_message("event", got[0].payload)
+        assert doc["event"] == "checkpoint" and doc["data"] == {"step": 2} and doc["boot"] == kit.telemetry.boot
+    finally:
+        kit.close()
+        sub.loop_stop()
