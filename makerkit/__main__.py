@@ -1,3 +1,6 @@
+"""``python -m makerkit``: the same as the ``makerkit`` command."""
+
 from .cli import main
 
-main()
+if __name__ == "__main__":
+    main()
