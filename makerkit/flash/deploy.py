@@ -72,13 +72,12 @@ def firmware_files() -> dict[str, bytes]:
     import mkfw
     package = Path(mkfw.__file__).resolve().parent
     files = {f"/mkfw/{p.name}": p.read_bytes() for p in sorted(package.glob("*.py"))}
-    for main in (package.parent / "main.py", data_dir("firmware") / "micropython" / "main.py"):
-        if main.is_file():
-            files["/main.py"] = main.read_bytes()
-            break
+    main = data_dir("firmware") / "micropython" / "main.py"
+    if main.is_file():
+        files["/main.py"] = main.read_bytes()
     else:
-        raise FlashError(en=f"makerkit cannot find the firmware's main.py (looked beside {package}).",
-                         zh=f"makerkit 找不到固件的 main.py（在 {package} 旁边找过）。",
+        raise FlashError(en=f"makerkit cannot find the firmware's main.py ({main}).",
+                         zh=f"makerkit 找不到固件的 main.py（{main}）。",
                          hint_en="Reinstall makerkit.", hint_zh="请重新安装 makerkit。")
     return files
 
