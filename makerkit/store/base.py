@@ -104,6 +104,15 @@ def _unit_text(units: dict) -> str | None:
     return text
 
 
+def _same_readings(stored: str, readings: dict) -> bool:
+    if stored == _readings_json(readings):
+        return True
+    try:
+        return json.loads(stored) == {k: float(v) for k, v in readings.items()}
+    except ValueError:
+        return False
+
+
 def _row(item: StoredRecord) -> tuple:
     r = item.record
     return (r.kit, r.seq, r.class_id, r.boot, r.uptime_ms, r.time, item.received_at, item.taken_at,
@@ -137,18 +146,59 @@ class Store:
         self.close()
 
     # -- telemetry ---------------------------------------------------------------------------
-    def write_batch(self, records: list[StoredRecord], quarantined: list[Quarantined] = ()) -> int:
+    def write_batch(self, records: list[StoredRecord], quarantined: list[Quarantined] = (), *,
+                    payloads: list[bytes] | None = None, reused: list | None = None) -> int:
         """Store a batch in one durable transaction; returns how many records were new.
 
         When this returns, the rows are on disk (SQLite ``synchronous=FULL``; PostgreSQL commit),
-        so the caller may acknowledge the messages. Records already stored are skipped.
+        so the caller may acknowledge the messages. A record whose ``(kit, seq)`` is already stored
+        with the same content (boot, uptime, readings) is a redelivery and skipped silently; one with
+        different content (a kit whose memory was wiped or re-flashed numbers from 1 again) goes to
+        the quarantine as ``seq_reused`` in the same transaction. ``payloads`` (the messages' bytes,
+        parallel to ``records``) keeps those byte for byte; ``reused`` (a list) receives the
+        :class:`Quarantined` entries so the caller can count them.
         """
         with self._transaction():
             added = self._executemany(_INSERT_TELEMETRY, [_row(r) for r in records]) if records else 0
+            if added < len(records):
+                clash = self._seq_reused(records, payloads)
+                if clash:
+                    quarantined = list(quarantined) + clash
+                    if reused is not None:
+                        reused.extend(clash)
             if quarantined:
                 self._executemany(_INSERT_QUARANTINE, [
                     (q.received_at, q.topic[:1024], bytes(q.payload), q.reason, q.detail) for q in quarantined])
         return added
+
+    def _seq_reused(self, records: list[StoredRecord], payloads: list[bytes] | None) -> list[Quarantined]:
+        """Records whose ``(kit, seq)`` is stored with other content (one range query per kit)."""
+        by_kit: dict[str, list[int]] = {}
+        for i, item in enumerate(records):
+            by_kit.setdefault(item.record.kit, []).append(i)
+        out = []
+        for kit, idx in by_kit.items():
+            seqs = [records[i].record.seq for i in idx]
+            stored = {seq: (boot, up, readings) for seq, boot, up, readings in self._execute(
+                "SELECT seq, boot, uptime_ms, readings FROM telemetry WHERE kit_id = ? AND seq BETWEEN ? AND ?",
+                (kit, min(seqs), max(seqs)))}
+            for i in idx:
+                item = records[i]
+                r = item.record
+                have = stored.get(r.seq)
+                if have is None or (have[0], have[1]) == (r.boot, r.uptime_ms) and \
+                        _same_readings(have[2], r.readings):
+                    continue
+                payload = payloads[i] if payloads is not None else json.dumps(
+                    {"v": 1, "seq": r.seq, "boot": r.boot, "uptime_ms": r.uptime_ms, "readings": r.readings},
+                    separators=(",", ":")).encode()
+                out.append(Quarantined(
+                    item.received_at, f"makerkit/v1/{r.class_id}/{kit}/telemetry", payload, "seq_reused",
+                    f"seq {r.seq} of kit {kit} is already stored with other content (stored: boot {have[0]}, "
+                    f"uptime_ms {have[1]}; this one: boot {r.boot}, uptime_ms {r.uptime_ms}): the kit numbers "
+                    "its readings again from an old seq, its memory was probably wiped or re-flashed. "
+                    "Keep the kit's state (/mkfw_state.json) or give it a new kit id."))
+        return out
 
     def count(self, kit: str | None = None) -> int:
         if kit is None:
