@@ -20,9 +20,10 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from datetime import datetime, timezone
 
-from .errors import StoreError, UsageError
+from .errors import DiskFullError, StoreError, UsageError
 from .mqtt.connection import Message, MqttConnection
 from .protocol import firmata as fm
 from .protocol import telemetry as tm
@@ -49,12 +50,28 @@ class Outbox:
         self._lock = threading.Lock()
 
     def add(self, items: list[tuple[int, bytes]]) -> None:
+        """Write records durably; raises :class:`DiskFullError` (nothing written) when the disk is full."""
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT INTO records (seq, payload) VALUES (?, ?) ON CONFLICT (seq) DO NOTHING", items)
-            self.db.execute("DELETE FROM records WHERE seq IN (SELECT seq FROM records ORDER BY seq DESC "
-                            "LIMIT -1 OFFSET ?) AND sent = 1", (self.keep,))
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.executemany("INSERT INTO records (seq, payload) VALUES (?, ?) ON CONFLICT (seq) DO NOTHING",
+                                    items)
+                self.db.execute("DELETE FROM records WHERE seq IN (SELECT seq FROM records ORDER BY seq DESC "
+                                "LIMIT -1 OFFSET ?) AND sent = 1", (self.keep,))
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if "full" in str(exc).lower():
+                    raise DiskFullError(
+                        en=f"The bridge's buffer {self.path} could not be written: {exc}.",
+                        zh=f"无法写入桥接缓冲文件 {self.path}：{exc}。",
+                        hint_en="The disk is full. Delete old files; the kit keeps its readings until the bridge "
+                                "has saved them, so nothing is lost if you make room soon.",
+                        hint_zh="磁盘已满。请删除旧文件；在桥接程序保存之前，套件会一直保留它的读数，"
+                                "及时腾出空间就不会丢失数据。") from exc
+                raise StoreError(en=f"The bridge's buffer {self.path} failed: {exc}.",
+                                 zh=f"桥接缓冲文件 {self.path} 出错：{exc}。") from exc
 
     def unsent(self, limit: int, after: int = -1) -> list[tuple[int, bytes]]:
         with self._lock:
@@ -112,6 +129,9 @@ class Bridge:
         self._worker: threading.Thread | None = None
         self._listener = None
         self.error: BaseException | None = None
+        self.disk_error: DiskFullError | None = None    # set while the outbox cannot be written (disk full)
+        self._unsaved: dict[int, bytes] = {}            # records not on disk yet, so not acknowledged to the kit
+        self._next_save = 0.0
         status = tm.topic(self.class_id, self.kit_id, "status")
         self.mqtt = MqttConnection(
             broker, f"bridge-{self.class_id}-{self.kit_id}", username=username, password=password,
@@ -188,12 +208,27 @@ class Bridge:
                         item = self._incoming.get_nowait()
                     except queue.Empty:
                         item = None
-                if records:
-                    self.outbox.add(records)                  # durable first ...
-                    self.kit.client.send(fm.mk_telemetry_ack(max(s for s, _ in records)))   # ... then the kit forgets
+                for seq, data in records:
+                    self._unsaved[seq] = data
+                if self._unsaved and (records or time.monotonic() >= self._next_save):
+                    self._save()
                 self._pump()
         except BaseException as exc:  # reported by check()
             self.error = exc
+
+    def _save(self) -> None:
+        """Outbox first, then ACK: a record the bridge could not save stays unacknowledged on the kit."""
+        items = sorted(self._unsaved.items())
+        try:
+            self.outbox.add(items)
+        except DiskFullError as exc:
+            self.disk_error = exc                     # shown by the CLI; retried every second
+            self._next_save = time.monotonic() + 1.0
+            return
+        self.disk_error = None
+        self._unsaved.clear()
+        # ACK upto=N tells the kit that everything up to N is safe; only send it when nothing below N waits
+        self.kit.client.send(fm.mk_telemetry_ack(items[-1][0]))
 
     def _pump(self) -> None:
         done = [seq for seq, info in self._inflight.items() if info.is_published()]

@@ -35,6 +35,10 @@ def bridge(port, broker, board, class_id, kit_id, outbox, username, password):
         waiting = b.outbox.count(sent=False)
         click.echo((f"已发布 {b.published} 条，等待发送 {waiting} 条，重发 {b.replayed} 条" if zh else
                     f"published {b.published}, waiting {waiting}, replayed {b.replayed}"), err=True)
+        err = b.disk_error
+        if err is not None:
+            click.echo((f"错误：{err.message_zh} {err.hint_zh}" if zh else f"Error: {err.message_en} {err.hint_en}"),
+                       err=True)
 
     run_bridge(port=port, broker=broker, board=board, class_id=class_id, kit_id=kit_id, outbox=outbox,
                username=username, password=password, stop_event=stop, on_status=show)

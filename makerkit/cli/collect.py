@@ -34,6 +34,10 @@ def collect(broker, db, username, password, share, classes, collector_id, quiet)
     zh = current_language() == "zh"
 
     def show(st):
+        err = getattr(st, "store_error", None)
+        if err is not None:        # shown every few seconds (even with --quiet) until the portfolio can be written
+            click.echo((f"错误：{err.message_zh} {err.hint_zh}（正在重试，第 {st.store_retries} 次）" if zh else
+                        f"Error: {err.message_en} {err.hint_en} (retrying, attempt {st.store_retries})"), err=True)
         if quiet:
             return
         if zh:

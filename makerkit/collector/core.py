@@ -11,12 +11,14 @@ the redelivery is absorbed by the store's ``(kit, seq)`` uniqueness.
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
 
+from ..errors import DiskFullError
 from ..mqtt.connection import Message, MqttConnection
 from ..protocol import telemetry as tm
 from ..store import Gap, Store, open_store
@@ -25,6 +27,7 @@ from .timebase import _ts
 from .writer import BatchWriter, ProcessWriter
 
 _STOP = object()
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,9 +46,21 @@ class CollectorStats:
     device_lag_s: float | None = None  # commit time minus device time (kits with a clock), last batch
     unassigned_kits: list = field(default_factory=list)
     load_warning: bool = False
+    store_error: DiskFullError | None = None   # set while batches cannot be committed (disk full); None once they can
+    store_retries: int = 0            # failed commits retried so far (nothing was acknowledged for them)
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        err = out.pop("store_error")
+        out["error"] = _error_doc(err)
+        return out
+
+
+def _error_doc(err) -> dict | None:
+    if err is None:
+        return None
+    return {"code": "disk_full", "en": err.message_en, "zh": err.message_zh, "hint_en": err.hint_en,
+            "hint_zh": err.hint_zh}
 
 
 class Collector:
@@ -210,12 +225,38 @@ class Collector:
                         continue
                     batch.append(item)
                 if batch:
-                    self._process(batch)
+                    self._process_until_stored(batch)
                 if self._queue.qsize() < self.high_water // 2:
                     self._room.set()
                 self._housekeeping()
         except BaseException as exc:  # surfaced to the owner by raise_if_failed()
             self._error = exc
+
+    def _process_until_stored(self, batch: list[Message]) -> None:
+        """``_process``, retried while the disk is full: nothing is acknowledged until it is committed.
+
+        The error shows in ``stats.store_error`` (and the stats topic); the backpressure stops the
+        network thread meanwhile, so unacknowledged messages wait on the broker, not in memory.
+        On ``stop()`` while the disk is still full the batch stays unacknowledged (the broker keeps it).
+        """
+        pause = 0.5
+        while True:
+            try:
+                self._process(batch)
+            except DiskFullError as exc:
+                if self.stats.store_error is None:
+                    _log.error("%s %s", exc.message_en, exc.hint_en)
+                self.stats.store_error = exc
+                self.stats.store_retries += 1
+                self._publish_stats(time.monotonic())
+                if self._stopping.wait(pause):
+                    return
+                pause = min(pause * 2, 5.0)
+                continue
+            if self.stats.store_error is not None:
+                _log.warning("The portfolio can be written again; the waiting messages are stored.")
+                self.stats.store_error = None
+            return
 
     def _process(self, batch: list[Message]) -> None:
         res = self._writer.write([(m.topic, m.payload) for m in batch], time.time())   # durable on return
@@ -300,6 +341,8 @@ class Collector:
                "received": st.received, "stored": st.stored, "duplicates": st.duplicates,
                "quarantined": st.quarantined, "open_gaps": self._gaps.open_count,
                "unassigned_kits": st.unassigned_kits}
+        if st.store_error is not None:
+            doc["error"] = _error_doc(st.store_error)
         if self.mqtt.is_connected:
             self.mqtt.publish(tm.collector_topic(self.collector_id, "stats"), json.dumps(doc).encode(), 0, True)
 

@@ -44,6 +44,7 @@ class BatchWriter:
         res = BatchResult()
         received_iso = tm.iso_utc(received)
         records: list[StoredRecord] = []
+        payloads: list[bytes] = []
         bad: list[Quarantined] = []
         for topic, payload in items:
             try:
@@ -59,13 +60,16 @@ class BatchWriter:
                     rec = tm.parse_telemetry(where, payload)
                     taken, source = self.time.stamp(rec, received)
                     records.append(StoredRecord(rec, received_iso, taken, source))
+                    payloads.append(payload)
                 elif where.kind in ("status", "event"):
                     res.events.append((where.kind, where.class_id, where.kit, tm.parse_message(where.kind, payload)))
             except tm.TelemetryRejected as exc:
                 bad.append(Quarantined(received_iso, topic, payload, exc.reason, exc.detail))
-        res.added = self.store.write_batch(records, bad)          # durable when it returns
-        res.valid = len(records)
-        res.quarantined = len(bad)
+        reused: list[Quarantined] = []
+        res.added = self.store.write_batch(records, bad, payloads=payloads, reused=reused)   # durable on return
+        res.valid = len(records) - len(reused)
+        res.quarantined = len(bad) + len(reused)
+        bad.extend(reused)
         for r in records:
             rec = r.record
             entry = res.seqs.get(rec.kit)
@@ -104,9 +108,11 @@ def _worker(conn, db_url: str, keep_records: bool) -> None:
             _, items, received = msg
             try:
                 result = writer.write(items, received)
-            except BaseException as exc:   # reported to the parent, which stops without acking
+            except BaseException as exc:   # reported to the parent, which does not ack the batch
                 conn.send(("error", type(exc).__name__, getattr(exc, "message_en", str(exc)),
                            getattr(exc, "message_zh", str(exc))))
+                if isinstance(exc, DiskFullError):
+                    continue                                       # the parent retries once there is room
                 return
             try:
                 conn.send(("ok", result))

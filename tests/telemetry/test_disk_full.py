@@ -1,0 +1,118 @@
+"""A full disk, for real: SQLite's ``PRAGMA max_page_count`` makes the portfolio (or the bridge's outbox)
+refuse to grow with "database or disk is full". Nothing is acknowledged that was not stored, the
+error is reported (stats, stats topic, CLI), the collector keeps running and retries, and everything
+lands once there is room again. Real mosquitto."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import makerkit
+from makerkit.bridge import Bridge
+from makerkit.classroom.headless import HeadlessKit
+from makerkit.collector import Collector
+from makerkit.errors import DiskFullError
+from makerkit.store import open_store
+
+from .conftest import retained_status, wait_until
+
+
+def fill_up(store) -> None:
+    """No more pages: the next rows that need one fail with SQLITE_FULL."""
+    pages = store._execute("PRAGMA page_count")[0][0]
+    store._execute(f"PRAGMA max_page_count = {pages}")
+
+
+def make_room(store) -> None:
+    store._execute("PRAGMA max_page_count = 1073741823")
+
+
+def send(broker_url, kit_id, n, start=0.0):
+    kit = HeadlessKit("7a", kit_id, broker=broker_url, capacity=n)
+    try:
+        for i in range(n):
+            kit.record({"temperature": start + i / 10, "humidity": 40.0})
+        wait_until(lambda: (kit.pump(), kit.pending == 0)[1], 20, what="kit records sent")
+    finally:
+        kit.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_collector_waits_out_a_full_disk_and_loses_nothing(broker, db_url):
+    store = open_store(db_url)
+    fill_up(store)
+    col = Collector(broker.url, store, collector_id="full", stats_interval=0.5).start()
+    try:
+        send(broker.url, "df1", 300)
+        wait_until(lambda: col.stats.store_error is not None, 10, what="the disk-full error in the stats")
+        err = col.stats.store_error
+        assert isinstance(err, DiskFullError)
+        assert "full" in err.message_en and "磁盘已满" in err.hint_zh
+        assert col.running, "the collector must keep running on a full disk"
+        wait_until(lambda: col.stats.store_retries >= 2, 10, what="retries")
+        stats = json.loads(retained_status(broker.url, "makerkit/v1/_collector/full/stats") or "{}")
+        assert stats.get("error", {}).get("code") == "disk_full"
+        assert store.count("df1") < 300
+        make_room(store)
+        wait_until(lambda: store.count("df1") == 300, 20, what="every row once there is room")
+        assert store.seqs("df1") == list(range(1, 301))
+        wait_until(lambda: col.stats.store_error is None, 5, what="the error cleared")
+        assert col.stats.stored == 300
+    finally:
+        col.stop()
+        store.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_unacknowledged_batches_come_back_after_a_restart(broker, db_url):
+    """A collector stopped while the disk is full acknowledged nothing it could not store: the
+    broker delivers those messages again to the next run (same id, persistent session)."""
+    store = open_store(db_url)
+    fill_up(store)
+    col = Collector(broker.url, store, collector_id="full2").start()
+    try:
+        send(broker.url, "df2", 200)
+        wait_until(lambda: col.stats.store_error is not None, 10, what="the disk-full error")
+    finally:
+        col.stop()
+    stored_before = store.count("df2")
+    assert stored_before < 200
+    make_room(store)
+    col = Collector(broker.url, store, collector_id="full2").start()
+    try:
+        wait_until(lambda: store.count("df2") == 200, 20, what="the redelivered messages stored")
+        assert store.seqs("df2") == list(range(1, 201))
+    finally:
+        col.stop()
+        store.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_bridge_does_not_ack_the_kit_while_its_outbox_disk_is_full(broker, db_url, tmp_path):
+    col = Collector(broker.url, db_url, collector_id="bfull").start()
+    try:
+        with makerkit.connect("sim://uno") as kit:
+            kit.configure(kit="uno-9", class_="7b")
+            bridge = Bridge(kit, broker.url, outbox=str(tmp_path / "outbox.db")).start()
+            try:
+                tel = kit.sim.device.app.telemetry
+                pages = bridge.outbox.db.execute("PRAGMA page_count").fetchone()[0]
+                bridge.outbox.db.execute(f"PRAGMA max_page_count = {pages}")
+                seqs = [kit.publish("light", i / 100 + 0.123456789, unit="lx")["seq"] for i in range(120)]
+                wait_until(lambda: bridge.disk_error is not None, 10, what="the bridge's disk-full error")
+                assert isinstance(bridge.disk_error, DiskFullError)
+                kit.sleep(0.1)
+                assert tel.pending() > 0, "records the bridge could not save must stay unacknowledged on the kit"
+                bridge.check()                                  # a full disk does not stop the bridge
+                bridge.outbox.db.execute("PRAGMA max_page_count = 1073741823")
+                wait_until(lambda: col.store.count("uno-9") == 120, 20, what="all rows once there is room")
+                assert col.store.seqs("uno-9") == sorted(seqs)
+                assert bridge.disk_error is None
+                kit.sleep(0.1)
+                assert tel.pending() == 0
+            finally:
+                bridge.stop()
+    finally:
+        col.stop()
