@@ -12,7 +12,7 @@ CLOCKS = ("virtual", "real")
 
 
 def connect(url: str | None = None, *, board: str | None = None, timeout: float = 5.0,
-            clock: str = "virtual") -> Kit:
+            clock: str = "virtual", fs_dir=None) -> Kit:
     """Connect to a kit and return a :class:`Kit` (use it in a ``with`` block, or ``close()`` it).
 
     ``url``: a serial port (``"COM3"``, ``"/dev/ttyUSB0"``), ``"socket://HOST:PORT"``,
@@ -20,7 +20,9 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
     use the one board plugged in. ``board``: the board profile (``"uno"``, ``"esp32"``...) when the
     firmware cannot tell. ``timeout``: seconds to wait for the board to answer. ``clock`` (virtual
     kits only): ``"virtual"`` (simulated time moves with ``kit.sleep``; fast and exact) or
-    ``"real"`` (wall-clock time, to watch an LED blink).
+    ``"real"`` (wall-clock time, to watch an LED blink). ``fs_dir`` (virtual kits only): a folder that
+    holds the kit's flash filesystem, so its files and its state (boot counter, next ``seq``) survive
+    like a real board's.
 
         with makerkit.connect("sim://uno") as kit:
             kit.led("D13").on()
@@ -49,9 +51,12 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
             raise UsageError(en=f"{url} is a virtual {sim_profile.id}, but board={board!r} was given.",
                              zh=f"{url} 是虚拟的 {sim_profile.id}，但是给出的 board={board!r}。")
         profile = sim_profile
-        sim = VirtualKit(profile.id, clock=clock)
+        sim = VirtualKit(profile.id, clock=clock, fs_dir=fs_dir)
         transport = sim.transport
     else:
+        if fs_dir is not None:
+            raise UsageError(en=f"fs_dir is for virtual kits (sim://...); {url} is a real board with its own flash.",
+                             zh=f"fs_dir 只用于虚拟套件（sim://...）；{url} 是真实开发板，它有自己的闪存。")
         from .transport import open_transport
         if profile is None and not usb_candidates and "://" not in url:
             usb_candidates = _usb_candidates(url)

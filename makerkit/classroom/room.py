@@ -6,6 +6,11 @@ firmware in real time; a small lesson loop per kit reads its AHT20 (temperature,
 light sensor and calls ``kit.publish(...)``, and the firmware publishes over its (simulated) WiFi to
 the broker with the very calls an ESP32 makes. Every reading that lands in the portfolio is passed
 to ``on_reading``; ``on_warning`` hears when the load nears what the broker carries.
+
+Like real boards, the virtual kits keep their flash between runs in a folder next to the portfolio
+(``classroom.db.kits/kit-01/``, holding ``/makerkit.json`` and ``/mkfw_state.json``): a second
+``classroom up`` on the same portfolio boots them with the next boot number and their ``seq``
+continues, so the collector stores the new readings instead of taking them for redeliveries.
 """
 
 from __future__ import annotations
@@ -72,14 +77,17 @@ class _Aht20:
 class _LessonLoop:
     """One virtual kit and the lesson code that publishes its sensors every ``interval`` seconds."""
 
-    def __init__(self, index: int, class_id: str, broker_url: str, interval: float, stop: threading.Event):
+    def __init__(self, index: int, class_id: str, broker_url: str, interval: float, stop: threading.Event,
+                 kits_dir: str | None = None):
         import makerkit
         self.kit_id = f"kit-{index + 1:02d}"
         self.index = index
         self.interval = interval
         self.stop = stop
         self.error: BaseException | None = None
-        self.kit = makerkit.connect("sim://esp32", clock="real")
+        # like a real board, the kit keeps its flash (boot counter, next seq) between classroom runs
+        fs_dir = os.path.join(kits_dir, self.kit_id) if kits_dir else None
+        self.kit = makerkit.connect("sim://esp32", clock="real", fs_dir=fs_dir)
         self.kit.configure(kit=self.kit_id, class_=class_id, wifi_ssid="classroom", broker=broker_url)
         # a kit on WiFi learns the time (NTP on an ESP32); here the laptop tells it, so records carry "time"
         self.kit.client.send(fm.mk_telemetry_clock(iso_utc(time.time())))
@@ -117,6 +125,7 @@ class Classroom:
         self.kits_wanted = max(0, int(kits))
         self.db_path = os.path.abspath(db)
         self.db_url = f"sqlite:///{self.db_path}"
+        self.kits_dir = self.db_path + ".kits"    # each virtual kit's flash: classroom.db.kits/kit-01/
         self.class_id = check_id(class_id, "class")
         self.interval = interval
         self.on_reading = on_reading
@@ -149,7 +158,7 @@ class Classroom:
                                        protocol=self.broker.protocol, warn_rate=self.broker.rate_limit,
                                        stats_interval=2.0, on_batch=self._batch).start()
             for i in range(self.kits_wanted):
-                loop = _LessonLoop(i, self.class_id, self.broker.url, self.interval, self._stop)
+                loop = _LessonLoop(i, self.class_id, self.broker.url, self.interval, self._stop, self.kits_dir)
                 self.loops.append(loop)
                 loop.thread.start()
         except BaseException:

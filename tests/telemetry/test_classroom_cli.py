@@ -147,3 +147,28 @@ def test_assign_cli_registers_a_class_set_and_attributes_earlier_readings(tmp_pa
     bad = makerkit_cli("telemetry", "assign", "--db", db, "--class", "7a", "--student", "x", "--kit", "kit-09",
                        "--since", "not a time")
     assert bad.returncode != 0 and "Hint" in bad.stderr
+
+
+@pytest.mark.slow
+def test_classroom_up_twice_on_one_portfolio_keeps_every_reading(tmp_path):
+    """The virtual kits keep their flash next to the portfolio: the second run boots them with boot 2
+    and their seq continues, so its readings land instead of being taken for redeliveries."""
+    db = tmp_path / "room.db"
+    args = ("classroom", "up", "--duration", "3", "--kits", "2", "--db", str(db), "--interval", "0.3")
+    for _ in range(2):
+        result = makerkit_cli(*args, "--port", str(free_port()), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    state = json.loads((tmp_path / "room.db.kits" / "kit-01" / "mkfw_state.json").read_text())
+    assert state["boot"] == 2
+    store = open_store(f"sqlite:///{db}")
+    try:
+        assert store.quarantine_count() == 0
+        for kit in ("kit-01", "kit-02"):
+            rows = store._execute("SELECT boot, MIN(seq), MAX(seq), COUNT(*) FROM telemetry WHERE kit_id = ? "
+                                  "GROUP BY boot ORDER BY boot", (kit,))
+            assert [r[0] for r in rows] == [1, 2], rows
+            (_, lo1, hi1, n1), (_, lo2, hi2, n2) = rows
+            assert lo1 == 1 and n1 == hi1 - lo1 + 1 and n1 >= 3          # every reading of run 1 ...
+            assert lo2 > hi1 and n2 == hi2 - lo2 + 1 and n2 >= 3         # ... and of run 2, numbered on
+    finally:
+        store.close()
