@@ -10,7 +10,8 @@ each one up the cable as an MK_TELEMETRY RECORD. The bridge
    ``keep`` records, oldest sent ones first);
 3. answers ``.../replay`` requests from a collector out of the outbox, then publishes a
    ``replay_done`` event listing what it no longer holds;
-4. keeps the kit's retained ``status`` (online, with an ``offline`` last will) and sets the kit's clock
+4. publishes the lesson events (``kit.event``) the kit hands it (MK_TELEMETRY EVENT) to ``.../event``;
+5. keeps the kit's retained ``status`` (online, with an ``offline`` last will) and sets the kit's clock
    (MK_TELEMETRY CLOCK) so its records carry wall-clock ``time``.
 """
 
@@ -123,6 +124,7 @@ class Bridge:
         self.set_clock = set_clock
         self.published = 0
         self.replayed = 0
+        self.events = 0                                  # lesson events published for the kit
         self._incoming: queue.SimpleQueue = queue.SimpleQueue()
         self._inflight: dict[int, object] = {}
         self._stop = threading.Event()
@@ -142,6 +144,7 @@ class Bridge:
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self, timeout: float = 2.0) -> "Bridge":
         self._listener = self.kit.client.add_listener(fm.MkTelemetryRecord, self._incoming.put)
+        self._event_listener = self.kit.client.add_listener(fm.MkTelemetryEvent, self._incoming.put)
         if self.set_clock:
             now = datetime.now(timezone.utc)
             self.kit.client.send(fm.mk_telemetry_clock(tm.iso_utc(now)))
@@ -159,6 +162,7 @@ class Bridge:
             self._worker.join(10)
         if self._listener is not None:
             self.kit.client.remove_listener(fm.MkTelemetryRecord, self._listener)
+            self.kit.client.remove_listener(fm.MkTelemetryEvent, self._event_listener)
         self.mqtt.stop()
         self.outbox.close()
 
@@ -204,6 +208,11 @@ class Bridge:
                         seq = item.payload.get("seq")
                         if isinstance(seq, int):
                             records.append((seq, item.raw.encode("utf-8")))
+                    elif isinstance(item, fm.MkTelemetryEvent) and not item.published and \
+                            isinstance(item.payload, dict):      # a lesson event the kit could not publish
+                        self.mqtt.publish(tm.topic(self.class_id, self.kit_id, "event"), item.raw.encode("utf-8"),
+                                          1, False)
+                        self.events += 1
                     try:
                         item = self._incoming.get_nowait()
                     except queue.Empty:

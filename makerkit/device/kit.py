@@ -201,6 +201,11 @@ class Kit:
         """Call ``callback(record)`` for each telemetry record coming back from the kit."""
         return self._telemetry_helper().on_record(callback)
 
+    def event(self, name: str, /, **data) -> dict:
+        """Send a lesson event (``kit.event("checkpoint", step=3)``) to the class's ``.../event`` topic;
+        returns the event the kit made (``event``, ``boot``, ``uptime_ms``, ``data``...) plus ``published``."""
+        return self._telemetry_helper().event(name, data)
+
     # --- helpers for devices ------------------------------------------------------------------------
     def require(self, feature: str) -> None:
         """Raise :class:`FeatureNotSupportedError` unless the firmware offers ``feature``."""

@@ -1,4 +1,4 @@
-"""``kit.publish(...)`` and ``kit.on_record(...)``: telemetry through the kit.
+"""``kit.publish(...)``, ``kit.on_record(...)`` and ``kit.event(...)``: telemetry through the kit.
 
 The kit numbers and stamps every reading (MK_TELEMETRY PUT, see firmware/PROTOCOL.md), keeps it in
 its buffer and sends it back as a RECORD: a networked kit (ESP32, virtual ESP32) also publishes it
@@ -6,10 +6,15 @@ to its class's MQTT broker itself; a USB-tethered kit relies on ``makerkit bridg
 
     with makerkit.connect("sim://esp32") as kit:
         kit.publish("temperature", 23.5, unit="°C")
+        kit.event("checkpoint", step=3, label="LED on")
+
+An event goes to ``makerkit/v1/{class}/{kit}/event`` (MK_TELEMETRY EVENT): a networked kit publishes it
+itself when it is online; for a tethered kit ``makerkit bridge`` publishes it. Events are not buffered.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Callable
 
@@ -58,3 +63,33 @@ class KitTelemetry:
             if isinstance(event.payload, dict):
                 callback(dict(event.payload))
         return self.kit.client.add_listener(fm.MkTelemetryRecord, forward)
+
+    def event(self, name: str, data: dict, *, timeout: float = 2.0) -> dict:
+        """Send one lesson event; returns the kit's event payload plus ``published`` (False: the kit was
+        offline or has no network, and only a running ``makerkit bridge`` publishes it)."""
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise TelemetryError(
+                en=f"The event name {name!r} is not allowed: use 1 to 32 of a-z, 0-9 and _ (like checkpoint or button).",
+                zh=f"事件名称 {name!r} 不合法：只能用 1 到 32 个 a-z、0-9 或 _（例如 checkpoint、button）。")
+        for key, value in data.items():
+            if not NAME_RE.match(key):
+                raise TelemetryError(en=f"The event data name {key!r} is not allowed: use a-z, 0-9 and _.",
+                                     zh=f"事件数据名称 {key!r} 不合法：只能用 a-z、0-9 或 _。")
+            try:
+                json.dumps(value, allow_nan=False)
+            except (TypeError, ValueError):
+                raise TelemetryError(
+                    en=f"The event data {key}={value!r} cannot be sent: use numbers, text, True/False, None or lists of them.",
+                    zh=f"事件数据 {key}={value!r} 无法发送：只能用数字、文字、True/False、None 或它们组成的列表。") from None
+        wire = fm.mk_telemetry_event(name, data)
+        if len(wire) > 4000:
+            raise TelemetryError(en=f"The event {name} is too big to send (at most about 3 KB of data).",
+                                 zh=f"事件 {name} 太大，无法发送（数据最多约 3 KB）。")
+        self.kit.require("telemetry")
+
+        def mine(event) -> bool:
+            return isinstance(event.payload, dict) and event.payload.get("event") == name
+
+        event = self.kit.client.request(wire, expect=fm.MkTelemetryEvent, match=mine, timeout=timeout,
+                                        what=("the event", "这个事件"), raise_mk_error=fm.MK_TELEMETRY)
+        return {**event.payload, "published": event.published}

@@ -24,7 +24,7 @@ from .firmata_const import *  # noqa: F401,F403
 from .firmata_const import (ANALOG_MAPPING_QUERY, ANALOG_MAPPING_RESPONSE, CAPABILITY_QUERY, CAPABILITY_RESPONSE,
                             DHT_ERROR, DHT_RESPONSE, DHTSENSOR_DATA, END_SYSEX, EXTENDED_ANALOG, I2C_CONFIG,
                             I2C_REPLY, I2C_REQUEST, MAX_SYSEX, MK_CONFIG, MK_CONFIG_RESULT, MK_ERROR, MK_IDENTITY,
-                            MK_REPL, MK_TELEMETRY, MK_TELEMETRY_RECORD, PIN_STATE_QUERY, PIN_STATE_RESPONSE,
+                            MK_REPL, MK_TELEMETRY, MK_TELEMETRY_EVENT, MK_TELEMETRY_RECORD, PIN_STATE_QUERY, PIN_STATE_RESPONSE,
                             REPORT_FIRMWARE, REPORT_VERSION, SAMPLING_INTERVAL, SERVO_CONFIG, SET_DIGITAL_PIN_VALUE,
                             SET_PIN_MODE, SONAR_CONFIG, SONAR_DATA, START_SYSEX, STRING_DATA, SYSTEM_RESET, TONE_DATA)
 from .firmata_encode import *  # noqa: F401,F403
@@ -32,7 +32,7 @@ from .firmata_encode import _json_payload, _multibyte, _pairs_to_bytes, pack7, u
 from .firmata_events import *  # noqa: F401,F403
 from .firmata_events import (AnalogMapping, AnalogReport, CapabilityReport, DhtError, DhtReport, DigitalPortReport,
                              FirmwareReport, Garbage, I2cReply, MkConfig, MkError, MkIdentity, MkReplReady,
-                             MkTelemetryRecord, PinState, ProtocolVersion, ReportAnalogToggle, ReportDigitalToggle,
+                             MkTelemetryEvent, MkTelemetryRecord, PinState, ProtocolVersion, ReportAnalogToggle, ReportDigitalToggle,
                              SetDigitalPinValue, SetPinMode, SonarReport, StringData, Sysex, SystemReset,
                              UnknownSysex, VersionQuery)
 
@@ -107,7 +107,10 @@ class FirmataDecoder:
                         append(Garbage(tok))
                 elif b0 == START_SYSEX:
                     if len(tok) >= 3 and tok[-1] == END_SYSEX:
-                        append(self._sysex(tok[1], tok[2:-1]))
+                        ev = self._sysex(tok[1], tok[2:-1])
+                        if self.board_side and ev.__class__ is MkTelemetryEvent:   # host->board EVENT: raw
+                            ev = Sysex(tok[1], tok[2:-1])
+                        append(ev)
                     else:
                         append(Garbage(tok))
                 elif b0 == REPORT_VERSION:
@@ -187,6 +190,13 @@ class FirmataDecoder:
             except ValueError:
                 payload = None
             return MkTelemetryRecord(payload, raw)
+        if cmd == MK_TELEMETRY and len(d) >= 2 and d[0] == MK_TELEMETRY_EVENT:
+            raw = unpack7(d[2:]).decode("utf-8", "replace")
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                payload = None
+            return MkTelemetryEvent(payload, raw, d[1] == 1)
         if cmd == MK_REPL and d:
             info = _json_payload(d)
             if isinstance(info, dict):

@@ -14,7 +14,7 @@ from .firmata_const import (ANALOG_MAPPING_QUERY, ANALOG_MAPPING_RESPONSE, ANALO
                             CAPABILITY_RESPONSE, DHT_ATTACH_DHT11, DHT_ATTACH_DHT22, DHT_DETACH, DHT_RESPONSE,
                             DHTSENSOR_DATA, DIGITAL_MESSAGE, END_SYSEX, EXTENDED_ANALOG, I2C_CONFIG, I2C_REPLY,
                             I2C_REQUEST, MK_CONFIG, MK_CONFIG_GET, MK_CONFIG_SET, MK_IDENTITY, MK_REPL, MK_TELEMETRY,
-                            MK_TELEMETRY_ACK, MK_TELEMETRY_CLOCK, MK_TELEMETRY_PUT, MK_TELEMETRY_REPLAY,
+                            MK_TELEMETRY_ACK, MK_TELEMETRY_CLOCK, MK_TELEMETRY_EVENT, MK_TELEMETRY_PUT, MK_TELEMETRY_REPLAY,
                             PIN_STATE_QUERY, PIN_STATE_RESPONSE, PROTOCOL_VERSION, REPORT_ANALOG, REPORT_DIGITAL,
                             REPORT_FIRMWARE, REPORT_VERSION, SAMPLING_INTERVAL, SERVO_CONFIG, SET_DIGITAL_PIN_VALUE,
                             SET_PIN_MODE, SONAR_CONFIG, SONAR_DATA, START_SYSEX, STRING_DATA, SYSTEM_RESET,
@@ -303,6 +303,14 @@ def mk_telemetry_replay(first: int, last: int) -> bytes:
 
 def mk_telemetry_clock(iso_time: str) -> bytes:
     return _sysex_bytes(MK_TELEMETRY, bytes((MK_TELEMETRY_CLOCK,)) + pack7(_lines({"time": iso_time})))
+
+
+def mk_telemetry_event(name: str, data: Mapping[str, Any] | None = None) -> bytes:
+    """A lesson event: ``event=NAME`` then one ``data.KEY=JSON`` line per item (JSON keeps the type)."""
+    lines: dict[str, Any] = {"event": name}
+    for key, value in (data or {}).items():
+        lines[f"data.{key}"] = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _sysex_bytes(MK_TELEMETRY, bytes((MK_TELEMETRY_EVENT,)) + pack7(_lines(lines)))
 
 
 def mk_repl() -> bytes:

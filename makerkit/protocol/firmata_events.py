@@ -98,6 +98,13 @@ class MkTelemetryRecord:
 
 
 @_ev
+class MkTelemetryEvent:
+    payload: Any     # the v1 event payload (normally a dict), or None when it was not JSON
+    raw: str
+    published: bool  # True: the kit published it itself; False: for the host (``makerkit bridge``) to publish
+
+
+@_ev
 class MkReplReady:
     info: dict
 

@@ -204,3 +204,22 @@ def test_garbage_before_messages_never_hides_them(noise, messages):
     events = f.decode_all(noise + b"\xf7" + wire)  # F7 ends any sysex the noise started
     good = [e for e in events if not isinstance(e, (f.Garbage, f.UnknownSysex))]
     assert good[-len(messages):] == [m[1] for m in messages]
+
+
+def test_mk_telemetry_event_golden_bytes_and_both_directions():
+    # host->board: MK_TELEMETRY (0x03), EVENT (0x05), Encoder7Bit("event=go\ndata.n=2")
+    wire = f.mk_telemetry_event("go", {"n": 2})
+    assert wire == bytes.fromhex("f00305656c1573462e4f336f14100b462e18176e7a4801f7")
+    assert f.unpack7(wire[3:-1]) == b"event=go\ndata.n=2"
+    (event,) = f.decode_all(wire, board_side=True)         # what a board sees: the raw sysex
+    assert event == f.Sysex(f.MK_TELEMETRY, wire[2:-1])
+    assert f.parse_lines(event.data[1:]) == {"event": "go", "data.n": "2"}
+    # values are JSON, so their type survives; text with newlines or '=' is safe inside JSON strings
+    lines = f.parse_lines(f.mk_telemetry_event("checkpoint", {"label": "a=b\nc", "ok": True})[3:-1])
+    assert lines == {"event": "checkpoint", "data.label": '"a=b\\nc"', "data.ok": "true"}
+    # board->host: EVENT, flag (1 = the kit published it itself, 0 = for the bridge), packed JSON
+    doc = b'{"v":1,"event":"go","boot":2,"uptime_ms":5,"data":{"n":2}}'
+    for flag in (0, 1):
+        (event,) = f.decode_all(bytes((0xF0, 0x03, 0x05, flag)) + f.pack7(doc) + b"\xf7")
+        assert event == f.MkTelemetryEvent({"v": 1, "event": "go", "boot": 2, "uptime_ms": 5, "data": {"n": 2}},
+                                           doc.decode(), bool(flag))

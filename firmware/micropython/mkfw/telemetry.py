@@ -15,6 +15,9 @@
 * Tethered kits: each new record also goes to the host as a MK_TELEMETRY RECORD sysex; the host's
   bridge acknowledges with ACK ``upto=SEQ`` (delivered), asks REPLAY ``from=A to=B`` and sets the
   wall clock with CLOCK ``time=ISO``. PUT ``name=value`` lines are a lesson's ``kit.publish``.
+* EVENT ``event=NAME`` + ``data.KEY=JSON`` lines is a lesson's ``kit.event``: the event is published
+  on ``.../event`` when the kit is online and always echoed to the host as an EVENT (flag 1: published,
+  0: for the bridge to publish).
 """
 
 import json
@@ -26,6 +29,7 @@ SUB_RECORD = 1
 SUB_ACK = 2
 SUB_REPLAY = 3
 SUB_CLOCK = 4
+SUB_EVENT = 5
 SEQ_BLOCK = 16
 CAPACITY = 500
 MAX_PER_POLL = 32
@@ -319,21 +323,61 @@ class Telemetry:
         except Exception:
             self._drop_connection(now_ms)
 
-    def event(self, name, data=None, now_ms=None):
+    def event_doc(self, name, data=None):
+        """The v1 event payload for a lesson event, stamped with this boot, uptime and (when known) time."""
+        doc = {"v": 1, "event": name, "boot": self.boot, "uptime_ms": self.uptime_ms}
+        if self.epoch_ms is not None:
+            doc["time"] = format_iso_ms(self.epoch_ms + self.uptime_ms)
+        if data:
+            doc["data"] = data
+        return doc
+
+    def event(self, name, data=None, now_ms=None, doc=None):
         """Publish a lesson event (checkpoint, button) on ``.../event`` when connected; QoS 1, not buffered."""
         if now_ms is not None:
             self._tick(now_ms)
         if not self.connected:
             return False
-        doc = {"v": 1, "event": name, "boot": self.boot, "uptime_ms": self.uptime_ms}
-        if data:
-            doc["data"] = data
+        if doc is None:
+            doc = self.event_doc(name, data)
         try:
             self.client.publish(self._topic("event"), json.dumps(doc), False, 1)
             return True
         except Exception:
             self._drop_connection(self._last_tick or 0)
             return False
+
+    def _host_event(self, server, lines):
+        name = None
+        data = {}
+        bad = None
+        for key, value in lines:
+            if key == "event":
+                name = value
+            elif key.startswith("data.") and valid_name(key[5:]) and value is not None:
+                try:
+                    data[key[5:]] = json.loads(value)
+                except ValueError:
+                    bad = key[5:]
+            else:
+                bad = key
+        if name is None or not valid_name(name):
+            bad = "event=%s" % name
+        if bad is None:
+            doc = self.event_doc(name, data)
+            text = json.dumps(doc)
+            if len(text) > 4096:
+                bad = "size"
+        if bad is not None:
+            server.send_json(wire.MK_ERROR, {"code": "bad_event", "cmd": wire.MK_TELEMETRY,
+                                             "en": "Event %s: use a name and data keys of a-z, 0-9, _ (at most 32) "
+                                                   "and at most 4096 bytes." % bad,
+                                             "zh": "事件 %s 不合法：名称和数据键只能用 a-z、0-9、_（最多 32 个字符），"
+                                                   "总共最多 4096 字节。" % bad})
+            return
+        sent = self._network_wanted() and self.event(name, doc=doc)
+        self._out.extend(wire.sysex(wire.MK_TELEMETRY, bytes((SUB_EVENT, 1 if sent else 0))
+                                    + wire.pack7(text.encode("utf-8"))))
 
     # --- firmware hooks ---------------------------------------------------------------------------
     def poll(self, now_ms):
@@ -394,6 +438,8 @@ class Telemetry:
         elif sub == SUB_CLOCK:
             pairs = dict(wire.text_lines(payload[1:]))
             self.set_clock(pairs["time"])
+        elif sub == SUB_EVENT:
+            self._host_event(server, wire.text_lines(payload[1:]))
         else:
             raise ValueError("sub")
 
