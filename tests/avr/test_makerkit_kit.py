@@ -79,3 +79,19 @@ def test_configure_and_publish(kit):
     while not records and time.monotonic() < deadline:
         time.sleep(0.02)
     assert records and records[-1]["readings"] == {"temp": 21.5} and records[-1]["units"] == {"temp": "°C"}
+
+
+def test_lesson_event_comes_back_for_the_bridge(kit):
+    """An Uno has no network: MK_TELEMETRY EVENT comes back unpublished (flag 0), stamped, for the bridge."""
+    from makerkit.errors import MakerkitError
+    from makerkit.protocol import firmata as fm
+    from makerkit.protocol import telemetry as tm
+    sent = kit.event("checkpoint", step=3, label="LED on", ok=True)
+    assert sent.pop("published") is False
+    doc = tm.parse_message("event", __import__("json").dumps(sent).encode())      # the documented payload
+    assert doc["event"] == "checkpoint" and doc["data"] == {"step": 3, "label": "LED on", "ok": True}
+    assert doc["boot"] == kit.identity.boot and doc["uptime_ms"] > 0
+    with pytest.raises(MakerkitError) as info:
+        kit.client.request(fm.mk_telemetry_event("Bad Name"), expect=fm.MkTelemetryEvent, timeout=2.0,
+                           what=("the event", "这个事件"), raise_mk_error=fm.MK_TELEMETRY)
+    assert "event" in info.value.message_en

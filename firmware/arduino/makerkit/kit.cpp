@@ -50,6 +50,9 @@ static const char C_BAD_LINE[] PROGMEM = "bad_reading";
 static const char E_BAD_LINE[] PROGMEM = "A reading needs a name (a-z, 0-9, _) and a number, like temp=21.5.";
 static const char Z_BAD_LINE[] PROGMEM = "每个读数需要一个名称（a-z、0-9、_）和一个数字，例如 temp=21.5。";
 static const char C_BAD_VALUE[] PROGMEM = "bad_value";
+static const char C_BAD_EVENT[] PROGMEM = "bad_event";
+static const char E_BAD_EVENT[] PROGMEM = "An event needs a name (a-z, 0-9, _), like event=checkpoint, and data.key=value lines.";
+static const char Z_BAD_EVENT[] PROGMEM = "事件需要一个名称（a-z、0-9、_），例如 event=checkpoint，以及 data.key=value 行。";
 static const char E_BAD_TIME[] PROGMEM = "The time must look like 2026-11-23T13:00:05.120Z.";
 static const char Z_BAD_TIME[] PROGMEM = "时间格式应类似 2026-11-23T13:00:05.120Z。";
 static const char C_UNSUPPORTED[] PROGMEM = "unsupported";
@@ -396,6 +399,47 @@ static void telemetry_put(const char *text, uint16_t n) {
   memcpy(slot->text, text, n);
 }
 
+// MK_TELEMETRY EVENT: ``event=NAME`` and ``data.KEY=JSON`` lines (the host encodes the values as JSON,
+// copied as they are). An Uno has no network: the event goes back to the host (flag 0) for the bridge.
+static void telemetry_event(const char *text, uint16_t n) {
+  const char *p = text, *end = text + n, *name = 0;
+  uint8_t name_len = 0;
+  Line l;
+  int8_t kind;
+  while ((kind = next_line(p, end, l))) {
+    bool ok = kind > 0;
+    if (ok && is_key(l, PSTR("event"))) { name = l.val; name_len = l.val_len; ok = valid_name(name, name_len, false); }
+    else if (ok) ok = l.key_len > 5 && strncmp_P(l.key, PSTR("data."), 5) == 0
+                      && valid_name(l.key + 5, l.key_len - 5, false) && l.val_len > 0;
+    if (!ok) { name = 0; break; }
+  }
+  if (!name) { mk_error(C_BAD_EVENT, MK_TELEMETRY, -1, E_BAD_EVENT, Z_BAD_EVENT); return; }
+  uint32_t uptime = millis();
+  out_sysex_begin(MK_TELEMETRY);
+  Serial.write((uint8_t)0x05);
+  Serial.write((uint8_t)0x00);                 // not published by the kit: for the bridge
+  p7_begin();
+  j_open();
+  j_key(PSTR("v")); j_uint(1);
+  j_key(PSTR("event")); j_text(name, name_len);
+  j_key(PSTR("boot")); j_uint(boot_count);
+  j_key(PSTR("uptime_ms")); j_uint(uptime);
+  if (clock_set) {
+    uint32_t t = clock_msday + (uptime - clock_millis);
+    j_key(PSTR("time")); j_time(clock_days + t / 86400000UL, t % 86400000UL);
+  }
+  p = text;
+  bool first = true;
+  while (next_line(p, end, l) > 0) {
+    if (is_key(l, PSTR("event"))) continue;
+    if (first) { j_key(PSTR("data")); p7_put('{'); }
+    j_key_text(l.key + 5, l.key_len - 5, first);
+    for (uint8_t i = 0; i < l.val_len; i++) p7_put(l.val[i]);
+  }
+  if (!first) p7_put('}');
+  mk_json_end();
+}
+
 static bool number_arg(const char *text, uint16_t n, const char *key_P, uint32_t &out) {
   const char *p = text, *end = text + n;
   Line l;
@@ -447,6 +491,7 @@ static void telemetry(uint8_t sub, char *text, uint16_t n) {
       if (!ok) mk_error(C_BAD_VALUE, MK_TELEMETRY, -1, E_BAD_TIME, Z_BAD_TIME);
       break;
     }
+    case 0x05: telemetry_event(text, n); break;
     default: mk_error(C_BADSUB, MK_TELEMETRY, -1, E_BADSUB, Z_BADSUB);
   }
 }
