@@ -104,3 +104,40 @@ def test_bridge_publishes_events_of_a_kit_without_network(broker, tmp_path):
                 bridge.stop()
     finally:
         sub.close()
+
+
+def test_mkfw_event_handler_runs_under_real_micropython(tmp_path):
+    import shutil
+    import subprocess
+    from pathlib import Path
+    from makerkit.protocol import firmata as fm
+    if shutil.which("micropython") is None:
+        pytest.skip("the micropython command is not installed")
+    root = Path(__file__).resolve().parents[2] / "firmware" / "micropython"
+    body = fm.mk_telemetry_event("checkpoint", {"step": 3, "label": "LED on"})[2:-1]     # sub + packed lines
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "from mkfw import telemetry, wire\n"
+        "class Hal:\n"
+        "    def __init__(self): self.state = {}\n"
+        "    def load_state(self): return dict(self.state)\n"
+        "    def save_state(self, s): self.state = dict(s)\n"
+        "    def network_ready(self): return False\n"
+        "class Server:\n"
+        "    def send_json(self, cmd, obj): print('ERR', obj['code'])\n"
+        "t = telemetry.Telemetry(Hal(), {'kit': 'k', 'class': 'c'}, boot=4)\n"
+        "t.set_clock('2026-11-23T13:00:05.120Z')\n"
+        f"t.handle_sysex(Server(), {body!r}, 250)\n"
+        "out = t.poll(250)\n"
+        "print(out.hex())\n"
+        f"t.handle_sysex(Server(), {fm.mk_telemetry_event('Bad')[2:-1]!r}, 260)\n")
+    result = subprocess.run(["micropython", str(script)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    out_hex, err = result.stdout.strip().splitlines()
+    (event,) = fm.decode_all(bytes.fromhex(out_hex))
+    assert event.published is False
+    assert event.payload == {"v": 1, "event": "checkpoint", "boot": 4, "uptime_ms": 0,
+                             "time": "2026-11-23T13:00:05.120Z", "data": {"step": 3, "label": "LED on"}}
+    assert err == "ERR bad_event"
