@@ -1,32 +1,32 @@
 """The collector: MQTT telemetry in, portfolio rows out, each message acknowledged only after its row
 is durably committed.
 
-Threads: paho's network thread (one per broker connection) puts messages on a queue; one writer
-thread takes whatever has arrived (up to ``batch_size``), validates it, commits the batch in one
-transaction, then acknowledges the batch's messages in order. So a crash at any point leaves every
+Threads: paho's network thread (one per broker connection) appends each message, as a plain tuple,
+to an inbox (a deque); one writer thread takes whatever has arrived (up to ``batch_size``), has it
+validated and committed in one transaction (in a child process with ``writer="process"``), then
+acknowledges the batch's messages in order with one write (``MqttConnection.ack_many``). So a crash at any point leaves every
 unacknowledged message on the broker (persistent session, no clean start, a session expiry), and
 the redelivery is absorbed by the store's ``(kit, seq)`` uniqueness.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
-import queue
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
 
 from ..errors import DiskFullError
-from ..mqtt.connection import Message, MqttConnection
+from ..mqtt.connection import MqttConnection
 from ..protocol import telemetry as tm
 from ..store import Gap, Store, open_store
 from .gaps import GapTracker
 from .timebase import _ts
 from .writer import BatchWriter, ProcessWriter
 
-_STOP = object()
 _log = logging.getLogger(__name__)
 
 
@@ -93,7 +93,11 @@ class Collector:
         self.stats_interval = stats_interval
         self.warn_rate = warn_rate
         self.on_batch = on_batch
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        # (topic, payload, qos, mid, generation, received) tuples from the network thread: deque
+        # append/popleft are atomic, so the hot path takes no lock and makes no object of its own
+        self._inbox: collections.deque = collections.deque()
+        self._wake = threading.Event()       # set when the inbox gets its first message
+        self._full = threading.Event()       # set when a whole batch is waiting
         # Backpressure: brokers do not all honour MQTT 5 Receive Maximum (mosquitto 2.0 sent a
         # whole backlog at once), so the network thread waits while this many messages are queued;
         # TCP then holds the rest on the broker, and memory stays flat under any backlog.
@@ -129,15 +133,26 @@ class Collector:
         status = tm.collector_topic(self.collector_id, "status")
         self.mqtt = MqttConnection(
             broker, self.collector_id, username=username, password=password,
-            subscriptions=[(f, 1) for f in filters], on_message=self._on_message, manual_ack=True,
+            subscriptions=[(f, 1) for f in filters], on_receive=self._on_receive, manual_ack=True,
             clean_start=False, session_expiry=session_expiry, receive_maximum=receive_maximum,
             will=(status, tm.status_payload("offline"), 1, True), on_connect=self._connected, protocol=protocol)
 
-    def _on_message(self, msg: Message) -> None:      # paho's network thread
-        self._queue.put(msg)
-        while self._queue.qsize() >= self.high_water and not self._stopping.is_set():
+    def _on_receive(self, item: tuple) -> None:      # paho's network thread: as little as possible
+        inbox = self._inbox
+        inbox.append(item)
+        size = len(inbox)
+        if size == 1:
+            self._wake.set()
+        elif size >= self.batch_size:
+            if size == self.batch_size:
+                self._full.set()
+            if size >= self.high_water:
+                self._throttle()
+
+    def _throttle(self) -> None:
+        while len(self._inbox) >= self.high_water and not self._stopping.is_set():
             self._room.clear()
-            if self._queue.qsize() < self.high_water:
+            if len(self._inbox) < self.high_water:
                 break
             self._room.wait(1.0)
 
@@ -154,7 +169,8 @@ class Collector:
         try:
             self.mqtt.start(timeout)
         except BaseException:
-            self._queue.put(_STOP)
+            self._stopping.set()
+            self._wake.set()
             self._thread.join(5)
             self._writer.close()
             raise
@@ -166,7 +182,8 @@ class Collector:
             return
         self._stopping.set()
         self._room.set()
-        self._queue.put(_STOP)
+        self._full.set()
+        self._wake.set()
         self._thread.join(timeout)
         self._thread = None
         try:
@@ -199,40 +216,41 @@ class Collector:
 
     # -- writer thread ---------------------------------------------------------------------------
     def _run(self) -> None:
+        inbox, wake, full, stopping = self._inbox, self._wake, self._full, self._stopping
         try:
-            stop = False
-            while not stop:
-                try:
-                    first = self._queue.get(timeout=0.25)
-                except queue.Empty:
-                    self._housekeeping()
-                    continue
-                batch = []
-                if first is _STOP:
-                    stop = True
-                else:
-                    batch.append(first)
-                # gather for a few ms: fewer, larger transactions and far fewer thread switches
-                until = time.monotonic() + self.batch_linger
-                while len(batch) < self.batch_size and not stop:
-                    left = until - time.monotonic()
-                    try:
-                        item = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is _STOP:
-                        stop = True
+            while not stopping.is_set():
+                if not inbox:
+                    wake.wait(0.25)
+                    wake.clear()
+                    if not inbox:
+                        self._housekeeping()
                         continue
-                    batch.append(item)
-                if batch:
-                    self._process_until_stored(batch)
-                if self._queue.qsize() < self.high_water // 2:
-                    self._room.set()
+                # gather for a few ms: fewer, larger transactions and far fewer thread switches
+                if len(inbox) < self.batch_size:
+                    full.wait(self.batch_linger)
+                full.clear()
+                self._take_and_process(len(inbox))
                 self._housekeeping()
+            # stopping: store and acknowledge what has arrived, not what keeps arriving
+            left = len(inbox)
+            while left > 0:
+                left -= self._take_and_process(left)
         except BaseException as exc:  # surfaced to the owner by raise_if_failed()
             self._error = exc
 
-    def _process_until_stored(self, batch: list[Message]) -> None:
+    def _take_and_process(self, available: int) -> int:
+        inbox = self._inbox
+        take = inbox.popleft
+        batch = [take() for _ in range(min(available, self.batch_size))]
+        if len(inbox) < self.high_water:
+            self._room.set()             # the network thread may read on while this batch commits
+        if len(inbox) >= self.batch_size:
+            self._full.set()
+        if batch:
+            self._process_until_stored(batch)
+        return len(batch)
+
+    def _process_until_stored(self, batch: list[tuple]) -> None:
         """``_process``, retried while the disk is full: nothing is acknowledged until it is committed.
 
         The error shows in ``stats.store_error`` (and the stats topic); the backpressure stops the
@@ -258,10 +276,16 @@ class Collector:
                 self.stats.store_error = None
             return
 
-    def _process(self, batch: list[Message]) -> None:
-        res = self._writer.write([(m.topic, m.payload) for m in batch], time.time())   # durable on return
-        for msg in batch:
-            msg.ack()
+    def _process(self, batch: list[tuple]) -> None:
+        res = self._writer.write([(m[0], m[1]) for m in batch], time.time())   # durable on return
+        # then the acks, in order, one write per connection generation (a reconnect in the middle
+        # of a batch splits it; acks for an earlier connection are never sent)
+        gen = batch[0][4]
+        if batch[-1][4] == gen:
+            self.mqtt.ack_many([m[3] for m in batch if m[2]], gen)
+        else:
+            for g in sorted({m[4] for m in batch}):
+                self.mqtt.ack_many([m[3] for m in batch if m[2] and m[4] == g], g)
         now = time.time()
         st = self.stats
         st.received += len(batch) - res.ignored
@@ -269,7 +293,7 @@ class Collector:
         st.duplicates += res.valid - res.added
         st.quarantined += res.quarantined
         st.batches += 1
-        st.lag_s = max(0.0, time.monotonic() - min(m.received for m in batch))
+        st.lag_s = max(0.0, time.monotonic() - batch[0][5])       # the oldest: the inbox is FIFO
         if res.oldest_device_time:
             st.device_lag_s = now - _ts(res.oldest_device_time)
         self._window_stored += res.valid
