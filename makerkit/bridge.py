@@ -28,6 +28,7 @@ from .errors import DiskFullError, StoreError, UsageError
 from .mqtt.connection import Message, MqttConnection
 from .protocol import firmata as fm
 from .protocol import telemetry as tm
+from .store.sqlite import is_disk_full
 
 KEEP = 100_000
 MAX_IN_FLIGHT = 200
@@ -63,7 +64,7 @@ class Outbox:
             except sqlite3.Error as exc:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
-                if "full" in str(exc).lower():
+                if is_disk_full(exc, self.path):
                     raise DiskFullError(
                         en=f"The bridge's buffer {self.path} could not be written: {exc}.",
                         zh=f"无法写入桥接缓冲文件 {self.path}：{exc}。",

@@ -21,9 +21,28 @@ def sqlite_path(url: str) -> str:
     return url[len("sqlite:///"):]
 
 
+_SQLITE_IOERR, _SQLITE_FULL = 10, 13
+_LOW_SPACE = 1 << 20        # an I/O error with less than 1 MB left on the disk is a full disk
+
+
+def is_disk_full(exc: sqlite3.Error, path: str) -> bool:
+    """SQLITE_FULL ("database or disk is full"), or an I/O error on a disk with no room left: on a really
+    full disk a WAL database often fails with "disk I/O error" (its ``-shm``/``-wal`` files cannot grow)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF == _SQLITE_FULL or "full" in str(exc).lower():
+        return True
+    if (code is not None and code & 0xFF == _SQLITE_IOERR) or "i/o error" in str(exc).lower():
+        try:
+            st = os.statvfs(os.path.dirname(os.path.abspath(path)) or ".")
+        except (OSError, AttributeError):         # no statvfs on Windows: say what SQLite said
+            return False
+        return st.f_bavail * st.f_frsize < _LOW_SPACE
+    return False
+
+
 def _wrap(exc: sqlite3.Error, path: str) -> StoreError:
     text = str(exc)
-    if "full" in text.lower():
+    if path != ":memory:" and is_disk_full(exc, path) or "full" in text.lower():
         return DiskFullError(en=f"The portfolio {path} could not be written: {text}.",
                              zh=f"无法写入作品集 {path}：{text}。")
     return StoreError(en=f"The portfolio {path} failed: {text}.", zh=f"作品集 {path} 出错：{text}。")

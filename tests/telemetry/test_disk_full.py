@@ -116,3 +116,80 @@ def test_bridge_does_not_ack_the_kit_while_its_outbox_disk_is_full(broker, db_ur
                 bridge.stop()
     finally:
         col.stop()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 2 MB tmpfs (needs root and mount permission; skipped otherwise), unmounted afterwards."""
+    import subprocess
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True,
+                          text=True, timeout=10)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True, timeout=10)
+
+
+def fill_disk(path) -> None:
+    with open(path, "wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+
+@pytest.mark.slow
+def test_makerkit_collect_cli_on_a_really_full_disk(broker, tiny_disk):
+    """`makerkit collect` (writer in a child process) on a filesystem that is really full (ENOSPC):
+    it says so in both languages' terms, keeps running, and stores everything once space is freed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    db = tiny_disk / "portfolio.db"
+    url = f"sqlite:///{db}"
+    env = {**os.environ, "MAKERKIT_LANG": "en", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "makerkit", "collect", "--broker", broker.url, "--db", url,
+                             "--id", "fullcli", "--quiet"], stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []
+    import threading
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        wait_until(lambda: retained_status(broker.url, "makerkit/v1/_collector/fullcli/status", 0.5)
+                   .find("online") >= 0, 20, what="the collector online")
+        fill_disk(tiny_disk / "filler")                  # the disk fills up while the collector runs
+        send(broker.url, "dfc", 300)
+        wait_until(lambda: any(line.startswith("Error:") and "The disk is full" in line for line in lines), 20,
+                   what="the disk-full error printed by the CLI")
+        assert proc.poll() is None, "the collector must keep running"
+        os.remove(tiny_disk / "filler")
+        store = open_store(url)
+        try:
+            wait_until(lambda: store.count("dfc") == 300, 30, what="every row once the disk has room")
+            assert store.seqs("dfc") == list(range(1, 301))
+        finally:
+            store.close()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        reader.join(5)
+
+
+def test_a_wal_portfolio_on_a_full_disk_is_reported_as_disk_full(tiny_disk):
+    """On a really full disk SQLite often says "disk I/O error" (its -shm file cannot grow): still a
+    DiskFullError, whose hint says what to do."""
+    url = f"sqlite:///{tiny_disk / 'p.db'}"
+    open_store(url).close()
+    fill_disk(tiny_disk / "filler")
+    with pytest.raises(DiskFullError) as info:
+        open_store(url)
+    assert "磁盘已满" in info.value.hint_zh
