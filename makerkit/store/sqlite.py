@@ -60,6 +60,7 @@ class SqliteStore(Store):
                 raise StoreError(en=f"The folder {parent} for the portfolio does not exist.",
                                  zh=f"作品集所在的文件夹 {parent} 不存在。")
         self._lock = threading.RLock()
+        self._db = None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -70,7 +71,11 @@ class SqliteStore(Store):
                     self._db.execute(stmt)
                 self._db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO NOTHING",
                                  (str(SCHEMA_VERSION),))
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreError) as exc:     # close the file, or a full disk could not be unmounted
+            if self._db is not None:
+                self._db.close()
+            if isinstance(exc, StoreError):
+                raise
             raise _wrap(exc, self.path) from exc
 
     def _execute(self, sql, params=()):

@@ -131,7 +131,8 @@ def tiny_disk(tmp_path):
     try:
         yield disk
     finally:
-        subprocess.run(["umount", str(disk)], capture_output=True, timeout=10)
+        if subprocess.run(["umount", str(disk)], capture_output=True, timeout=10).returncode != 0:
+            subprocess.run(["umount", "-l", str(disk)], capture_output=True, timeout=10)   # still busy: detach
 
 
 def fill_disk(path) -> None:
@@ -193,3 +194,68 @@ def test_a_wal_portfolio_on_a_full_disk_is_reported_as_disk_full(tiny_disk):
     with pytest.raises(DiskFullError) as info:
         open_store(url)
     assert "磁盘已满" in info.value.hint_zh
+
+
+@pytest.fixture
+def pg_tiny_tablespace(tmp_path):
+    """A PostgreSQL tablespace on a 4 MB tmpfs owned by the server's user, and a portfolio URL whose tables
+    live there (needs root, mount, a local superuser connection; skipped otherwise)."""
+    import pwd
+    import subprocess
+    import uuid
+    from .conftest import PG_BASE, _pg_reachable
+    reason = _pg_reachable()
+    if reason:
+        pytest.skip(reason)
+    try:
+        pg = pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("no local postgres user: the server is not on this machine")
+    import shutil
+    import tempfile
+    from pathlib import Path
+    base = Path(tempfile.mkdtemp(prefix="mk-pgdisk-", dir="/tmp"))   # the server's user must reach it
+    base.chmod(0o755)
+    disk = base / "disk"
+    disk.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size=4m,uid={pg.pw_uid},gid={pg.pw_gid},mode=0700",
+                           "tmpfs", str(disk)], capture_output=True, text=True, timeout=10)
+    if done.returncode != 0:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip() or done.returncode}")
+    import psycopg
+    name = f"mk_small_{uuid.uuid4().hex[:8]}"
+    schema = f"mk_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg.connect(PG_BASE, autocommit=True)
+    try:
+        try:
+            admin.execute(f"CREATE TABLESPACE {name} LOCATION '{disk}'")
+        except psycopg.Error as exc:
+            pytest.skip(f"cannot create a tablespace on the test server: {exc}")
+        yield disk, f"{PG_BASE}?schema={schema}&options=-cdefault_tablespace%3D{name}"
+        admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.execute(f"DROP TABLESPACE IF EXISTS {name}")
+    finally:
+        admin.close()
+        if subprocess.run(["umount", str(disk)], capture_output=True, timeout=10).returncode != 0:
+            subprocess.run(["umount", "-l", str(disk)], capture_output=True, timeout=10)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_collector_on_postgresql_with_a_full_disk(broker, pg_tiny_tablespace):
+    disk, url = pg_tiny_tablespace
+    col = Collector(broker.url, url, collector_id="pgfull").start()
+    try:
+        fill_disk(disk / "filler")
+        send(broker.url, "pgf", 300)
+        wait_until(lambda: col.stats.store_error is not None, 20, what="the disk-full error from PostgreSQL")
+        assert isinstance(col.stats.store_error, DiskFullError) and col.running
+        assert "PostgreSQL" in col.stats.store_error.message_en
+        import os
+        os.remove(disk / "filler")
+        wait_until(lambda: col.store.count("pgf") == 300, 30, what="every row once there is room")
+        assert col.store.seqs("pgf") == list(range(1, 301))
+        wait_until(lambda: col.stats.store_error is None, 5, what="the error cleared")
+    finally:
+        col.stop()
