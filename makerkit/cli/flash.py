@@ -51,21 +51,31 @@ def flash(board: str, port: str, firmware: str | None, baud: int | None, no_veri
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     labels = {"connect": "connecting 连接中", "write": "writing 写入", "verify": "verifying 校验"}
-    with Progress(TextColumn("{task.description:<18}"), BarColumn(), TextColumn("{task.fields[detail]:>16}"),
-                  TimeElapsedColumn(), transient=False) as bar:
-        tasks: dict[str, int] = {}
+    # The bar appears with the first progress report, so an image refused before the port is
+    # touched prints only the error.
+    bar: Progress | None = None
+    tasks: dict[str, int] = {}
 
-        def progress(phase: str, done: int, total: int) -> None:
-            if phase == "done":
-                return
-            detail = f"try {done}/{total}" if phase == "connect" else f"{done}/{total} B"
-            if phase not in tasks:
-                for other in tasks.values():
-                    bar.update(other, completed=bar.tasks[other].total)
-                tasks[phase] = bar.add_task(labels.get(phase, phase), total=total, detail=detail)
-            bar.update(tasks[phase], completed=done, total=total, detail=detail)
+    def progress(phase: str, done: int, total: int) -> None:
+        nonlocal bar
+        if phase == "done":
+            return
+        if bar is None:
+            bar = Progress(TextColumn("{task.description:<18}"), BarColumn(),
+                           TextColumn("{task.fields[detail]:>16}"), TimeElapsedColumn(), transient=False)
+            bar.start()
+        detail = f"try {done}/{total}" if phase == "connect" else f"{done}/{total} B"
+        if phase not in tasks:
+            for other in tasks.values():
+                bar.update(other, completed=bar.tasks[other].total)
+            tasks[phase] = bar.add_task(labels.get(phase, phase), total=total, detail=detail)
+        bar.update(tasks[phase], completed=done, total=total, detail=detail)
 
+    try:
         result = flash_board(board=board, port=port, firmware=firmware, progress=progress, **options)
+    finally:
+        if bar is not None:
+            bar.stop()
     click.secho(f"OK: {result.firmware} -> {result.board} on {result.port}, {result.bytes_written} bytes "
                 f"in {result.seconds:.1f} s{' (verified)' if result.verified else ''}. 烧录完成。", fg="green")
 
