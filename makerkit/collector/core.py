@@ -162,6 +162,8 @@ class Collector:
 
     def start(self, timeout: float = 10.0) -> "Collector":
         keep = self.on_batch is not None
+        # the writer (and its child process) is ready before we connect: with a backlog on the
+        # broker the backpressure would otherwise hold the network thread before the SUBACKs
         self._writer = (ProcessWriter(self._db_url, keep) if self._writer_kind == "process"
                         else BatchWriter(self.store, keep))
         self._thread = threading.Thread(target=self._run, name=f"makerkit-collector-{self.collector_id}", daemon=True)
