@@ -207,7 +207,7 @@ def main():
             warm.start()
             warm.stop()
             secs = publish(port, n, start_seq=1 + r * (n // KITS + 1))
-            print(f"round {r + 1}: queued {n} messages for both sessions in {secs:.1f} s ({n / secs:.0f} msg/s publish)")
+            print(f"round {r + 1}: queued {n} messages for the three sessions in {secs:.1f} s ({n / secs:.0f} msg/s publish)")
             bare_rate, bare_s = drain_bare(port, f"bare{r}", n)
             batched_rate, batched_s = drain_bare_batched(port, f"batched{r}", n)
             col_rate, col_s = drain_collector(port, f"bench-collector{r}", db, n)
