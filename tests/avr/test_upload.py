@@ -164,11 +164,19 @@ def test_reset_halfway_fails_cleanly_and_the_next_upload_works(uno_factory, opti
 
     bumper = threading.Thread(target=bump_reset, daemon=True)
     bumper.start()
-    with pytest.raises(FlashError) as info:
-        flash_board(board="uno", port=uno.port, firmware=str(makerkit_hex), progress=progress)
+    # A reset that lands while a command is on the wire loses its reply: the uploader must stop with
+    # a clear error. One that lands between two commands leaves Optiboot back in its bootloader, which
+    # takes the rest of the upload: then the flash must still verify. Which one happens depends on
+    # timing the test cannot control; both must end well.
+    try:
+        first = flash_board(board="uno", port=uno.port, firmware=str(makerkit_hex), progress=progress)
+    except FlashError as err:
+        assert err.exit_code == 5 and "stopped answering" in err.message_en
+        assert "flash again" in err.hint_en.lower()
+    else:
+        assert first.verified
     bumper.join(timeout=5)
-    assert info.value.exit_code == 5 and "stopped answering" in info.value.message_en
-    assert "flash again" in info.value.hint_en.lower()
+    assert seen.is_set()
     result = flash_board(board="uno", port=uno.port, firmware=str(makerkit_hex))
     assert result.verified
 
