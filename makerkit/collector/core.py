@@ -321,8 +321,7 @@ class Collector:
                     if gap.kit == where.kit and first <= gap.last and last >= gap.first:
                         present = self.store.seqs(gap.kit, gap.first, gap.last)
                         if len(present) < gap.last - gap.first + 1:
-                            self.store.update_gap(gap.kit, gap.first, state="lost",
-                                                  note=f"kit no longer holds {first}..{last}")
+                            self.store.update_gap(gap.kit, gap.first, state="lost", note=_lost_note(first, last))
                             self.stats.gaps_lost += 1
                             del self._open_gap_rows[key]
 
@@ -399,3 +398,14 @@ def collect(*, broker: str, db: str, username: str | None = None, password: str 
 
 
 __all__ = ["Collector", "CollectorStats", "collect"]
+
+
+def _lost_note(first: int, last: int) -> str:
+    """Why a gap is closed as lost. A kit reserves sequence numbers in blocks of 16 and skips the
+    rest of a block when it restarts, so numbers it never used look exactly like lost readings:
+    the kit itself cannot tell them apart (docs/TELEMETRY.md, section 2)."""
+    note = f"kit no longer holds {first}..{last}"
+    if last - first < 16:
+        note += ": readings lost, or numbers the kit reserved and never used before it restarted"
+    return note
+
