@@ -218,7 +218,7 @@ class FirmataClient:
         if self.virtual:
             return self._wait_virtual(predicate, timeout, step, resend, resend_every)
         deadline = time.monotonic() + timeout
-        next_send = time.monotonic() + resend_every if resend is not None and resend_every else None
+        resender = _Resender(self, resend, resend_every, time.monotonic())
         with self._cond:
             while True:
                 self.check()
@@ -228,17 +228,14 @@ class FirmataClient:
                 now = time.monotonic()
                 if now >= deadline:
                     return None
-                if next_send is not None and now >= next_send:
-                    self.send(resend)
-                    next_send = now + resend_every
-                until = deadline if next_send is None else min(deadline, next_send)
-                self._cond.wait(min(until - now, 0.5))
+                resender.poll(now)
+                self._cond.wait(min(resender.until(deadline) - now, 0.5))
 
     def _wait_virtual(self, predicate, timeout, step, resend, resend_every):
         start = self.transport.time()
         deadline = start + timeout
         wall_deadline = time.monotonic() + 20 * timeout + WALL_SLACK   # only a guard: time always moves
-        next_send = start + resend_every if resend is not None and resend_every else None
+        resender = _Resender(self, resend, resend_every, start)
         while True:
             self.check()
             with self._lock:
@@ -248,15 +245,13 @@ class FirmataClient:
             now = self.transport.time()
             if now >= deadline - EPSILON or time.monotonic() >= wall_deadline:
                 return None
-            if next_send is not None and now >= next_send - EPSILON:
-                self.send(resend)
-                next_send = now + resend_every
+            resender.poll(now + EPSILON)
             self.advance(min(step, deadline - now))
 
     def _wait_inline(self, predicate, timeout, resend, resend_every):
         """Waiting from inside a listener: nobody else reads, so read here (bounded by wall time)."""
         deadline = time.monotonic() + timeout
-        next_send = time.monotonic() + resend_every if resend is not None and resend_every else None
+        resender = _Resender(self, resend, resend_every, time.monotonic())
         while True:
             self.check()
             result = predicate()
@@ -265,9 +260,7 @@ class FirmataClient:
             now = time.monotonic()
             if now >= deadline:
                 return None
-            if next_send is not None and now >= next_send:
-                self.send(resend)
-                next_send = now + resend_every
+            resender.poll(now)
             self._read_once(min(deadline - now, self._read_timeout))
 
     def request(self, data: bytes, *, expect: type | tuple, match: Callable[[Any], bool] | None = None,
@@ -464,3 +457,23 @@ class FirmataClient:
             self.mk_errors.append(event.info)
         elif kind is fm.Garbage:
             self.garbage_bytes += len(event.data)
+
+
+class _Resender:
+    """Writes ``data`` again every ``every`` seconds while a wait goes on (nothing when either is None)."""
+
+    __slots__ = ("client", "data", "every", "next")
+
+    def __init__(self, client: "FirmataClient", data: bytes | None, every: float | None, now: float):
+        self.client, self.data, self.every = client, data, every
+        self.next = now + every if data is not None and every else None
+
+    def poll(self, now: float) -> None:
+        if self.next is not None and now >= self.next:
+            self.client.send(self.data)
+            self.next = now + self.every
+
+    def until(self, deadline: float) -> float:
+        """When the waiter must wake up next: the deadline or the next resend, whichever is first."""
+        return deadline if self.next is None else min(deadline, self.next)
+
