@@ -3,6 +3,8 @@
     store = open_store("sqlite:///portfolio.db")      # or "postgresql://postgres@127.0.0.1/test"
 """
 
-from .base import Gap, Quarantined, Store, StoredRecord, now_iso, open_store
+from .base import (BEGINNING, AssignmentConflict, Flood, Gap, Hold, KitKey, Quarantined, Store, StoredRecord,
+                   now_iso, open_store)
 
-__all__ = ["Gap", "Quarantined", "Store", "StoredRecord", "now_iso", "open_store"]
+__all__ = ["BEGINNING", "AssignmentConflict", "Flood", "Gap", "Hold", "KitKey", "Quarantined", "Store",
+           "StoredRecord", "now_iso", "open_store"]

@@ -10,8 +10,17 @@ from typing import TextIO
 from ..errors import UsageError
 from .base import Store
 
-EXPORT_COLUMNS = ["class", "kit", "seq", "time", "name", "value", "unit"]
-QUARANTINE_COLUMNS = ["id", "received_at", "topic", "reason", "detail", "payload"]
+EXPORT_COLUMNS = ["class", "kit", "seq", "time", "name", "value", "unit", "student", "group"]
+QUARANTINE_COLUMNS = ["id", "received_at", "topic", "reason", "detail", "size", "sha256", "payload"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A CSV cell a spreadsheet shows as text: text starting with = + - @ tab or CR would run as a
+    formula (``=HYPERLINK(...)`` from any MQTT client), so it gets a leading apostrophe. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
 
 
 def _check(fmt: str) -> None:
@@ -20,23 +29,24 @@ def _check(fmt: str) -> None:
 
 
 def write_export(store: Store, out: TextIO, *, kit: str | None = None, class_id: str | None = None,
-                 fmt: str = "csv") -> int:
-    """Write ``class,kit,seq,time,name,value,unit`` rows (time: the device's, else the receive time).
-
-    JSON rows carry the same keys plus ``student`` (who held the kit then; null when unassigned).
-    Returns the number of rows written.
+                 fmt: str = "csv", names: bool = False) -> int:
+    """Write ``class,kit,seq,time,name,value,unit,student,group`` rows (time: the device's trusted
+    time, else the receive time; ``student``/``group``: the pseudonymous id of who held the kit then,
+    empty when nobody did). ``names`` adds ``student_name`` (display names only when asked for).
+    CSV cells that a spreadsheet would run as a formula are escaped. Returns the number of rows.
     """
     _check(fmt)
     n = 0
     if fmt == "csv":
+        columns = EXPORT_COLUMNS + (["student_name"] if names else [])
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(EXPORT_COLUMNS)
-        for row in store.export(kit=kit, class_id=class_id):
-            writer.writerow([row[c] for c in EXPORT_COLUMNS])
+        writer.writerow(columns)
+        for row in store.export(kit=kit, class_id=class_id, names=names):
+            writer.writerow([safe_cell(row[c]) for c in columns])
             n += 1
         return n
     out.write("[")
-    for row in store.export(kit=kit, class_id=class_id):
+    for row in store.export(kit=kit, class_id=class_id, names=names):
         out.write(("," if n else "") + "\n" + json.dumps(row, ensure_ascii=False))
         n += 1
     out.write("\n]\n")
@@ -51,8 +61,9 @@ def _payload_text(data: bytes) -> tuple[str, bool]:
 
 
 def write_quarantine(store: Store, out: TextIO, *, fmt: str = "csv", limit: int | None = None) -> int:
-    """List refused messages with their reason. Payloads that are not UTF-8 are shown in base64
-    (CSV: prefixed ``base64:``; JSON: ``payload_base64``)."""
+    """List refused messages with their reason, length and SHA-256 (the payload column holds the first
+    4 KiB). Payloads that are not UTF-8 are shown in base64 (CSV: prefixed ``base64:``; JSON:
+    ``payload_base64``)."""
     _check(fmt)
     rows = store.quarantined(limit=limit)
     if fmt == "csv":
@@ -60,13 +71,13 @@ def write_quarantine(store: Store, out: TextIO, *, fmt: str = "csv", limit: int 
         writer.writerow(QUARANTINE_COLUMNS)
         for q in rows:
             text, is_b64 = _payload_text(q["payload"])
-            writer.writerow([q["id"], q["received_at"], q["topic"], q["reason"], q["detail"],
-                             ("base64:" + text) if is_b64 else text])
+            writer.writerow([safe_cell(v) for v in (q["id"], q["received_at"], q["topic"], q["reason"], q["detail"],
+                                                     q["size"], q["sha256"], ("base64:" + text) if is_b64 else text)])
         return len(rows)
     items = []
     for q in rows:
         text, is_b64 = _payload_text(q["payload"])
-        item = {k: q[k] for k in ("id", "received_at", "topic", "reason", "detail")}
+        item = {k: q[k] for k in ("id", "received_at", "topic", "reason", "detail", "size", "sha256")}
         item["payload_base64" if is_b64 else "payload"] = text
         items.append(item)
     out.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")

@@ -8,8 +8,9 @@ import os
 import sqlite3
 import threading
 
-from ..errors import DiskFullError, StoreError
-from .base import SCHEMA_VERSION, Store, _ddl
+from ..errors import DiskFullError, StoreBusyError, StoreError
+from .base import Store
+from .migrations import SQLITE
 
 
 def sqlite_path(url: str) -> str:
@@ -21,7 +22,8 @@ def sqlite_path(url: str) -> str:
     return url[len("sqlite:///"):]
 
 
-_SQLITE_IOERR, _SQLITE_FULL = 10, 13
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_IOERR, _SQLITE_FULL = 5, 6, 10, 13
+BUSY_TIMEOUT = 5.0          # seconds one statement waits for another program's lock before StoreBusyError
 _LOW_SPACE = 1 << 20        # an I/O error with less than 1 MB left on the disk is a full disk
 
 
@@ -40,16 +42,27 @@ def is_disk_full(exc: sqlite3.Error, path: str) -> bool:
     return False
 
 
+def is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
 def _wrap(exc: sqlite3.Error, path: str) -> StoreError:
     text = str(exc)
     if path != ":memory:" and is_disk_full(exc, path) or "full" in text.lower():
         return DiskFullError(en=f"The portfolio {path} could not be written: {text}.",
                              zh=f"无法写入作品集 {path}：{text}。")
+    if is_busy(exc):
+        return StoreBusyError(en=f"The portfolio {path} is locked by another program ({text}).",
+                              zh=f"作品集 {path} 被别的程序锁住了（{text}）。")
     return StoreError(en=f"The portfolio {path} failed: {text}.", zh=f"作品集 {path} 出错：{text}。")
 
 
 class SqliteStore(Store):
     engine = "sqlite"
+    dialect = SQLITE
 
     def __init__(self, url: str):
         self.url = url
@@ -62,15 +75,15 @@ class SqliteStore(Store):
         self._lock = threading.RLock()
         self._db = None
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                       timeout=BUSY_TIMEOUT)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            with self._transaction():
-                for stmt in _ddl(blob="BLOB", serial="INTEGER PRIMARY KEY AUTOINCREMENT", big="INTEGER"):
-                    self._db.execute(stmt)
-                self._db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO NOTHING",
-                                 (str(SCHEMA_VERSION),))
+            fresh = self.schema_version == 0
+            self._migrate()
+            if fresh and self.path != ":memory:":
+                self._db.execute("VACUUM")     # a new portfolio keeps no free pages from the steps' old tables
         except (sqlite3.Error, StoreError) as exc:     # close the file, or a full disk could not be unmounted
             if self._db is not None:
                 self._db.close()
