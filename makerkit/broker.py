@@ -1,6 +1,12 @@
 """An MQTT broker for the one-laptop classroom: amqtt (pure Python, installed with makerkit) in a
 thread of this process, or mosquitto as a child process where it is installed.
 
+Access: with ``logins`` (rows of the store's ``logins`` table) both engines enforce
+:mod:`makerkit.access.rules` (amqtt through the plugins of :mod:`makerkit.access.amqtt_rules`, mosquitto
+through the files of :mod:`makerkit.access.mosquitto`), with the same message-size limit. Anonymous
+clients only when ``allow_anonymous`` (the default only without logins), and only on loopback.
+``tls`` (:class:`~makerkit.access.mosquitto.TlsFiles`) serves ``mqtts://`` on the listener.
+
 amqtt speaks MQTT 3.1.1 only (no MQTT 5 session expiry, no shared subscriptions) and carries about
 2-3k messages/s on a laptop: plenty for a room of 40 kits, so the classroom warns when a load nears
 it. For real deployments run mosquitto (``conf/mosquitto-classroom.conf``) or a broker cluster.
@@ -19,6 +25,7 @@ import tempfile
 import threading
 import time
 
+from .access.mosquitto import MESSAGE_SIZE_LIMIT, TlsFiles, write_mosquitto
 from .errors import BrokerError, UsageError
 
 AMQTT_RATE_LIMIT = 2000.0          # messages/s measured for amqtt on a laptop (see docs/TELEMETRY.md)
@@ -45,6 +52,10 @@ def _wait_listening(host: str, port: int, timeout: float, alive=lambda: True) ->
     return False
 
 
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def mosquitto_path() -> str | None:
     return shutil.which("mosquitto") or next(
         (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.path.exists(p)), None)
@@ -59,7 +70,8 @@ class EmbeddedBroker:
     """
 
     def __init__(self, *, engine: str = "auto", host: str = "127.0.0.1", port: int = 1883,
-                 data_dir: str | None = None):
+                 data_dir: str | None = None, logins: list[dict] | None = None, allow_anonymous: bool | None = None,
+                 tls: TlsFiles | None = None):
         if engine not in ("auto", "amqtt", "mosquitto"):
             raise UsageError(en=f"Unknown broker {engine!r}: use amqtt or mosquitto.",
                              zh=f"未知的 MQTT 服务器类型 {engine!r}：请用 amqtt 或 mosquitto。")
@@ -69,6 +81,14 @@ class EmbeddedBroker:
                               hint_en="Install it (Debian/Ubuntu: sudo apt install mosquitto) or use --broker-engine amqtt.",
                               hint_zh="请安装它（Debian/Ubuntu：sudo apt install mosquitto），或者使用 --broker-engine amqtt。")
         self.engine = "amqtt" if engine == "auto" else engine
+        self.logins = list(logins or [])
+        self.allow_anonymous = logins is None if allow_anonymous is None else bool(allow_anonymous)
+        if self.allow_anonymous and not is_loopback(host):
+            raise UsageError(en=f"A broker on {host} must not let anyone in without a login.",
+                             zh=f"监听在 {host} 上的 MQTT 服务器不能允许不登录就连接。",
+                             hint_en="Create logins (makerkit access add ...) or listen on 127.0.0.1 only.",
+                             hint_zh="请先创建账号（makerkit access add ...），或者只监听 127.0.0.1。")
+        self.tls = tls
         self.host = host
         self.port = port
         self.data_dir = data_dir
@@ -81,6 +101,8 @@ class EmbeddedBroker:
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        if self.tls:
+            return f"mqtts://{host}:{self.port}?ca={self.tls.cafile}"
         return f"mqtt://{host}:{self.port}"
 
     @property
@@ -109,12 +131,8 @@ class EmbeddedBroker:
             self._tmp = tempfile.TemporaryDirectory(prefix="makerkit-broker-")
             self.data_dir = self._tmp.name
         os.makedirs(self.data_dir, exist_ok=True)
-        conf = os.path.join(self.data_dir, "mosquitto.conf")
-        with open(conf, "w", encoding="utf-8") as fh:
-            fh.write(f"listener {self.port} {self.host}\nallow_anonymous true\n"
-                     "max_queued_messages 0\nmax_queued_bytes 0\nmax_inflight_messages 0\n"
-                     f"persistence true\npersistence_location {self.data_dir}/\nautosave_interval 30\n"
-                     f"user {getpass.getuser()}\n")
+        conf = write_mosquitto(self.logins, listen=f"{self.host}:{self.port}", out_dir=self.data_dir,
+                               tls=self.tls, run_as=getpass.getuser(), allow_anonymous=self.allow_anonymous).conf
         log = open(os.path.join(self.data_dir, "mosquitto.log"), "ab")
         self._proc = subprocess.Popen([mosquitto_path(), "-c", conf], stdout=log, stderr=log)
         log.close()
@@ -125,15 +143,17 @@ class EmbeddedBroker:
 
     # -- amqtt ----------------------------------------------------------------------------------
     def _start_amqtt(self, timeout: float) -> None:
-        from amqtt.broker import Broker
+        from .access.amqtt_rules import amqtt_plugins, limited_broker_class    # imports amqtt: only when used
         for name in ("amqtt", "transitions"):   # the library never prints: no last-resort stderr logging
             logger = logging.getLogger(name)
             if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
                 logger.addHandler(logging.NullHandler())
-        config = {
-            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}", "max_connections": 500}},
-            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
-        }
+        listener = {"type": "tcp", "bind": f"{self.host}:{self.port}", "max_connections": 500}
+        if self.tls:
+            listener.update(ssl=True, certfile=self.tls.certfile, keyfile=self.tls.keyfile)
+        config = {"listeners": {"default": listener},
+                  "plugins": amqtt_plugins(self.logins, allow_anonymous=self.allow_anonymous)}
+        broker_class = limited_broker_class(MESSAGE_SIZE_LIMIT)
         started = threading.Event()
         failure: list[BaseException] = []
 
@@ -143,7 +163,7 @@ class EmbeddedBroker:
             asyncio.set_event_loop(loop)
             try:
                 async def boot():
-                    self._broker = Broker(config, loop=loop)
+                    self._broker = broker_class(config, loop=loop)
                     await self._broker.start()
                 loop.run_until_complete(boot())
             except BaseException as exc:  # reported to start()

@@ -32,9 +32,13 @@ def bridge(port, broker, board, class_id, kit_id, outbox, username, password):
     zh = current_language() == "zh"
 
     def show(b):
+        # every notice (port lost and back, reused numbers, readings the kit dropped) once, then the counts
+        for note in b.take_notices():
+            click.echo(note["zh"] if zh else note["en"], err=True)
         waiting = b.outbox.count(sent=False)
-        click.echo((f"已发布 {b.published} 条，等待发送 {waiting} 条，重发 {b.replayed} 条" if zh else
-                    f"published {b.published}, waiting {waiting}, replayed {b.replayed}"), err=True)
+        port_state = ("" if b.kit is not None else ("，端口断开，正在重新打开" if zh else ", port lost: reopening"))
+        click.echo((f"已发布 {b.published} 条，等待发送 {waiting} 条，重发 {b.replayed} 条{port_state}" if zh else
+                    f"published {b.published}, waiting {waiting}, replayed {b.replayed}{port_state}"), err=True)
         err = b.disk_error
         if err is not None:
             click.echo((f"错误：{err.message_zh} {err.hint_zh}" if zh else f"Error: {err.message_en} {err.hint_en}"),

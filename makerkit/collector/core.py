@@ -14,20 +14,24 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import os
 import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
-from ..errors import DiskFullError
+from ..errors import DiskFullError, StoreBusyError
 from ..mqtt.connection import MqttConnection
 from ..protocol import telemetry as tm
 from ..store import Gap, Store, open_store
 from .gaps import GapTracker
+from .instance import InstanceLock
 from .timebase import _ts
 from .writer import BatchWriter, ProcessWriter
 
 _log = logging.getLogger(__name__)
+REPLAYS_PER_ROUND = 4         # replay requests per gap each time it is due (each at most tm.MAX_REPLAY_SPAN numbers)
 
 
 @dataclass
@@ -41,25 +45,22 @@ class CollectorStats:
     gaps_found: int = 0
     gaps_healed: int = 0
     gaps_lost: int = 0
+    seq_jumps: int = 0                # seq jumps too large to be gaps (recorded as "jump", never requested)
     rate: float = 0.0                 # rows committed per second over the last stats interval
     lag_s: float = 0.0                # age of the oldest message of the last batch when it was committed
     device_lag_s: float | None = None  # commit time minus device time (kits with a clock), last batch
     unassigned_kits: list = field(default_factory=list)
     load_warning: bool = False
-    store_error: DiskFullError | None = None   # set while batches cannot be committed (disk full); None once they can
+    # set while batches cannot be committed (disk full, database locked); None once they can
+    store_error: DiskFullError | StoreBusyError | None = None
     store_retries: int = 0            # failed commits retried so far (nothing was acknowledged for them)
-
-    def as_dict(self) -> dict:
-        out = dict(self.__dict__)
-        err = out.pop("store_error")
-        out["error"] = _error_doc(err)
-        return out
 
 
 def _error_doc(err) -> dict | None:
     if err is None:
         return None
-    return {"code": "disk_full", "en": err.message_en, "zh": err.message_zh, "hint_en": err.hint_en,
+    code = "disk_full" if isinstance(err, DiskFullError) else "busy"
+    return {"code": code, "en": err.message_en, "zh": err.message_zh, "hint_en": err.hint_en,
             "hint_zh": err.hint_zh}
 
 
@@ -105,6 +106,10 @@ class Collector:
         self._room = threading.Event()
         self._room.set()
         self._gaps = GapTracker(self.store.kit_heads(), grace=gap_grace, retry=gap_retry)
+        self._open_gap_rows = {(g.key, g.first): g for g in self.store.gaps(state="open")}
+        now = time.monotonic()
+        for gap in self._open_gap_rows.values():       # gaps left open by the last run: ask for them again
+            self._gaps.reopen(gap.key, gap.first, gap.last, gap.requests, now)
         if writer == "auto":     # a child process needs the caller's script to be import-safe: opt in
             writer = "thread"
         if writer == "process" and not isinstance(db, str):
@@ -113,8 +118,7 @@ class Collector:
         self._db_url = db if isinstance(db, str) else None
         self._writer = None
         self._registered = self.store.registered_kits()
-        self._unassigned: set[str] = set()
-        self._open_gap_rows = {(g.kit, g.first): g for g in self.store.gaps(state="open")}
+        self._unassigned: set[tuple[str, str]] = set()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -129,8 +133,15 @@ class Collector:
                 raise UsageError(en="Shared subscriptions need an MQTT 5 broker such as mosquitto.",
                                  zh="共享订阅需要支持 MQTT 5 的服务器，例如 mosquitto。")
             filters = [f"$share/{share}/{f}" for f in filters]
-        self.filters = filters
         status = tm.collector_topic(self.collector_id, "status")
+        if classes or share:            # our own status topic tells us when another collector takes our id
+            filters = filters + [status]
+        self.filters = filters
+        self._instance = InstanceLock(self.collector_id, broker)
+        self._status_topic = status
+        self.instance_id = uuid.uuid4().hex[:12]
+        self.started_at = tm.iso_utc(time.time())
+        self.taken_over_by: dict | None = None
         self.mqtt = MqttConnection(
             broker, self.collector_id, username=username, password=password,
             subscriptions=[(f, 1) for f in filters], on_receive=self._on_receive, manual_ack=True,
@@ -138,6 +149,8 @@ class Collector:
             will=(status, tm.status_payload("offline"), 1, True), on_connect=self._connected, protocol=protocol)
 
     def _on_receive(self, item: tuple) -> None:      # paho's network thread: as little as possible
+        if item[0] == self._status_topic:
+            self._other_instance(item[1], item[6])
         inbox = self._inbox
         inbox.append(item)
         size = len(inbox)
@@ -158,9 +171,38 @@ class Collector:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def _connected(self, session_present: bool) -> None:
-        self.mqtt.publish(tm.collector_topic(self.collector_id, "status"), tm.status_payload("online"), 1, True)
+        self.mqtt.publish(self._status_topic, self._online(), 1, True)
+
+    def _online(self) -> bytes:
+        return tm.status_payload("online", instance=self.instance_id, started=self.started_at,
+                                 host=socket.gethostname()[:64], pid=os.getpid())
+
+    def _other_instance(self, payload: bytes, retained: bool) -> None:
+        """An online status of our id from another instance: two collectors with one id knock each other
+        off the broker for ever. The one that started later stays off and says who the other is (so the
+        first one keeps running, as on one computer). A retained status counts only once we have been
+        knocked off ourselves: at our first start it may be what a crashed run left behind."""
+        if retained and self.mqtt.connect_count < 2:
+            return
+        try:
+            doc = json.loads(payload)
+        except ValueError:
+            return
+        if not isinstance(doc, dict) or doc.get("state") != "online" or doc.get("instance") in (None, self.instance_id):
+            return
+        if (str(doc.get("started", "")), str(doc["instance"])) < (self.started_at, self.instance_id):
+            self.taken_over_by = doc
+            self.mqtt.give_up("another collector with this id was there first")
 
     def start(self, timeout: float = 10.0) -> "Collector":
+        self._instance.acquire()          # a second collector with this id and broker refuses to start
+        try:
+            return self._start(timeout)
+        except BaseException:
+            self._instance.release()
+            raise
+
+    def _start(self, timeout: float) -> "Collector":
         keep = self.on_batch is not None
         # the writer (and its child process) is ready before we connect: with a backlog on the
         # broker the backpressure would otherwise hold the network thread before the SUBACKs
@@ -198,6 +240,7 @@ class Collector:
         self.mqtt.stop()
         self._writer.close()
         self._writer = None
+        self._instance.release()
         if self._own_store:
             self.store.close()
 
@@ -205,6 +248,15 @@ class Collector:
         """Re-raise an error that stopped the writer thread (the CLI checks this while it waits)."""
         if self._error is not None:
             raise self._error
+        if self.mqtt.taken_over:
+            from .instance import CollectorRunningError
+            other = self.taken_over_by or {}
+            who = f" (computer {other.get('host', '?')}, process {other.get('pid', '?')})" if other else ""
+            raise CollectorRunningError(
+                en=f"Another collector with the id {self.collector_id}{who} connected to {self.mqtt.address.url} and "
+                   "took over this one's session; two collectors with one id knock each other off the broker.",
+                zh=f"另一个编号为 {self.collector_id} 的收集器{who}连接了 {self.mqtt.address.url}，接管了本收集器的会话；"
+                   "两个同编号的收集器会互相把对方挤下线。")
 
     @property
     def running(self) -> bool:
@@ -263,7 +315,7 @@ class Collector:
         while True:
             try:
                 self._process(batch)
-            except DiskFullError as exc:
+            except (DiskFullError, StoreBusyError) as exc:
                 if self.stats.store_error is None:
                     _log.error("%s %s", exc.message_en, exc.hint_en)
                 self.stats.store_error = exc
@@ -279,7 +331,7 @@ class Collector:
             return
 
     def _process(self, batch: list[tuple]) -> None:
-        res = self._writer.write([(m[0], m[1]) for m in batch], time.time())   # durable on return
+        res = self._writer.write([(m[0], m[1]) for m in batch], time.time(), time.monotonic())   # durable on return
         # then the acks, in order, one write per connection generation (a reconnect in the middle
         # of a batch splits it; acks for an earlier connection are never sent)
         gen = batch[0][4]
@@ -300,56 +352,89 @@ class Collector:
             st.device_lag_s = now - _ts(res.oldest_device_time)
         self._window_stored += res.valid
         mono = time.monotonic()
-        for kit, (cls, seqs) in res.seqs.items():
-            if kit not in self._registered:
-                self._unassigned.add(kit)
-            self._gaps.seen(cls, kit, seqs, mono)
-        for kind, cls, kit, doc in res.events:
-            self._event(tm.Topic(cls, kit, kind), doc, mono)
+        for key, seqs in res.seqs.items():
+            if (key.class_id, key.kit) not in self._registered:
+                self._unassigned.add((key.class_id, key.kit))
+            self._gaps.seen(key, seqs, mono)
+        for where, doc in res.events:
+            self._event(where, doc, mono)
         if self.on_batch:
             self.on_batch(res.records or [], res.bad or [])
 
     def _event(self, where: tm.Topic, doc: dict, now: float) -> None:
+        inc = doc.get("inc") or ""
         if where.kind == "status" and doc.get("state") == "online" and isinstance(doc.get("seq"), int):
             # numbers still in the kit's outbox are on their way; only older ones can be missing
             delivered = doc["seq"] - int(doc.get("buffered") or 0)
-            self._gaps.status(where.class_id, where.kit, delivered, now)
+            self._gaps.status(tm.KitKey(where.class_id, where.kit, inc), delivered, now)
         elif where.kind == "event" and doc.get("event") == "replay_done":
-            for first, last in doc.get("missing") or []:
-                self._gaps.forget(where.kit, first, last)
-                for key, gap in list(self._open_gap_rows.items()):
-                    if gap.kit == where.kit and first <= gap.last and last >= gap.first:
-                        present = self.store.seqs(gap.kit, gap.first, gap.last)
+            first, last = doc.get("from", 0), doc.get("to", 0)
+            for key, gap in list(self._open_gap_rows.items()):
+                if (gap.class_id, gap.kit) != (where.class_id, where.kit) or not (first <= gap.last and last >= gap.first):
+                    continue
+                if gap.inc != inc:            # the kit answering is another incarnation: the old one is gone
+                    self._close_lost(key, gap, f"the kit was erased or replaced (now incarnation {inc or '-'}); "
+                                               f"readings {gap.first}..{gap.last} were lost with its memory")
+                    continue
+                for lost_first, lost_last in doc.get("missing") or []:
+                    self._gaps.forget(gap.key, lost_first, lost_last)
+                    if lost_first <= gap.last and lost_last >= gap.first:
+                        present = self.store.seqs(gap.key, gap.first, gap.last)
                         if len(present) < gap.last - gap.first + 1:
-                            self.store.update_gap(gap.kit, gap.first, state="lost", note=_lost_note(first, last))
-                            self.stats.gaps_lost += 1
-                            del self._open_gap_rows[key]
+                            self._close_lost(key, gap, _lost_note(lost_first, lost_last))
+                        break
+
+    def _close_lost(self, key, gap: Gap, note: str) -> None:
+        self._gaps.forget(gap.key, gap.first, gap.last)
+        self.store.update_gap(gap.key, gap.first, state="lost", note=note)
+        self.stats.gaps_lost += 1
+        del self._open_gap_rows[key]
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
+        self._record_jumps()
         for suspect in self._gaps.due(now):
-            present = self.store.seqs(suspect.kit, suspect.first, suspect.last)
+            present = self.store.seqs(suspect.key, suspect.first, suspect.last)
             holes = self._gaps.resolve(suspect, present, now)
-            key = (suspect.kit, suspect.first)
+            key = (suspect.key, suspect.first)
             if holes and not suspect.recorded:
                 suspect.recorded = True
-                gap = Gap(suspect.class_id, suspect.kit, suspect.first, suspect.last, "open", tm.iso_utc(time.time()))
+                gap = Gap(suspect.class_id, suspect.kit, suspect.first, suspect.last, "open", tm.iso_utc(time.time()),
+                          inc=suspect.key.inc)
                 self.store.add_gaps([gap])
                 self._open_gap_rows[key] = gap
                 self.stats.gaps_found += 1
             if holes and suspect in self._gaps.suspects:
-                for first, last in holes:
-                    self.mqtt.publish(tm.topic(suspect.class_id, suspect.kit, "replay"),
-                                      tm.replay_payload(first, last, self.collector_id), 1, False)
-                    self.stats.replays_requested += 1
+                self._request_replays(suspect, holes)
                 if key in self._open_gap_rows:
-                    self.store.update_gap(suspect.kit, suspect.first, requests=suspect.requests)
+                    self.store.update_gap(suspect.key, suspect.first, requests=suspect.requests)
             elif not holes and key in self._open_gap_rows and suspect not in self._gaps.suspects:
-                self.store.update_gap(suspect.kit, suspect.first, state="healed", requests=suspect.requests)
+                self.store.update_gap(suspect.key, suspect.first, state="healed", requests=suspect.requests)
                 del self._open_gap_rows[key]
                 self.stats.gaps_healed += 1
         if now >= self._next_stats:
             self._publish_stats(now)
+
+    def _request_replays(self, suspect, holes: list[tuple[int, int]]) -> None:
+        """At most :data:`REPLAYS_PER_ROUND` requests of at most ``MAX_REPLAY_SPAN`` numbers per gap and
+        round: a gap of thousands of readings, or one full of holes, is asked for piece by piece over
+        the next rounds instead of flooding the kit with requests it would refuse (kits rate-limit them)."""
+        chunks = [c for first, last in holes for c in tm.replay_chunks(first, last, REPLAYS_PER_ROUND)]
+        for first, last in chunks[:REPLAYS_PER_ROUND]:
+            self.mqtt.publish(tm.topic(suspect.class_id, suspect.kit, "replay"),
+                              tm.replay_payload(first, last, self.collector_id, suspect.key.inc), 1, False)
+            self.stats.replays_requested += 1
+
+    def _record_jumps(self) -> None:
+        """Seq jumps too large to be gaps: one row each (state ``jump``), never requested."""
+        if not self._gaps.jumps:
+            return
+        jumps, self._gaps.jumps = self._gaps.jumps, []
+        self.store.add_gaps([Gap(j.key.class_id, j.key.kit, j.first, j.last, "jump", tm.iso_utc(time.time()),
+                                 note=f"seq jumped over {j.last - j.first + 1} numbers ({j.first - 1} -> {j.last + 1}): "
+                                      "too far to be lost readings; the kit's counter was reset or corrupted",
+                                 inc=j.key.inc) for j in jumps])
+        self.stats.seq_jumps += len(jumps)
 
     def _publish_stats(self, now: float) -> None:
         span = max(now - self._window_start, 1e-6)
@@ -360,7 +445,7 @@ class Collector:
         if self._unassigned:
             self._registered = self.store.registered_kits()
             self._unassigned -= self._registered
-        st.unassigned_kits = sorted(self._unassigned)
+        st.unassigned_kits = sorted(f"{cls}/{kit}" for cls, kit in self._unassigned)
         st.load_warning = bool(self.warn_rate and st.rate >= 0.8 * self.warn_rate)
         doc = {"v": 1, "id": self.collector_id, "rate": round(st.rate, 1), "lag_s": round(st.lag_s, 3),
                "received": st.received, "stored": st.stored, "duplicates": st.duplicates,

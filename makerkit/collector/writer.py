@@ -10,37 +10,51 @@ its parent closes, so a collector killed with SIGKILL takes it along.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from dataclasses import dataclass, field
 
-from ..errors import DiskFullError, StoreError
+from ..errors import DiskFullError, StoreBusyError, StoreError
 from ..protocol import telemetry as tm
 from ..store import Quarantined, Store, StoredRecord, open_store
+from .floods import FloodGate
 from .timebase import TimeBase
 
 _COLLECTOR_PREFIX = f"{tm.ROOT}/{tm.COLLECTOR_SEGMENT}/"
+INTERNAL = "internal"        # quarantine reason: processing the message raised (the detail names the error)
 
 
 @dataclass
 class BatchResult:
     added: int = 0                                   # new rows
     valid: int = 0                                   # valid telemetry messages (new + duplicates)
-    quarantined: int = 0
-    ignored: int = 0                                 # collectors' own status/stats
-    seqs: dict = field(default_factory=dict)         # kit -> (class, [seq, ...])
-    events: list = field(default_factory=list)       # (kind, class, kit, doc) for status and event messages
+    quarantined: int = 0                             # refused messages (kept whole or summarised)
+    ignored: int = 0                                 # collectors' own status/stats, teachers' control messages
+    seqs: dict = field(default_factory=dict)         # KitKey -> [seq, ...]
+    events: list = field(default_factory=list)       # (Topic, doc) for status and event messages
     oldest_device_time: str | None = None
     records: list | None = None                      # StoredRecords, when asked for (``keep_records``)
     bad: list | None = None                          # Quarantined, when asked for
 
 
+def _text(topic) -> str:
+    return topic if isinstance(topic, str) else repr(topic)
+
+
 class BatchWriter:
+    """Validate, stamp and commit batches. One message can never stop it: whatever raises while a
+    message is processed quarantines that message (reason ``internal``) and the batch goes on."""
+
     def __init__(self, store: Store, keep_records: bool = False):
         self.store = store
         self.keep_records = keep_records
         self.time = TimeBase(store.boot_epochs())
+        self.floods = FloodGate()
 
-    def write(self, items: list[tuple[str, bytes]], received: float) -> BatchResult:
-        """Validate ``(topic, payload)`` items and commit them; returns what the collector needs to know."""
+    def write(self, items: list[tuple[str, bytes]], received: float, monotonic: float | None = None) -> BatchResult:
+        """Validate ``(topic, payload)`` items and commit them; returns what the collector needs to know.
+        ``received`` is the wall-clock time of the batch, ``monotonic`` the monotonic clock read with it
+        (so a jump of the wall clock is seen for what it is)."""
+        self.time.observe_clock(received, time.monotonic() if monotonic is None else monotonic)
         res = BatchResult()
         received_iso = tm.iso_utc(received)
         records: list[StoredRecord] = []
@@ -48,40 +62,84 @@ class BatchWriter:
         bad: list[Quarantined] = []
         for topic, payload in items:
             try:
-                where = tm.parse_topic(topic)
-            except tm.TelemetryRejected as exc:
-                if topic.startswith(_COLLECTOR_PREFIX):
-                    res.ignored += 1
-                    continue
-                bad.append(Quarantined(received_iso, topic, payload, exc.reason, exc.detail))
-                continue
-            try:
-                if where.kind == "telemetry":
-                    rec = tm.parse_telemetry(where, payload)
-                    taken, source = self.time.stamp(rec, received)
-                    records.append(StoredRecord(rec, received_iso, taken, source))
-                    payloads.append(payload)
-                elif where.kind in ("status", "event"):
-                    res.events.append((where.kind, where.class_id, where.kit, tm.parse_message(where.kind, payload)))
-            except tm.TelemetryRejected as exc:
-                bad.append(Quarantined(received_iso, topic, payload, exc.reason, exc.detail))
+                self._one(topic, payload, received, received_iso, res, records, payloads, bad)
+            except Exception as exc:                # noqa: BLE001 - one message never stops the collector
+                bad.append(Quarantined(received_iso, _text(topic)[:1024], bytes(payload), INTERNAL,
+                                       f"{type(exc).__name__}: {exc}"[:500]))
+        statuses = [(t.class_id, t.kit, doc.get("inc"), doc.get("hw"), doc.get("fw"), received_iso)
+                    for t, doc in res.events if t.kind == "status" and doc.get("state") == "online"]
         reused: list[Quarantined] = []
-        res.added = self.store.write_batch(records, bad, payloads=payloads, reused=reused)   # durable on return
+        kept, floods = self.floods.filter(bad, received)
+        res.added, records, refused = self._commit(records, payloads, kept, floods, reused, received_iso, statuses)
+        # lesson events (kit.event) go to the portfolio before the batch is acknowledged; stored once each
+        self.store.add_kit_events([(t.class_id, t.kit, doc) for t, doc in res.events
+                                   if t.kind == "event" and doc.get("event") != "replay_done"], received_iso)
+        bad.extend(refused)
         res.valid = len(records) - len(reused)
         res.quarantined = len(bad) + len(reused)
         bad.extend(reused)
         for r in records:
             rec = r.record
-            entry = res.seqs.get(rec.kit)
-            if entry is None:
-                res.seqs[rec.kit] = (rec.class_id, [rec.seq])
-            else:
-                entry[1].append(rec.seq)
-            if rec.time and (res.oldest_device_time is None or rec.time < res.oldest_device_time):
+            res.seqs.setdefault(rec.key, []).append(rec.seq)
+            if rec.time and r.time_source == "device" and (
+                    res.oldest_device_time is None or rec.time < res.oldest_device_time):
                 res.oldest_device_time = rec.time
         if self.keep_records:
             res.records, res.bad = records, bad
         return res
+
+    def _one(self, topic, payload, received, received_iso, res, records, payloads, bad) -> None:
+        try:
+            where = tm.parse_topic(topic)
+        except tm.TelemetryRejected as exc:
+            if topic.startswith(_COLLECTOR_PREFIX):
+                res.ignored += 1
+            else:
+                bad.append(Quarantined(received_iso, topic, payload, exc.reason, exc.detail))
+            return
+        try:
+            if where.kind == "telemetry":
+                rec = tm.parse_telemetry(where, payload)
+                taken, source, flags = self.time.stamp(rec, received)
+                records.append(StoredRecord(rec, received_iso, taken, source, flags))
+                payloads.append(payload)
+            elif where.kind in ("status", "event"):
+                res.events.append((where, tm.parse_message(where.kind, payload)))
+            else:                                   # replay requests and control messages are not data
+                res.ignored += 1
+        except tm.TelemetryRejected as exc:
+            bad.append(Quarantined(received_iso, topic, payload, exc.reason, exc.detail))
+
+    def _commit(self, records, payloads, bad, floods, reused, received_iso, statuses):
+        """One transaction for the batch. A store error that is not about the database as a whole
+        (busy, full: those are retried by the caller) means some row cannot be stored: then each
+        record is written alone and the one the database refuses is quarantined as ``internal``.
+        Returns ``(new rows, records stored, records refused as Quarantined)``."""
+        try:
+            return self.store.write_batch(records, bad, payloads=payloads, reused=reused, floods=floods,
+                                          statuses=statuses), records, []
+        except (DiskFullError, StoreBusyError):
+            raise
+        except StoreError as exc:
+            if not records:
+                raise
+            first_error = exc
+        kept: list[StoredRecord] = []
+        refused: list[Quarantined] = []
+        added = 0
+        for item, payload in zip(records, payloads):
+            try:
+                added += self.store.write_batch([item], payloads=[payload], reused=reused)
+                kept.append(item)
+            except (DiskFullError, StoreBusyError):
+                raise
+            except StoreError as exc:
+                refused.append(Quarantined(received_iso, tm.topic(item.record.class_id, item.record.kit), payload,
+                                           INTERNAL, f"the database refused it: {exc.message_en}"[:500]))
+        if not refused:
+            raise first_error                  # not a row's fault: the batch as a whole fails (and is retried)
+        self.store.write_batch([], bad + refused, floods=floods, statuses=statuses)
+        return added, kept, refused
 
     def close(self) -> None:
         pass
@@ -105,14 +163,14 @@ def _worker(conn, db_url: str, keep_records: bool) -> None:
             if msg[0] == "stop":
                 conn.send(("stopped",))
                 return
-            _, items, received = msg
+            _, items, received, monotonic = msg
             try:
-                result = writer.write(items, received)
+                result = writer.write(items, received, monotonic)
             except BaseException as exc:   # reported to the parent, which does not ack the batch
                 conn.send(("error", type(exc).__name__, getattr(exc, "message_en", str(exc)),
                            getattr(exc, "message_zh", str(exc))))
-                if isinstance(exc, DiskFullError):
-                    continue                                       # the parent retries once there is room
+                if isinstance(exc, (DiskFullError, StoreBusyError)):
+                    continue                                       # the parent retries once it can
                 return
             try:
                 conn.send(("ok", result))
@@ -123,7 +181,7 @@ def _worker(conn, db_url: str, keep_records: bool) -> None:
 
 
 def _raise(kind: str, en: str, zh: str):
-    cls = DiskFullError if kind == "DiskFullError" else StoreError
+    cls = {"DiskFullError": DiskFullError, "StoreBusyError": StoreBusyError}.get(kind, StoreError)
     raise cls(en=en, zh=zh)
 
 
@@ -155,9 +213,9 @@ class ProcessWriter:
             self.close()
             _raise(*reply[1:])
 
-    def write(self, items: list[tuple[str, bytes]], received: float) -> BatchResult:
+    def write(self, items: list[tuple[str, bytes]], received: float, monotonic: float | None = None) -> BatchResult:
         try:
-            self.conn.send(("batch", items, received))
+            self.conn.send(("batch", items, received, time.monotonic() if monotonic is None else monotonic))
             reply = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
             raise StoreError(en=f"The collector's database process stopped ({exc or 'no reason given'}).",

@@ -16,10 +16,12 @@ import paho.mqtt.client as paho
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from ..errors import BrokerError
+from ..errors import BrokerError, UsageError
+from ..protocol.telemetry import MAX_MESSAGE
 from .url import parse_broker_url
 
 _PUBACK = 0x40
+_SESSION_TAKEN_OVER = 0x8E
 
 
 class Message:
@@ -61,7 +63,7 @@ class MqttConnection:
                  on_connect: Callable[[bool], None] | None = None, keepalive: int = 30, protocol: str = "5",
                  on_receive: Callable[[tuple], None] | None = None):
         """``on_receive``, instead of ``on_message``, gets a plain tuple ``(topic, payload, qos, mid,
-        generation, received)`` per message: no object per message, for high-rate consumers that
+        generation, received, retain)`` per message: no object per message, for high-rate consumers that
         acknowledge in batches with :meth:`ack_many`."""
         self.address = parse_broker_url(url)
         self.client_id = client_id
@@ -78,6 +80,7 @@ class MqttConnection:
         self.generation = 0                 # changes on every connect and disconnect
         self._gen_lock = threading.Lock()
         self.last_error: str | None = None
+        self.taken_over = False             # another client connected with our id (MQTT 5 reason 0x8E)
         if protocol not in ("5", "3.1.1"):
             raise ValueError(f"MQTT protocol {protocol!r}: use '5' or '3.1.1'")
         self.protocol = protocol
@@ -90,6 +93,14 @@ class MqttConnection:
         self._client.reconnect_delay_set(min_delay=0.2, max_delay=2)
         self._client.max_inflight_messages_set(1000)
         self._client.max_queued_messages_set(0)
+        if self.address.tls:      # mqtts://: the broker's certificate checked against ?ca= (or the system CAs)
+            try:
+                self._client.tls_set(ca_certs=self.address.ca)
+            except (OSError, ValueError) as exc:
+                raise BrokerError(en=f"Cannot use the CA file {self.address.ca} for {self.address.url}: {exc}.",
+                                  zh=f"无法使用 CA 文件 {self.address.ca}（{self.address.url}）：{exc}。",
+                                  hint_en="Give the ca.pem that makerkit access ca wrote: mqtts://HOST:8883?ca=/path/ca.pem",
+                                  hint_zh="请给出 makerkit access ca 生成的 ca.pem：mqtts://主机:8883?ca=/路径/ca.pem") from None
         user = username or self.address.username
         if user:
             self._client.username_pw_set(user, password)
@@ -137,6 +148,10 @@ class MqttConnection:
         self.subscribed.clear()
         if reason_code is not None and reason_code.is_failure:
             self.last_error = str(reason_code)
+            if reason_code.value == _SESSION_TAKEN_OVER:
+                # reconnecting would knock the other client off in turn, for ever: stay off and say so
+                self.taken_over = True
+                client.disconnect()
 
     def _handle_message(self, client, userdata, msg):
         if self._on_message_cb:
@@ -144,7 +159,7 @@ class MqttConnection:
                                         self.generation, time.monotonic()))
 
     def _handle_receive(self, client, userdata, msg, _now=time.monotonic):
-        self._on_receive_cb((msg.topic, msg.payload, msg.qos, msg.mid, self.generation, _now()))
+        self._on_receive_cb((msg.topic, msg.payload, msg.qos, msg.mid, self.generation, _now(), msg.retain))
 
     # -- public --------------------------------------------------------------------------------
     def start(self, timeout: float = 10.0) -> "MqttConnection":
@@ -166,6 +181,12 @@ class MqttConnection:
             raise BrokerError(en=f"The MQTT broker at {self.address.url} did not accept us ({reason}).",
                               zh=f"MQTT 服务器 {self.address.url} 没有接受连接（{reason}）。")
         return self
+
+    def give_up(self, reason: str) -> None:
+        """Stop reconnecting for good (callable from the network thread): another client holds our id."""
+        self.taken_over = True
+        self.last_error = reason
+        self._client.disconnect()
 
     def start_background(self) -> "MqttConnection":
         """Start without waiting: paho connects (and keeps retrying) on its network thread."""
@@ -207,7 +228,15 @@ class MqttConnection:
             return True
 
     def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False):
-        """Queue a message; the returned info has ``wait_for_publish(timeout)`` and ``is_published()``."""
+        """Queue a message; the returned info has ``wait_for_publish(timeout)`` and ``is_published()``.
+
+        A payload over :data:`~makerkit.protocol.telemetry.MAX_MESSAGE` bytes is refused here: a class
+        broker drops it, and over MQTT 5 paho would resend it after every reconnect (docs/ACCESS.md)."""
+        if len(payload) > MAX_MESSAGE:
+            raise UsageError(en=f"A message of {len(payload)} bytes for {topic} is too big for the class broker "
+                                f"(at most {MAX_MESSAGE} bytes).",
+                             zh=f"发往 {topic} 的消息有 {len(payload)} 字节，超过了班级 MQTT 服务器的上限（{MAX_MESSAGE} 字节）。",
+                             hint_en="Send fewer values per message.", hint_zh="请在每条消息里少放一些数据。")
         return self._client.publish(topic, payload, qos=qos, retain=retain)
 
     def subscribe(self, flt: str, qos: int = 1) -> None:

@@ -23,7 +23,7 @@ import re
 from .firmata_const import *  # noqa: F401,F403
 from .firmata_const import (ANALOG_MAPPING_QUERY, ANALOG_MAPPING_RESPONSE, CAPABILITY_QUERY, CAPABILITY_RESPONSE,
                             DHT_ERROR, DHT_RESPONSE, DHTSENSOR_DATA, END_SYSEX, EXTENDED_ANALOG, I2C_CONFIG,
-                            I2C_REPLY, I2C_REQUEST, MAX_SYSEX, MK_CONFIG, MK_CONFIG_RESULT, MK_ERROR, MK_IDENTITY,
+                            I2C_REPLY, I2C_REQUEST, MAX_SYSEX, MK_CONFIG, MK_CONFIG_RESULT, MK_CONTROL, MK_ERROR, MK_IDENTITY,
                             MK_REPL, MK_TELEMETRY, MK_TELEMETRY_EVENT, MK_TELEMETRY_RECORD, PIN_STATE_QUERY, PIN_STATE_RESPONSE,
                             REPORT_FIRMWARE, REPORT_VERSION, SAMPLING_INTERVAL, SERVO_CONFIG, SET_DIGITAL_PIN_VALUE,
                             SET_PIN_MODE, SONAR_CONFIG, SONAR_DATA, START_SYSEX, STRING_DATA, SYSTEM_RESET, TONE_DATA)
@@ -31,7 +31,7 @@ from .firmata_encode import *  # noqa: F401,F403
 from .firmata_encode import _json_payload, _multibyte, _pairs_to_bytes, pack7, unpack7  # noqa: F401
 from .firmata_events import *  # noqa: F401,F403
 from .firmata_events import (AnalogMapping, AnalogReport, CapabilityReport, DhtError, DhtReport, DigitalPortReport,
-                             FirmwareReport, Garbage, I2cReply, MkConfig, MkError, MkIdentity, MkReplReady,
+                             FirmwareReport, Garbage, I2cReply, MkConfig, MkControl, MkError, MkIdentity, MkReplReady,
                              MkTelemetryEvent, MkTelemetryRecord, PinState, ProtocolVersion, ReportAnalogToggle, ReportDigitalToggle,
                              SetDigitalPinValue, SetPinMode, SonarReport, StringData, Sysex, SystemReset,
                              UnknownSysex, VersionQuery)
@@ -201,6 +201,10 @@ class FirmataDecoder:
             info = _json_payload(d)
             if isinstance(info, dict):
                 return MkReplReady(info)
+        if cmd == MK_CONTROL and d:
+            info = _json_payload(d)
+            if isinstance(info, dict):
+                return MkControl(info)
         if cmd == MK_ERROR:
             info = _json_payload(d)
             if isinstance(info, dict):

@@ -21,6 +21,7 @@ MK_IDENTITY = 0x01
 MK_CONFIG = 0x02
 MK_TELEMETRY = 0x03
 MK_REPL = 0x04
+MK_CONTROL = 0x05     # board->host: a teacher's stop / say reached the kit (docs/TELEMETRY.md §4a)
 MK_ERROR = 0x0F
 TONE_DATA = 0x5F
 SONAR_CONFIG = 0x62

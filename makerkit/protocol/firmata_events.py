@@ -105,6 +105,11 @@ class MkTelemetryEvent:
 
 
 @_ev
+class MkControl:
+    info: dict   # {"cmd": "stop"|"say", "id": ..., "by": ..., "text": ..., "shown": bool}
+
+
+@_ev
 class MkReplReady:
     info: dict
 

@@ -28,10 +28,17 @@ from ..errors import TelemetryError
 VERSION = 1
 ROOT = "makerkit/v1"
 MAX_PAYLOAD = 4096
+# The brokers' message size limit (mosquitto message_size_limit, the embedded broker's drop): twice the
+# contract's largest payload, room for a collector's stats of a large school (docs/ACCESS.md).
+MAX_MESSAGE = 2 * MAX_PAYLOAD
 COLLECTOR_SEGMENT = "_collector"
-KINDS = ("telemetry", "status", "event", "replay")
+KINDS = ("telemetry", "status", "event", "replay", "control")
+CLASS_SEGMENT = "_class"             # makerkit/v1/{class}/_class/control: a message for every kit of a class
 ID_RE = re.compile(r"[a-z0-9-]{1,32}\Z")
 NAME_RE = re.compile(r"[a-z0-9_]{1,32}\Z")
+INC_RE = re.compile(r"[0-9a-z]{1,16}\Z")
+MAX_COUNTER = 2 ** 53 - 1            # seq, uptime and every other counter: exact in JSON numbers everywhere
+MAX_REPLAY_SPAN = 1000               # numbers one replay request asks for: a kit answers it in one go
 
 # reason codes stored with quarantined messages (stable; dashboards may group by them)
 BAD_TOPIC = "bad_topic"
@@ -41,6 +48,15 @@ BAD_JSON = "bad_json"
 NOT_FINITE = "not_finite"
 BAD_SCHEMA = "bad_schema"
 BAD_TIME = "bad_time"
+
+
+class KitKey(NamedTuple):
+    """Who a reading comes from: a kit of a class, in one incarnation (``inc``; ``""`` for kits that do
+    not send one). ``kit-07`` of 7a and ``kit-07`` of 7b are different kits; an erased and redeployed
+    kit starts a new incarnation, so its ``boot`` and ``seq`` start again without clashing."""
+    class_id: str
+    kit: str
+    inc: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,12 @@ class TelemetryRecord(NamedTuple):
     units: dict
     dropped: int | None = None
     replay: bool = False
+    inc: str = ""                         # the kit's incarnation ("" when the kit sends none)
+    raw_time: str | None = None           # a device time that is a real date but cannot be shown in UTC
+
+    @property
+    def key(self) -> KitKey:
+        return KitKey(self.class_id, self.kit, self.inc)
 
 
 class TelemetryRejected(TelemetryError):
@@ -109,11 +131,18 @@ def subscription(class_id: str | None = None, kind: str = "telemetry", share: st
     return f"$share/{share}/{flt}" if share else flt
 
 
+def class_control_topic(class_id: str) -> str:
+    """``makerkit/v1/{class}/_class/control``: a teacher's message to every kit of the class."""
+    return f"{ROOT}/{check_id(class_id, 'class')}/{CLASS_SEGMENT}/control"
+
+
 def parse_topic(name: str) -> Topic:
-    """Split a topic into class, kit and kind; raises :class:`TelemetryRejected` (``bad_topic``)."""
+    """Split a topic into class, kit and kind; raises :class:`TelemetryRejected` (``bad_topic``).
+    The kit is ``_class`` only on a class's control topic."""
     parts = name.split("/")
     if (len(parts) != 5 or parts[0] != "makerkit" or parts[1] != "v1" or parts[4] not in KINDS
-            or not ID_RE.match(parts[2]) or not ID_RE.match(parts[3])):
+            or not ID_RE.match(parts[2])
+            or not (ID_RE.match(parts[3]) or parts[3] == CLASS_SEGMENT and parts[4] == "control")):
         raise TelemetryRejected(BAD_TOPIC, f"topic {name[:200]!r} is not makerkit/v1/{{class}}/{{kit}}/{{kind}}")
     return Topic(parts[2], parts[3], parts[4])
 
@@ -158,6 +187,10 @@ def _loads(payload: bytes | str) -> object:
         raise TelemetryRejected(BAD_JSON, "nested too deeply") from None
 
 
+class UnrepresentableTime(TelemetryRejected):
+    """A real date whose UTC form falls outside years 1..9999 (``0001-01-01T00:00:00+01:00``)."""
+
+
 def normalise_time(text: str) -> str:
     """ISO 8601 with an offset -> ``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC; raises :class:`TelemetryRejected`."""
     try:
@@ -166,7 +199,10 @@ def normalise_time(text: str) -> str:
         raise TelemetryRejected(BAD_TIME, f"time {text[:40]!r} is not an ISO 8601 date and time") from None
     if when.tzinfo is None:
         raise TelemetryRejected(BAD_TIME, f"time {text[:40]!r} has no UTC offset")
-    return iso_utc(when)
+    try:
+        return iso_utc(when)
+    except (OverflowError, ValueError):
+        raise UnrepresentableTime(BAD_TIME, f"time {text[:40]!r} is outside the years 1 to 9999 in UTC") from None
 
 
 _second_cache: dict[int, str] = {}
@@ -181,16 +217,21 @@ def iso_utc(when: datetime | float) -> str:
         if prefix is None:                     # the collector formats many times within one second
             if len(_second_cache) > 4096:
                 _second_cache.clear()
-            prefix = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+            prefix = _stamp(datetime.fromtimestamp(second, timezone.utc))
             _second_cache[second] = prefix
         return f"{prefix}{frac:03d}Z"
     when = when.astimezone(timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return _stamp(when) + f"{when.microsecond // 1000:03d}Z"
+
+
+def _stamp(when: datetime) -> str:
+    # not strftime: its %Y writes the year 1 as "1" on some platforms, which is not ISO 8601
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}."
 
 
 _TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
 _INT_LIMIT = 9007199254740991
-_KNOWN = frozenset(("v", "seq", "boot", "uptime_ms", "time", "readings", "units", "dropped", "replay"))
+_KNOWN = frozenset(("v", "seq", "boot", "uptime_ms", "time", "readings", "units", "dropped", "replay", "inc"))
 
 
 def _int_ok(value, hi=_INT_LIMIT) -> bool:
@@ -224,7 +265,9 @@ def quick_valid(doc) -> bool:
                 return False
     if "time" in doc and (type(doc["time"]) is not str or not _TIME_RE.match(doc["time"])):
         return False
-    if "dropped" in doc and not (type(doc["dropped"]) is int and doc["dropped"] >= 0):
+    if "dropped" in doc and not _int_ok(doc["dropped"]):
+        return False
+    if "inc" in doc and (type(doc["inc"]) is not str or not INC_RE.match(doc["inc"])):
         return False
     if "replay" in doc and type(doc["replay"]) is not bool:
         return False
@@ -256,12 +299,18 @@ def parse_telemetry(topic_name: str | Topic, payload: bytes | str) -> TelemetryR
         raise TelemetryRejected(BAD_TOPIC, f"expected a telemetry topic, got {where.kind!r}")
     doc = validate_payload(_loads(payload))
     when = doc.get("time")
+    raw_time = None
+    if when is not None:
+        try:
+            when = normalise_time(when)
+        except UnrepresentableTime:       # valid by the schema: stored with the collector's estimate, flagged
+            when, raw_time = None, when
     readings = {k: float(v) for k, v in doc["readings"].items()}
     return TelemetryRecord(
         class_id=where.class_id, kit=where.kit, seq=doc["seq"], boot=doc["boot"],
-        uptime_ms=doc["uptime_ms"], time=normalise_time(when) if when is not None else None,
-        readings=readings, units=dict(doc.get("units") or {}),
-        dropped=doc.get("dropped"), replay=bool(doc.get("replay", False)))
+        uptime_ms=doc["uptime_ms"], time=when, readings=readings, units=dict(doc.get("units") or {}),
+        dropped=doc.get("dropped"), replay=bool(doc.get("replay", False)), inc=doc.get("inc", ""),
+        raw_time=raw_time)
 
 
 def parse_message(kind: str, payload: bytes | str) -> dict:
@@ -300,12 +349,30 @@ def status_payload(state: str, **extra) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def replay_payload(first: int, last: int, by: str | None = None) -> bytes:
-    """Ask a kit (or its bridge) to send records ``first..last`` again."""
-    doc = {"v": VERSION, "from": int(first), "to": int(last)}
+def replay_payload(first: int, last: int, by: str | None = None, inc: str | None = None) -> bytes:
+    """Ask a kit (or its bridge) to send records ``first..last`` of incarnation ``inc`` again.
+
+    A request spans at most :data:`MAX_REPLAY_SPAN` numbers (what a kit answers at once); callers
+    split longer runs with :func:`replay_chunks`."""
+    first, last = int(first), int(last)
+    if not (1 <= first <= last <= MAX_COUNTER and last - first < MAX_REPLAY_SPAN):
+        raise ValueError(f"replay range {first}..{last}: need 1 <= from <= to <= 2**53-1, "
+                         f"at most {MAX_REPLAY_SPAN} numbers")
+    doc = {"v": VERSION, "from": first, "to": last}
     if by:
         doc["by"] = by
+    if inc:
+        doc["inc"] = inc
     return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def replay_chunks(first: int, last: int, limit: int | None = None) -> list[tuple[int, int]]:
+    """``first..last`` cut into requests of at most :data:`MAX_REPLAY_SPAN` numbers, at most ``limit`` of them."""
+    out: list[tuple[int, int]] = []
+    while first <= last and (limit is None or len(out) < limit):
+        out.append((first, min(last, first + MAX_REPLAY_SPAN - 1)))
+        first += MAX_REPLAY_SPAN
+    return out
 
 
 def ranges(numbers) -> list[tuple[int, int]]:
@@ -319,9 +386,23 @@ def ranges(numbers) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
+def holes(first: int, last: int, present) -> list[tuple[int, int]]:
+    """The runs of ``first..last`` missing from ``present``, without building the whole range
+    (a jump from 5 to 2**50 costs two numbers, not a petabyte)."""
+    out: list[tuple[int, int]] = []
+    nxt = first
+    for n in sorted({p for p in present if first <= p <= last}):
+        if n > nxt:
+            out.append((nxt, n - 1))
+        nxt = n + 1
+    if nxt <= last:
+        out.append((nxt, last))
+    return out
+
+
 __all__ = [
-    "VERSION", "ROOT", "MAX_PAYLOAD", "KINDS", "Topic", "TelemetryRecord", "TelemetryRejected",
-    "check_id", "topic", "collector_topic", "subscription", "parse_topic", "schema", "normalise_time",
+    "VERSION", "ROOT", "MAX_PAYLOAD", "MAX_MESSAGE", "MAX_COUNTER", "MAX_REPLAY_SPAN", "replay_chunks", "KINDS", "KitKey", "Topic", "TelemetryRecord",
+    "TelemetryRejected", "check_id", "topic", "collector_topic", "class_control_topic", "subscription", "parse_topic", "schema", "normalise_time",
     "iso_utc", "validate_payload", "parse_telemetry", "parse_message", "build_payload",
-    "status_payload", "replay_payload", "ranges",
+    "status_payload", "replay_payload", "ranges", "holes",
 ]

@@ -34,8 +34,8 @@ def test_ack_many_acknowledges_exactly_the_listed_messages(broker, protocol):
     conn = MqttConnection(broker.url, "acker", on_receive=got.append, **kw).start()
     _publish(broker.url, lambda i: f"t/{i}", 40, lambda i: str(i).encode())
     wait_until(lambda: len(got) == 40, 10, what="40 messages")
-    topic, payload, qos, mid, generation, received = got[0]
-    assert (topic, payload, qos) == ("t/0", b"0", 1) and generation == conn.generation and received > 0
+    topic, payload, qos, mid, generation, received, retain = got[0]
+    assert (topic, payload, qos, retain) == ("t/0", b"0", 1, False) and generation == conn.generation and received > 0
     assert [m[1] for m in got] == [str(i).encode() for i in range(40)]
     # acks for another connection are never sent
     assert conn.ack_many([m[3] for m in got[25:]], conn.generation + 1) is False

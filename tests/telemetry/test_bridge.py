@@ -10,7 +10,7 @@ from makerkit.bridge import Bridge
 from makerkit.collector import Collector
 
 from .brokers import Mosquitto
-from .conftest import wait_until
+from .conftest import wait_until, seqs_of
 
 
 def publish_many(kit, first, n):
@@ -36,7 +36,7 @@ def test_bridge_buffers_on_disk_while_the_broker_is_away(tmp_path, db_url):
                 wait_until(lambda: bridge.outbox.count(sent=False) == 30, 10, what="records waiting on disk")
                 broker.start()
                 wait_until(lambda: col.store.count("uno-3") == 50, 30, what="rows after the broker came back")
-                assert col.store.seqs("uno-3") == sorted(seqs)
+                assert seqs_of(col.store, "uno-3") == sorted(seqs)
                 rows = list(col.store.export(kit="uno-3"))
                 assert rows[0]["unit"] == "lx" and rows[0]["time"].endswith("Z")
             finally:
@@ -60,7 +60,7 @@ def test_bridge_answers_replays_from_its_disk_buffer(tmp_path, db_url):
                 try:
                     seqs += publish_many(kit, 40, 5)  # the collector sees 41.. and asks for 1..40
                     wait_until(lambda: col.store.count("uno-4") == 45, 20, what="replayed rows")
-                    assert col.store.seqs("uno-4") == sorted(seqs)
+                    assert seqs_of(col.store, "uno-4") == sorted(seqs)
                     assert bridge.replayed >= 40
                 finally:
                     col.stop()

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from makerkit.classroom.headless import HeadlessKit
 from makerkit.collector import Collector
 from makerkit.protocol import telemetry as tm
-from makerkit.store import open_store
+from makerkit.store import BEGINNING, open_store
 
-from .conftest import KitRunner, wait_until
+from .conftest import KitRunner, wait_until, seqs_of
 
 
 def paho_client(url, client_id=""):
@@ -46,7 +46,7 @@ def test_two_collectors_on_one_shared_subscription_split_without_loss_or_doubles
         assert runner.done.wait(60)
         wait_until(lambda: store.count() >= per_kit * len(names), 30, what="all rows")
         for kit in names:
-            assert store.seqs(kit) == list(range(1, per_kit + 1))
+            assert seqs_of(store, kit) == list(range(1, per_kit + 1))
         assert a.stats.stored > 0 and b.stats.stored > 0, "the shared subscription did not split the load"
         assert a.stats.stored + b.stats.stored == per_kit * len(names)
     finally:
@@ -154,16 +154,16 @@ def test_unregistered_kits_are_stored_and_reported_then_attributed_once_register
         while kit.pending:
             kit.pump()
         wait_until(lambda: col.store.count("kit-new") == 5, 10, what="rows")
-        wait_until(lambda: col.stats.unassigned_kits == ["kit-new"], 5, what="unassigned report")
-        assert col.store.unassigned_kits() == {"kit-new": 5}
+        wait_until(lambda: col.stats.unassigned_kits == ["7a/kit-new"], 5, what="unassigned report")
+        assert col.store.unassigned_kits() == {("7a", "kit-new"): 5}
         rows = list(col.store.export(kit="kit-new"))
         assert [r["student"] for r in rows] == [None] * 5
         # the teacher registers the class set later: earlier readings now belong to the student
         col.store.add_class("7a", "Class 7A")
         sid = col.store.add_student("7a", "王小明")
-        col.store.assign_kit("kit-new", sid)
+        col.store.assign("7a", "kit-new", student=sid, since=BEGINNING)
         assert col.store.unassigned_kits() == {}
-        assert {r["student"] for r in col.store.export(kit="kit-new")} == {"王小明"}
+        assert {r["student"] for r in col.store.export(kit="kit-new")} == {sid}
         wait_until(lambda: col.stats.unassigned_kits == [], 5, what="report cleared")
     finally:
         kit.close()
@@ -225,7 +225,7 @@ def test_a_gap_the_kit_can_no_longer_fill_is_marked_lost(db_url, tmp_path):
             kit.pump()
             return col.store.gaps(state="lost")
         wait_until(settled, 20, interval=0.1, what="gap marked lost")
-        assert col.store.seqs("kit-small") == list(range(26, 36))     # what the kit still had came back
+        assert seqs_of(col.store, "kit-small") == list(range(26, 36))     # what the kit still had came back
         (gap,) = col.store.gaps()
         assert (gap.first, gap.last, gap.state) == (1, 30, "lost")
         assert "1..25" in gap.note
@@ -247,7 +247,7 @@ def test_process_writer_commits_in_a_child_and_stops_with_it(broker, db_url):
         while kit.pending:
             kit.pump()
         wait_until(lambda: col.stats.stored == 300, 15, what="rows via the child process")
-        assert col.store.seqs("kit-p") == list(range(1, 301))
+        assert seqs_of(col.store, "kit-p") == list(range(1, 301))
     finally:
         kit.close()
         col.stop()

@@ -19,7 +19,7 @@ from makerkit.collector import Collector
 from makerkit.store import open_store
 
 from .brokers import Mosquitto
-from .conftest import KitRunner, retained_status, wait_until
+from .conftest import KitRunner, retained_status, wait_until, seqs_of
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def start_collector_process(broker_url, db_url, workdir, name="c1"):
 
 def assert_whole(store, kits, per_kit):
     for kit in kits:
-        assert store.seqs(kit) == list(range(1, per_kit + 1)), f"{kit} incomplete or doubled"
+        assert seqs_of(store, kit) == list(range(1, per_kit + 1)), f"{kit} incomplete or doubled"
     assert store.count() == len(kits) * per_kit
 
 

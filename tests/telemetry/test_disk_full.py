@@ -16,7 +16,7 @@ from makerkit.collector import Collector
 from makerkit.errors import DiskFullError
 from makerkit.store import open_store
 
-from .conftest import retained_status, wait_until
+from .conftest import retained_status, wait_until, seqs_of
 
 
 def fill_up(store) -> None:
@@ -57,9 +57,9 @@ def test_collector_waits_out_a_full_disk_and_loses_nothing(broker, db_url):
         assert store.count("df1") < 300
         make_room(store)
         wait_until(lambda: store.count("df1") == 300, 20, what="every row once there is room")
-        assert store.seqs("df1") == list(range(1, 301))
+        assert seqs_of(store, "df1") == list(range(1, 301))
         wait_until(lambda: col.stats.store_error is None, 5, what="the error cleared")
-        assert col.stats.stored == 300
+        wait_until(lambda: col.stats.stored == 300, 5, what="every row counted")
     finally:
         col.stop()
         store.close()
@@ -83,7 +83,7 @@ def test_unacknowledged_batches_come_back_after_a_restart(broker, db_url):
     col = Collector(broker.url, store, collector_id="full2").start()
     try:
         wait_until(lambda: store.count("df2") == 200, 20, what="the redelivered messages stored")
-        assert store.seqs("df2") == list(range(1, 201))
+        assert seqs_of(store, "df2") == list(range(1, 201))
     finally:
         col.stop()
         store.close()
@@ -108,7 +108,7 @@ def test_bridge_does_not_ack_the_kit_while_its_outbox_disk_is_full(broker, db_ur
                 bridge.check()                                  # a full disk does not stop the bridge
                 bridge.outbox.db.execute("PRAGMA max_page_count = 1073741823")
                 wait_until(lambda: col.store.count("uno-9") == 120, 20, what="all rows once there is room")
-                assert col.store.seqs("uno-9") == sorted(seqs)
+                assert seqs_of(col.store, "uno-9") == sorted(seqs)
                 assert bridge.disk_error is None
                 kit.sleep(0.1)
                 assert tel.pending() == 0
@@ -173,7 +173,7 @@ def test_makerkit_collect_cli_on_a_really_full_disk(broker, tiny_disk):
         store = open_store(url)
         try:
             wait_until(lambda: store.count("dfc") == 300, 30, what="every row once the disk has room")
-            assert store.seqs("dfc") == list(range(1, 301))
+            assert seqs_of(store, "dfc") == list(range(1, 301))
         finally:
             store.close()
         proc.send_signal(signal.SIGINT)
@@ -255,7 +255,7 @@ def test_collector_on_postgresql_with_a_full_disk(broker, pg_tiny_tablespace):
         import os
         os.remove(disk / "filler")
         wait_until(lambda: col.store.count("pgf") == 300, 30, what="every row once there is room")
-        assert col.store.seqs("pgf") == list(range(1, 301))
+        assert seqs_of(col.store, "pgf") == list(range(1, 301))
         wait_until(lambda: col.stats.store_error is None, 5, what="the error cleared")
     finally:
         col.stop()

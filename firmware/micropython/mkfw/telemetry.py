@@ -4,13 +4,18 @@
 
 * Every record gets the next ``seq``; ``seq`` only grows, across reboots too: the next free number is
   reserved in ``hal.save_state`` in blocks of 16, and a boot continues from the reserved value.
-* Records wait in a bounded RAM buffer. When it is full the oldest record goes first; records that
-  go before they were delivered are counted in ``dropped`` (reported in the status topic and in
-  every payload, ``"dropped": N``). Delivered records stay for replay until pushed out.
+* Records wait in the outbox (``mkfw.outbox``): on boards with a filesystem a ring of append-only
+  segment files on flash (at least an hour at one reading a second; it survives a power cut and is
+  delivered after the reboot), else a bounded RAM buffer. When it is full the oldest records go
+  first; records that go before they were delivered are counted in ``dropped`` (reported in the
+  status topic and in every payload, ``"dropped": N``). Delivered records stay for replay until
+  pushed out.
+* Replay requests are validated and rate-limited (``mkfw.replay``); WiFi kits set their clock by NTP
+  (``mkfw.ntp``, config key ``ntp``).
 * With a broker in the config and ``hal.network_ready()``, records are published with QoS 1 through
   ``hal.mqtt_client(...)`` (umqtt.simple's API): retained ``online`` status, an ``offline`` last will,
-  and a subscription to ``.../replay`` whose requests are answered from the buffer followed by a
-  ``replay_done`` event that lists what the buffer no longer holds. A lost connection is retried by
+  and a subscription to ``.../replay`` whose requests are answered from the outbox followed by a
+  ``replay_done`` event that lists what the outbox no longer holds. A lost connection is retried by
   itself with a growing pause (0.5 s .. 10 s); undelivered records wait meanwhile.
 * Tethered kits: each new record also goes to the host as a MK_TELEMETRY RECORD sysex; the host's
   bridge acknowledges with ACK ``upto=SEQ`` (delivered), asks REPLAY ``from=A to=B`` and sets the
@@ -22,7 +27,7 @@
 
 import json
 
-from . import wire
+from . import ntp, outbox, replay, wire
 
 SUB_PUT = 0
 SUB_RECORD = 1
@@ -31,7 +36,7 @@ SUB_REPLAY = 3
 SUB_CLOCK = 4
 SUB_EVENT = 5
 SEQ_BLOCK = 16
-CAPACITY = 500
+CAPACITY = outbox.RAM_CAPACITY   # records kept on a board without a filesystem
 MAX_PER_POLL = 32
 _NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
@@ -122,16 +127,17 @@ class Telemetry:
         self._reserved = self.next_seq
         self._reserve()
         self.capacity = capacity
-        self.buffer = []          # [seq, payload bytes, delivered bool], oldest first
-        self.dropped = 0
-        self.delivered_upto = self.next_seq - 1
+        self.outbox = outbox.open_outbox(hal, capacity)
+        self.outbox.renumbered(self.next_seq)
+        self.replay_gate = replay.ReplayGate()
+        self.ntp = ntp.NtpClock(hal, config)
         self.epoch_ms = None      # wall-clock ms at uptime 0, once known
         self.uptime_ms = 0
         self._last_tick = None
         self.units = {}
         self._sources = []
         self._next_sample = None
-        self._replays = []
+        self._replays = []        # [from, to, next seq to send, outbox position], oldest first
         self._out = bytearray()
         self.client = None
         self.connected = False
@@ -139,6 +145,7 @@ class Telemetry:
         self._backoff = 500
         self._next_ping = 0
         self.publish_errors = 0
+        self.on_control = None    # mkfw.control's handler for teacher controls, when installed
 
     # --- numbering and buffer -------------------------------------------------------------
     def _reserve(self):
@@ -183,6 +190,7 @@ class Telemetry:
         if self.next_seq >= self._reserved:
             self._reserve()
         doc = {"v": 1, "seq": seq, "boot": self.boot, "uptime_ms": self.uptime_ms}
+        self._stamp_inc(doc)
         if self.epoch_ms is not None:
             doc["time"] = format_iso_ms(self.epoch_ms + self.uptime_ms)
         doc["readings"] = clean
@@ -192,57 +200,61 @@ class Telemetry:
                 used[name] = self.units[name]
         if used:
             doc["units"] = used
-        if len(self.buffer) >= self.capacity:
-            old = self.buffer.pop(0)
-            if not old[2]:
-                self.dropped += 1
-        if self.dropped:
-            doc["dropped"] = self.dropped
+        self.outbox.make_room()
+        if self.outbox.dropped:
+            doc["dropped"] = self.outbox.dropped
         payload = json.dumps(doc).encode("utf-8")
-        self.buffer.append([seq, payload, False])
+        self.outbox.append(seq, payload)
         self._out.extend(wire.sysex(wire.MK_TELEMETRY, bytes((SUB_RECORD,)) + wire.pack7(payload)))
         return seq
 
+    @property
+    def dropped(self):
+        return self.outbox.dropped
+
+    @property
+    def delivered_upto(self):
+        return self.outbox.acked
+
     def pending(self):
-        n = 0
-        for entry in self.buffer:
-            if not entry[2]:
-                n += 1
-        return n
+        return self.outbox.pending()
 
     def ack(self, upto):
         """Everything up to ``upto`` is safe elsewhere (broker PUBACK or the bridge's disk)."""
-        for entry in self.buffer:
-            if entry[0] <= upto:
-                entry[2] = True
-        if upto > self.delivered_upto:
-            self.delivered_upto = upto
+        self.outbox.ack(upto)
 
     def missing(self, first, last):
-        """Ranges of ``first..last`` that were assigned but are no longer in the buffer."""
+        """Ranges of ``first..last`` that were assigned but are no longer in the outbox
+        (``last - first`` is bounded by the replay checks)."""
         last = min(last, self.next_seq - 1)
-        have = {}
-        for entry in self.buffer:
-            have[entry[0]] = True
-        out = []
-        seq = first
-        while seq <= last:
-            if seq not in have:
-                if out and out[-1][1] == seq - 1:
-                    out[-1][1] = seq
-                else:
-                    out.append([seq, seq])
-            seq += 1
-        return out
+        if first > last:
+            return []
+        return self.outbox.missing(first, last)
 
     # --- topics ---------------------------------------------------------------------------------
     def _topic(self, kind):
         return "makerkit/v1/%s/%s/%s" % (self.config.get("class") or "", self.config.get("kit") or "", kind)
 
+    def _stamp_inc(self, doc):
+        # the incarnation (config "inc", set by makerkit deploy); kits without one send none
+        if self.config.get("inc"):
+            doc["inc"] = self.config["inc"]
+
     def _status(self, state):
         doc = {"v": 1, "state": state, "boot": self.boot, "seq": self.next_seq - 1, "dropped": self.dropped}
+        self._stamp_inc(doc)
+        try:
+            hw = self.hal.hardware_id()
+        except Exception:  # a hardware layer without an id (the headless kit, older ports)
+            hw = ""
+        if hw:
+            doc["hw"] = hw[:32]
+        doc["fw"] = "%s %s" % (wire.FIRMWARE_NAME, wire.FIRMWARE_VERSION)
         if state == "online":
             doc["buffered"] = self.pending()
+        ignored = self.replay_gate.ignored + self.replay_gate.invalid
+        if ignored:
+            doc["replays_ignored"] = ignored
         return json.dumps(doc)
 
     def _network_wanted(self):
@@ -251,13 +263,12 @@ class Telemetry:
 
     # --- MQTT -------------------------------------------------------------------------------------
     def _on_message(self, topic, msg):
-        try:
-            doc = json.loads(msg)
-            first, last = int(doc["from"]), int(doc["to"])
-        except (ValueError, KeyError, TypeError):
+        if self.on_control is not None and bytes(topic).endswith(b"/control"):
+            self.on_control(topic, msg)
             return
-        if 0 <= first <= last:
-            self._replays.append((first, last))
+        wanted = self.replay_gate.admit(msg, self.uptime_ms)
+        if wanted is not None:
+            self._replays.append([wanted[0], wanted[1], wanted[0], None])
 
     def _connect(self, now_ms):
         host, port = _broker(self.config["broker"])
@@ -268,6 +279,9 @@ class Telemetry:
         client.connect()
         self.client = client
         client.subscribe(self._topic("replay"), 1)
+        if self.on_control is not None:
+            client.subscribe(self._topic("control"), 1)
+            client.subscribe("makerkit/v1/%s/_class/control" % self.config["class"], 1)
         client.publish(self._topic("status"), self._status("online"), True, 1)
         self.connected = True
         self._backoff = 500
@@ -298,34 +312,40 @@ class Telemetry:
             for _ in range(8):
                 if self.client.check_msg() is None:
                     break
-            sent = 0
-            while self._replays and sent < MAX_PER_POLL:
-                first, last = self._replays.pop(0)
-                for entry in self.buffer:
-                    if first <= entry[0] <= last:
-                        self.client.publish(self._topic("telemetry"), entry[1], False, 1)
-                        sent += 1
-                done = {"v": 1, "event": "replay_done", "from": first, "to": last,
-                        "missing": self.missing(first, last), "boot": self.boot}
-                self.client.publish(self._topic("event"), json.dumps(done), False, 1)
-            for entry in self.buffer:
-                if sent >= MAX_PER_POLL:
-                    break
-                if not entry[2]:
-                    self.client.publish(self._topic("telemetry"), entry[1], False, 1)
-                    entry[2] = True
-                    if entry[0] > self.delivered_upto:
-                        self.delivered_upto = entry[0]
-                    sent += 1
+            sent = self._answer_replays()
+            for seq, payload in self.outbox.undelivered(MAX_PER_POLL - sent):
+                self.client.publish(self._topic("telemetry"), payload, False, 1)   # returns on PUBACK
+                self.outbox.ack(seq)
             if ticks_diff(now_ms, self._next_ping) >= 0:
                 self.client.ping()
                 self._next_ping = now_ms + 30000
         except Exception:
             self._drop_connection(now_ms)
 
+    def _answer_replays(self):
+        """Go on with the oldest replay requests, at most MAX_PER_POLL records per poll; returns how
+        many records went out. Each finished request ends with its ``replay_done`` event."""
+        sent = 0
+        while self._replays and sent < MAX_PER_POLL:
+            job = self._replays[0]
+            got, job[3] = self.outbox.records(job[2], job[1], MAX_PER_POLL - sent, job[3])
+            for seq, payload in got:
+                self.client.publish(self._topic("telemetry"), payload, False, 1)
+                sent += 1
+            if got:
+                job[2] = got[-1][0] + 1
+            if job[3] is None or job[2] > job[1]:
+                self._replays.pop(0)
+                done = {"v": 1, "event": "replay_done", "from": job[0], "to": job[1],
+                        "missing": self.missing(job[0], job[1]), "boot": self.boot}
+                self._stamp_inc(done)
+                self.client.publish(self._topic("event"), json.dumps(done), False, 1)
+        return sent
+
     def event_doc(self, name, data=None):
         """The v1 event payload for a lesson event, stamped with this boot, uptime and (when known) time."""
         doc = {"v": 1, "event": name, "boot": self.boot, "uptime_ms": self.uptime_ms}
+        self._stamp_inc(doc)
         if self.epoch_ms is not None:
             doc["time"] = format_iso_ms(self.epoch_ms + self.uptime_ms)
         if data:
@@ -396,10 +416,15 @@ class Telemetry:
                         pass
                 if readings:
                     self.record(readings)
+        if self.hal.network_ready():
+            wall = self.ntp.step(self.uptime_ms)
+            if wall is not None:
+                self.epoch_ms = wall - self.uptime_ms
         if self._network_wanted():
             self._mqtt_step(now_ms)
         elif self.connected:
             self._drop_connection(now_ms)
+        self.outbox.save(self.uptime_ms)
         if not self._out:
             return b""
         out = bytes(self._out)
@@ -430,11 +455,7 @@ class Telemetry:
             pairs = dict(wire.text_lines(payload[1:]))
             self.ack(int(pairs["upto"]))
         elif sub == SUB_REPLAY:
-            pairs = dict(wire.text_lines(payload[1:]))
-            first, last = int(pairs["from"]), int(pairs["to"])
-            for entry in self.buffer:
-                if first <= entry[0] <= last:
-                    self._out.extend(wire.sysex(wire.MK_TELEMETRY, bytes((SUB_RECORD,)) + wire.pack7(entry[1])))
+            self._host_replay(dict(wire.text_lines(payload[1:])))
         elif sub == SUB_CLOCK:
             pairs = dict(wire.text_lines(payload[1:]))
             self.set_clock(pairs["time"])
@@ -442,6 +463,25 @@ class Telemetry:
             self._host_event(server, wire.text_lines(payload[1:]))
         else:
             raise ValueError("sub")
+
+
+    def _host_replay(self, pairs):
+        """REPLAY from the bridge (the kit's own host: validated, not rate-limited)."""
+        try:
+            wanted = replay.check(int(pairs["from"]), int(pairs["to"]))
+        except (KeyError, TypeError, ValueError):
+            wanted = None
+        if wanted is None:
+            self.replay_gate.invalid += 1
+            return
+        nxt, pos = wanted[0], None
+        while True:
+            got, pos = self.outbox.records(nxt, wanted[1], MAX_PER_POLL, pos)
+            for seq, data in got:
+                self._out.extend(wire.sysex(wire.MK_TELEMETRY, bytes((SUB_RECORD,)) + wire.pack7(data)))
+            if pos is None:
+                return
+            nxt = got[-1][0] + 1
 
 
 def install(server, hal, config):
