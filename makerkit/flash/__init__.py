@@ -14,6 +14,8 @@ flash_method    uploader                                    boards
 Uploaders are imported only when used. Progress is reported through ``progress(phase, done,
 total)``: ``phase`` is ``"connect"``, ``"write"``, ``"verify"`` or ``"done"``; ``done``/``total``
 count bytes (``connect``: attempts). The library never prints; the CLI renders the bar.
+Several boards at once: :func:`makerkit.flash.parallel.flash_many` (one thread per port, one
+failure never stops the others, a retry command for the failed ports).
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@
 3. soft-resets (Ctrl-D at the friendly REPL: ``main.py`` starts the firmware) and confirms that the
    board answers Firmata's MK_IDENTITY with the new kit id.
 
+The kit keeps its incarnation (``inc``) while its counters file (``/mkfw_state.json``) is intact; a
+new, erased or older kit gets a fresh one (:mod:`makerkit.flash.enrol`). With ``db`` (a portfolio
+URL or an open store) the kit gets its own broker login from the class's access list and is
+registered in the class's inventory (board, hardware id, incarnation, firmware version).
+
 Configuration options left as ``None`` keep the value already on the board; ``""`` clears it.
 Secrets (WiFi and broker passwords) go to the board only: they never appear in log records,
 progress callbacks, results or error messages.
@@ -34,11 +39,12 @@ from typing import Callable, Optional
 from mpremote.transport import TransportError, TransportExecError
 from mpremote.transport_serial import SerialTransport
 
-from ..catalog.boards import BoardProfile, load_board
+from ..catalog.boards import BoardProfile, load_board, load_boards
 from ..errors import (DisconnectedError, FlashError, MakerkitError, NoAnswerError, PortNotFoundError,
                       UsageError)
 from ..protocol import firmata
 from ..resources import data_dir
+from . import enrol
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -63,6 +69,9 @@ class DeployResult:
     repl_via: str
     seconds: float
     identity: dict = field(default_factory=dict, compare=False)
+    inc: str = ""                  # the incarnation the kit runs in
+    username: str = ""             # the kit's broker login ("" when none); its password is not here
+    inventory: dict | None = None  # the kit's inventory row after a deploy with ``db``
 
 
 # -- what goes onto the board ---------------------------------------------------------------------
@@ -221,10 +230,11 @@ def _choose_board(board, tr: SerialTransport, machine: str, port: str) -> BoardP
     if existing:
         return load_board(existing)
     key = machine.upper().replace("-", "")
-    for marker, board_id in (("ESP32S3", "esp32s3"), ("MPYTHON", "mpython"), ("HANDPY", "mpython"),
-                             ("ESP32", "esp32")):
+    markers = sorted(((name, profile) for profile in load_boards().values() for name in profile.machine_names),
+                     key=lambda item: -len(item[0]))   # "ESP32S3" before "ESP32"
+    for marker, profile in markers:
         if marker in key:
-            return load_board(board_id)
+            return profile
     raise UsageError(en=f"makerkit cannot tell which board is on {port} (it says {machine!r}).",
                      zh=f"makerkit 分辨不出 {port} 上是哪种开发板（它报告的是 {machine!r}）。",
                      hint_en="Pass --board esp32, --board esp32s3 or --board mpython.",
@@ -318,13 +328,37 @@ def deploy(*, port: str, kit_id: str, class_id: str, wifi_ssid: Optional[str] = 
            username: Optional[str] = None, password: Optional[str] = None,
            interval: Optional[int] = None, board: str | BoardProfile | None = None,
            baud: int = 115200, confirm: bool = True, timeout: float = 10.0,
+           db=None, new_incarnation: bool = False,
            progress: Optional[Progress] = None) -> DeployResult:
     """Copy the firmware and the kit's config onto the MicroPython board at ``port``; see the module
     documentation. ``progress(phase, done, total)`` sees ``connect``, ``compare`` (files),
-    ``write`` (bytes of changed files), ``reset``, ``confirm`` and ``done`` — never file contents."""
+    ``write`` (bytes of changed files), ``reset``, ``confirm`` and ``done`` — never file contents.
+    ``db`` (URL or store) generates the kit's own login instead of ``username``/``password`` and
+    registers the kit; ``new_incarnation`` starts the kit's counters again in a fresh incarnation."""
     options = dict(wifi_ssid=wifi_ssid, wifi_password=wifi_password, broker=broker,
                    username=username, password=password, interval=interval)
     build_config({}, kit_id=kit_id, class_id=class_id, **options)   # refuse bad values before the port
+    run = dict(port=port, kit_id=kit_id, class_id=class_id, options=options, board=board, baud=baud,
+               confirm=confirm, timeout=timeout, new_incarnation=new_incarnation, progress=progress)
+    if db is None:
+        return _deploy(store=None, **run)
+    if username is not None or password is not None:
+        raise UsageError(en="With --db the kit gets its own login: leave --username and the password out.",
+                         zh="使用 --db 时套件会得到自己的登录账号：请不要再给 --username 和密码。",
+                         hint_en="Drop --username (and MAKERKIT_MQTT_PASSWORD), or drop --db.",
+                         hint_zh="请去掉 --username（以及 MAKERKIT_MQTT_PASSWORD），或者去掉 --db。", key="username")
+    if not isinstance(db, str):
+        enrol.check_class(db, class_id)
+        return _deploy(store=db, **run)
+    from ..store import open_store
+    with open_store(db) as store:
+        enrol.check_class(store, class_id)
+        return _deploy(store=store, **run)
+
+
+def _deploy(*, port: str, kit_id: str, class_id: str, options: dict, store, board, baud: int, confirm: bool,
+            timeout: float, new_incarnation: bool, progress: Optional[Progress]) -> DeployResult:
+    wifi_password, password = options["wifi_password"], options["password"]
     scrub = _Secrets([wifi_password, password])
     report = progress or (lambda phase, done, total: None)
     started = time.monotonic()
@@ -345,11 +379,20 @@ def deploy(*, port: str, kit_id: str, class_id: str, wifi_ssid: Optional[str] = 
                                          "--firmware micropython.bin`。", port=port)
             profile = _choose_board(board, tr, machine, port)
             report("connect", 1, 1)
-            config = build_config(_read_json(tr, CONFIG_PATH), kit_id=kit_id, class_id=class_id, **options)
+            current = _read_json(tr, CONFIG_PATH)
+            inc, state_file = enrol.incarnation(_read_json(tr, enrol.STATE_PATH), current, kit_id=kit_id,
+                                                class_id=class_id, new=new_incarnation)
+            if store is not None:
+                login = enrol.kit_login(store, class_id=class_id, kit_id=kit_id, current=current)
+                scrub = _Secrets([wifi_password, login.password])
+                options = dict(options, username=login.username, password=login.password)
+            config = build_config(current, kit_id=kit_id, class_id=class_id, inc=inc, **options)
             scrub = _Secrets([config.get(k) for k in SECRET_KEYS])
             files = firmware_files()
             main = files.pop("/main.py")
             files[BOARD_PATH] = board_profile_json(profile)
+            if state_file is not None:                     # counters start again, before the config names them
+                files[enrol.STATE_PATH] = state_file
             files[CONFIG_PATH] = _config_bytes(config)
             files["/main.py"] = main                       # last: the board boots into it
             if not tr.fs_isdir("/mkfw"):
@@ -396,11 +439,17 @@ def deploy(*, port: str, kit_id: str, class_id: str, wifi_ssid: Optional[str] = 
                         hint_zh="请再运行一次 `makerkit deploy`；如果还是这样，开发板的文件系统可能满了。",
                         port=port)
                 report("confirm", 1, 1)
+            inventory = None
+            if store is not None:
+                inventory = enrol.register(store, class_id=config["class"], kit_id=config["kit"], board=profile.id,
+                                           inc=inc, identity=identity)
             report("done", len(files), len(files))
             return DeployResult(port=port, board=profile.id, kit=config["kit"], class_id=config["class"],
                                 copied=tuple(changed), skipped=tuple(skipped), removed=tuple(removed),
                                 confirmed=bool(identity), repl_via=via,
-                                seconds=time.monotonic() - started, identity=identity)
+                                seconds=time.monotonic() - started, identity=identity,
+                                inc=identity.get("inc") or inc, username=config.get("username") or "",
+                                inventory=inventory)
         except MakerkitError:
             raise
         except TransportExecError as exc:

@@ -6,8 +6,9 @@
    port is opened: an ESP32-S3 image for an ``esp32`` board is refused at once;
 2. connects (esptool's auto-reset into download mode), detects the chip and refuses an image for
    another chip; loads esptool's flasher stub, attaches the SPI flash and checks the image fits;
-3. switches to the profile's ``flash_baud`` and writes compressed; when the link fails it starts
-   over at the next slower rate of ``flash_baud_fallback``;
+3. switches to the profile's ``flash_baud``, compares the flash with the image (the chip's MD5 of
+   each 64 KiB block) and writes, compressed, only the blocks that differ; when the link fails it
+   starts over at the next slower rate of ``flash_baud_fallback``;
 4. verifies (MD5 of the flash region, done by esptool) and resets the board into the app.
 
 esptool's own output never reaches the terminal: a logger installed in esptool's logging seam sends
@@ -22,6 +23,7 @@ micropython.org/download (ESP32_GENERIC for an ESP32 DevKit or 掌控板, ESP32_
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 import re
 import time
@@ -41,6 +43,7 @@ from .esp_image import EspImage, check_chip, check_fits, check_image_for_board, 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 ROM_BAUD = 115200
+COMPARE_BLOCK = 0x10000     # bytes: one flash MD5 decides whether this much is written again
 WHERE_TO_GET = "micropython.org/download (ESP32_GENERIC, ESP32_GENERIC_S3, ...)"
 
 
@@ -53,6 +56,7 @@ class _Sink:
         self.progress = progress
         self.lines: list[str] = []
         self.wire_bytes = 0
+        self._base = self._last_done = self._last_total = 0
         self._partial = ""
 
     def text(self, message: str, end: str = "\n") -> None:
@@ -65,6 +69,11 @@ class _Sink:
 
     def phase(self, phase: str, done: int, total: int) -> None:
         if phase == "write":
+            # esptool reports each written region from 0: report them as one run of bytes
+            if done < self._last_done:
+                self._base += self._last_total
+            self._last_done, self._last_total = done, total
+            done, total = done + self._base, total + self._base
             self.wire_bytes = total
         if self.progress is not None:
             self.progress(phase, done, total)
@@ -228,8 +237,29 @@ def _reset_into_app(esp, port: str) -> None:
         esp_cmds.reset_chip(esp, "hard-reset")
 
 
+def _changed_regions(esp, image: EspImage) -> list[tuple[int, bytes]]:
+    """The parts of ``image`` the flash does not hold yet, as ``(address, data)`` runs of whole
+    :data:`COMPARE_BLOCK` blocks, found with the chip's own MD5 of each block (SPI_FLASH_MD5): nothing
+    is read back over the wire. A board that already holds the image needs one MD5 and no write."""
+    data, base = image.data, image.offset
+    if esp.flash_md5sum(base, len(data)) == hashlib.md5(data).hexdigest():
+        return []
+    regions, start = [], None
+    for pos in range(0, len(data), COMPARE_BLOCK):
+        chunk = data[pos:pos + COMPARE_BLOCK]
+        same = esp.flash_md5sum(base + pos, len(chunk)) == hashlib.md5(chunk).hexdigest()
+        if not same and start is None:
+            start = pos
+        elif same and start is not None:
+            regions.append((base + start, data[start:pos]))
+            start = None
+    if start is not None:
+        regions.append((base + start, data[start:]))
+    return regions
+
+
 def _flash_once(*, board: BoardProfile, port: str, image: EspImage, baud: int, compress: bool,
-                connect_attempts: int, reset: bool, sink: _Sink) -> dict:
+                connect_attempts: int, reset: bool, sink: _Sink, skip_unchanged: bool = True) -> dict:
     sink.phase("connect", 0, 1)
     esp = _connect(port, board, connect_attempts)
     writing = False
@@ -249,17 +279,20 @@ def _flash_once(*, board: BoardProfile, port: str, image: EspImage, baud: int, c
         check_fits(image, flash_size, where_en=where_en, where_zh=where_zh)
         if baud != ROM_BAUD:
             esp.change_baud(baud)
-        writing = True
         t0 = time.monotonic()
-        esp_cmds.write_flash(esp, [(image.offset, image.data)], compress=compress,
-                             no_compress=not compress)
+        regions = _changed_regions(esp, image) if skip_unchanged else [(image.offset, image.data)]
+        writing = True
+        if regions:
+            esp_cmds.write_flash(esp, regions, compress=compress, no_compress=not compress)
         seconds = time.monotonic() - t0
         writing = False
         sink.phase("verify", 1, 1)
         if reset:
             _reset_into_app(esp, port)
+        written = sum(len(data) for _, data in regions)
         return dict(chip=chip, mac=mac, flash_size=flash_size, flash_size_detected=bool(detected_size),
-                    write_seconds=seconds)
+                    write_seconds=seconds, regions=[(address, len(data)) for address, data in regions],
+                    skipped_bytes=image.size - written)
     except MakerkitError:
         raise
     except FatalError as exc:
@@ -291,7 +324,7 @@ def _flash_bytes(size: Optional[str]) -> Optional[int]:
 def flash_esp32(*, board: str | BoardProfile, port: str, firmware: Optional[str] = None,
                 baud: Optional[int] = None, progress: Optional[Progress] = None,
                 address: Optional[int] = None, compress: bool = True, reset: bool = True,
-                connect_attempts: int = 4, verify: bool = True) -> FlashResult:
+                connect_attempts: int = 4, verify: bool = True, skip_unchanged: bool = True) -> FlashResult:
     """Write ``firmware`` (a local ``.bin``) to the ESP32-family board at ``port``.
 
     ``baud`` overrides the profile's ``flash_baud`` (slower fallbacks still apply); ``address``
@@ -300,6 +333,10 @@ def flash_esp32(*, board: str | BoardProfile, port: str, firmware: Optional[str]
     ``connect``, ``write`` (bytes on the wire), ``verify`` and ``done``.
     ``verify`` is accepted for the common ``flash_board`` options, but esptool always checks the
     written region's MD5 on the chip (it costs milliseconds), so ESP32 flashes are always verified.
+    ``skip_unchanged`` (default) first compares the flash with the image block by block (the chip's
+    MD5 of each 64 KiB) and writes only the blocks that differ: re-flashing a board that already
+    holds the image writes nothing (``details["regions"]`` lists what was written,
+    ``details["skipped_bytes"]`` what was already there).
     Raises FirmwareImageError (bad, wrong-chip or too-big image), SyncError (not in download
     mode), DisconnectedError (port lost mid-write), VerifyError, or a port error.
     """
@@ -331,7 +368,7 @@ def flash_esp32(*, board: str | BoardProfile, port: str, firmware: Optional[str]
             try:
                 info = _flash_once(board=profile, port=port, image=image, baud=rate,
                                    compress=compress, connect_attempts=connect_attempts,
-                                   reset=reset, sink=sink)
+                                   reset=reset, sink=sink, skip_unchanged=skip_unchanged)
             except _LinkFailure as failure:
                 failures.append(f"{rate}: {failure}")
                 lost_mid_write = lost_mid_write or failure.writing

@@ -16,7 +16,8 @@ Faults a test can inject (each fires once unless ``times`` says otherwise):
 ``drop_reply(op)``, ``bad_checksum(op)`` (the block arrives corrupted, the loader answers
 "invalid CRC"), ``vanish(op, reconnect=False)`` (the port disappears mid-command), ``corrupt_flash()``
 (a bit flips when written: verification must fail), ``garble_above(baud)`` (the link turns to noise
-above this rate), ``app_mode`` (the board runs its app, not the loader: it never answers).
+above this rate), ``app_mode`` (the board runs its app, not the loader: it never answers; set it to
+False for "BOOT held"); ``plug_in()`` brings back a port that vanished.
 With ``pace=True`` bytes move no faster than a real UART at the current baud (10 bits a byte).
 """
 
@@ -157,6 +158,17 @@ class RomLoader:
     def corrupt_flash(self, offset: int) -> None:
         """Flip one bit of whatever is written at ``offset`` (a failing flash cell)."""
         self.flip_bit_at = offset
+
+    def plug_in(self) -> None:
+        """The cable is plugged in again after a ``vanish(..., reconnect=False)``: the same port
+        answers again (the flash keeps whatever was written before it vanished)."""
+        self._thread.join(timeout=5)
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", self.port))
+        self._listener.listen(1)
+        self._thread = threading.Thread(target=self._serve, name=f"rom-loader-{self.chip}", daemon=True)
+        self._thread.start()
 
     def read(self, offset: int, length: int) -> bytes:
         return bytes(self.flash[offset:offset + length])

@@ -15,6 +15,7 @@ from mp_unix import UnixMicroPython
 
 from makerkit.errors import NoAnswerError, PortNotFoundError, UsageError
 from makerkit.flash.deploy import deploy, firmware_files
+from makerkit.protocol.telemetry import INC_RE
 
 WIFI_SECRET = "wifi-Secret-4711"
 BROKER_SECRET = "broker-Secret-0815"
@@ -41,24 +42,28 @@ def test_deploy_copies_firmware_then_skips_unchanged_files(unix_board):
         assert on_board[path] == data, path
     assert not [p for p in on_board if p.endswith(".part")]
     config = json.loads(on_board["/makerkit.json"])
-    assert config == {"kit": "kit-07", "class": "7a", "wifi_ssid": "lab", "wifi_password": WIFI_SECRET,
-                      "broker": "mqtt://10.0.0.2:1883", "username": "kit-07", "password": BROKER_SECRET,
-                      "interval": 5}
+    inc = config.pop("inc")
+    given = {"kit": "kit-07", "class": "7a", "wifi_ssid": "lab", "wifi_password": WIFI_SECRET,
+             "broker": "mqtt://10.0.0.2:1883", "username": "kit-07", "password": BROKER_SECRET, "interval": 5}
+    assert {key: config[key] for key in given} == given          # the other keys keep their defaults
+    # a new kit: a fresh incarnation, written with its counters (which start again inside it)
+    assert INC_RE.match(inc) and first.inc == inc and json.loads(on_board["/mkfw_state.json"]) == {"inc": inc}
     board_json = json.loads(on_board["/mkfw_board.json"])
     assert board_json["id"] == "esp32" and [2, "GPIO2", "iop", -1] in board_json["pins"]
-    assert set(first.copied) == set(local) | {"/makerkit.json", "/mkfw_board.json"}
+    assert set(first.copied) == set(local) | {"/makerkit.json", "/mkfw_board.json", "/mkfw_state.json"}
     assert first.copied[-1] == "/main.py" and first.skipped == ()
     assert first.kit == "kit-07" and first.class_id == "7a" and not first.confirmed
 
     # the unix port "reset" at the end of the deploy; the next connection starts it again
     second = deploy(port=unix_board.url, kit_id="kit-08", class_id="7a", board="esp32", confirm=False)
-    assert second.copied == ("/makerkit.json",)
-    assert len(second.skipped) == len(first.copied) - 1
+    assert second.copied == ("/mkfw_state.json", "/makerkit.json")
+    assert len(second.skipped) == len(first.copied) - 2           # all but the config and the counters file
     config = json.loads((fs / "makerkit.json").read_text())
     assert config["kit"] == "kit-08" and config["wifi_password"] == WIFI_SECRET   # kept
+    assert config["inc"] == second.inc != inc                     # another kit id: its counters start again
     third = deploy(port=unix_board.url, kit_id="kit-08", class_id="7a", board="esp32", confirm=False,
                    wifi_password="")                                           # "" clears
-    assert third.copied == ("/makerkit.json",)
+    assert third.copied == ("/makerkit.json",) and third.inc == second.inc     # counters intact: kept
     assert json.loads((fs / "makerkit.json").read_text())["wifi_password"] == ""
     assert unix_board.starts == 3
 
@@ -180,7 +185,7 @@ def test_cli_deploy_without_secrets_in_output(virtual_esp32):
          "--board", "esp32"],
         capture_output=True, text=True, timeout=90,
         env={**__import__("os").environ, "MAKERKIT_LANG": "en", "MAKERKIT_WIFI_PASSWORD": WIFI_SECRET,
-             "MAKERKIT_BROKER_PASSWORD": BROKER_SECRET})
+             "MAKERKIT_MQTT_PASSWORD": BROKER_SECRET})
     assert run.returncode == 0, run.stderr
     assert "kit-09" in run.stdout and "OK" in run.stdout
     assert WIFI_SECRET not in run.stdout + run.stderr and BROKER_SECRET not in run.stdout + run.stderr
@@ -198,3 +203,43 @@ def test_boot_window_rescue_after_reset(virtual_esp32):
     result = deploy(port=virtual_esp32.url, kit_id="kit-11", class_id="9a")
     assert result.repl_via == "ctrl-c" and result.confirmed
     assert result.identity["kit"] == "kit-11"
+
+
+def test_cli_deploy_with_db_gives_the_kit_its_own_login_and_registers_it(virtual_esp32, tmp_path):
+    """The password is generated, written to the kit only (the portfolio keeps its hash), never printed;
+    a login in the environment (the collector's, say) is not put on the kit."""
+    from makerkit.access.passwords import verify_password
+    from makerkit.store import open_store
+    db = f"sqlite:///{tmp_path}/p.db"
+    with open_store(db) as store:
+        store.add_class("8c")
+    run = subprocess.run(
+        [sys.executable, "-m", "makerkit", "deploy", "--port", virtual_esp32.url, "--kit-id", "kit-09",
+         "--class", "8c", "--wifi-ssid", "lab", "--broker", "mqtt://127.0.0.1:1883", "--db", db, "--json"],
+        capture_output=True, text=True, timeout=90,
+        env={**__import__("os").environ, "MAKERKIT_LANG": "en", "MAKERKIT_WIFI_PASSWORD": WIFI_SECRET,
+             "MAKERKIT_MQTT_USERNAME": "8c.collector.room", "MAKERKIT_MQTT_PASSWORD": BROKER_SECRET})
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert summary["username"] == "8c.kit-09" and summary["registered"] and summary["confirmed"]
+    config = json.loads((tmp_path / "kitfs" / "makerkit.json").read_text())
+    assert config["username"] == "8c.kit-09" and config["password"] not in (BROKER_SECRET, "")
+    assert config["inc"] == summary["inc"]
+    with open_store(db) as store:
+        login = store.login("8c.kit-09")
+        kit = store.kits("8c", "kit-09")[0]
+    assert login["role"] == "kit" and verify_password(config["password"], login["pw_hash"])
+    assert (kit["board"], kit["inc"], kit["hw_id"]) == ("esp32", summary["inc"], summary["hw"]) and kit["hw_id"]
+    assert kit["firmware"].startswith("makerkit ")
+    for secret in (config["password"], WIFI_SECRET, BROKER_SECRET):
+        assert secret not in run.stdout + run.stderr
+    assert config["password"].encode() not in (tmp_path / "p.db").read_bytes()
+    # a redeploy keeps the kit's password while it matches, so a running broker keeps accepting the kit
+    again = _cli("deploy", "--port", virtual_esp32.url, "--kit-id", "kit-09", "--class", "8c", "--db", db, "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads((tmp_path / "kitfs" / "makerkit.json").read_text())["password"] == config["password"]
+    both = _cli("deploy", "--port", virtual_esp32.url, "--kit-id", "kit-09", "--class", "8c", "--db", db,
+                "--username", "someone")
+    assert both.returncode == 2 and "own login" in both.stderr
+    nowhere = _cli("deploy", "--port", virtual_esp32.url, "--kit-id", "kit-09", "--class", "9z", "--db", db)
+    assert nowhere.returncode == 2 and "class import" in nowhere.stderr
