@@ -6,10 +6,13 @@ import sys
 import makerkit
 
 EXPECTED = [
-    "Button", "Buzzer", "DHT11", "DHT22", "DistanceSensor", "FirmataClient", "FirmwareInfo",
-    "FirmwareWarning", "I2C", "Kit", "KitIdentity", "LED", "LightSensor", "MakerkitError", "Motor",
-    "PWMLED", "Potentiometer", "Servo", "connect",
+    "AnalogLineSensor", "Button", "Buzzer", "DHT11", "DHT22", "DistanceSensor", "I2C", "Kit", "LED",
+    "LightSensor", "LineSensor", "MakerkitError", "Motor", "MotorDriver", "PWMLED", "Potentiometer",
+    "Servo", "connect", "pause",
 ]
+# what a student does not use lives in its module
+NOT_STUDENT = {"FirmataClient": "makerkit.device.client", "FirmwareInfo": "makerkit.device.handshake",
+               "FirmwareWarning": "makerkit.device.handshake", "KitIdentity": "makerkit.device.handshake"}
 
 
 def test_all_is_pinned():
@@ -22,6 +25,14 @@ def test_every_name_resolves_and_is_in_dir():
         assert name in dir(makerkit)
     assert makerkit.LED.__module__ == "makerkit.device.outputs"
     assert issubclass(makerkit.MakerkitError, Exception)
+
+
+def test_the_rest_lives_in_its_module():
+    import importlib
+    for name, module in NOT_STUDENT.items():
+        assert name not in makerkit.__all__
+        assert getattr(importlib.import_module(module), name).__module__ == module
+        assert name in importlib.import_module("makerkit.device").__all__
 
 
 def test_unknown_name_is_an_attribute_error():

@@ -8,6 +8,7 @@ malformed files raise :class:`~makerkit.errors.CatalogError` naming the file and
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +21,8 @@ from ._toml import Fields, read_toml
 SCHEMA_VERSION = 1
 FAMILIES = ("avr", "esp32")
 FLASH_METHODS = ("stk500v1", "stk500v2", "esptool")
+INSTALLS = ("flash", "deploy")   # makerkit's firmware: a .hex flashed, or mkfw deployed onto MicroPython
+EXTRA_BOARDS_ENV = "MAKERKIT_BOARDS"   # more folders of board profiles (os.pathsep between them)
 _HEX4 = re.compile(r"^[0-9A-Fa-f]{4}$")
 _PIN_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -90,6 +93,20 @@ class BoardProfile:
     i2c_scl: str
     onboard: dict[str, object] = field(hash=False)
     path: Path = field(hash=False, compare=False)
+    # what the board is like, as the host needs to know it (no code asks for the family)
+    install: str = "flash"                 # "flash": makerkit's .hex; "deploy": mkfw onto MicroPython
+    has_repl: bool = False                 # a MicroPython REPL on its serial port
+    has_network: bool = False              # WiFi: the kit publishes telemetry itself
+    has_filesystem: bool = False           # a flash filesystem (config, the telemetry outbox)
+    boot_silent: bool = False              # says nothing while its bootloader runs (a connect may switch baud)
+    stock_firmata: bool = False            # runs stock StandardFirmata, so its pin count may identify it
+    machine_names: tuple[str, ...] = ()    # what MicroPython's os.uname().machine contains on it
+
+    def firmware_command(self, port: str = "PORT") -> str:
+        """The command that puts makerkit's firmware on this board."""
+        if self.install == "deploy":
+            return f"makerkit deploy --port {port}"
+        return f"makerkit flash --board {self.id} --port {port}"
 
     # -- pin look-ups --------------------------------------------------------------------------
     def pin(self, name: str | int, *, mode: str | None = None) -> PinInfo:
@@ -155,6 +172,9 @@ def _parse(path: Path) -> BoardProfile:
     method = f.str("flash_method")
     if method not in FLASH_METHODS:
         raise f.fail("flash_method", f"one of {', '.join(FLASH_METHODS)}")
+    install = f.str("install", "flash")
+    if install not in INSTALLS:
+        raise f.fail("install", f"one of {', '.join(INSTALLS)}")
     board_id = f.str("id")
     if board_id != path.stem:
         raise f.fail("id", f"the file name without .toml ('{path.stem}')")
@@ -222,7 +242,11 @@ def _parse(path: Path) -> BoardProfile:
         adc_bits=f.int("adc_bits"), pwm_bits=f.int("pwm_bits"),
         native_usb=f.bool("native_usb", False), usb=tuple(usb), pins=pins, aliases=aliases,
         led_builtin=led, i2c_sda=sda, i2c_scl=scl,
-        onboard=dict(f.get("onboard", dict, "a table", {})), path=path)
+        onboard=dict(f.get("onboard", dict, "a table", {})), path=path,
+        install=install, has_repl=f.bool("has_repl", False), has_network=f.bool("has_network", False),
+        has_filesystem=f.bool("has_filesystem", False), boot_silent=f.bool("boot_silent", False),
+        stock_firmata=f.bool("stock_firmata", False),
+        machine_names=tuple(name.upper() for name in f.str_list("machine_names", [])))
 
 
 def boards_dir() -> Path:
@@ -239,8 +263,15 @@ def _load_all(directory: str) -> dict[str, BoardProfile]:
 
 
 def load_boards(directory: Path | None = None) -> dict[str, BoardProfile]:
-    """All board profiles, by id."""
-    return dict(_load_all(str(directory or boards_dir())))
+    """All board profiles, by id: those in ``directory`` (the shipped ones when None), then those in
+    the folders named by ``MAKERKIT_BOARDS`` (a school's own boards: one TOML file each)."""
+    if directory is not None:
+        return dict(_load_all(str(directory)))
+    boards = dict(_load_all(str(boards_dir())))
+    for extra in filter(None, os.environ.get(EXTRA_BOARDS_ENV, "").split(os.pathsep)):
+        if Path(extra).is_dir():
+            boards.update(_load_all(str(Path(extra).resolve())))
+    return boards
 
 
 def board_ids() -> list[str]:

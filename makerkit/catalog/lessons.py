@@ -3,7 +3,8 @@
 A lesson is a folder::
 
     lessons/01-blink/
-      lesson.toml        schema = 1, id, title/summary/goals (zh-CN, en), boards, parts, pins, wiring
+      lesson.toml        schema = 1, id, title/summary/goals (zh-CN, en), boards, parts, pins, wiring,
+                         credits (science credits a first passing check earns; default 0)
       README.zh-CN.md    README.md
       starter.py         solution.py     def main(kit): ...
       check.py           def check(run) -> list of findings
@@ -81,6 +82,7 @@ class Lesson:
     check_needs: str = "any"
     run_seconds: float | None = None
     plot: tuple[str, ...] = ()
+    credits: float = 0.0      # science credits (科学学分) the first passing check earns (docs/PORTFOLIO.md)
     path: Path = field(default=Path("."), hash=False, compare=False)
 
     # -- files -------------------------------------------------------------------------------------
@@ -146,6 +148,13 @@ def _positive(f: Fields, key: str, default: Any) -> Any:
     if value is not None and (isinstance(value, bool) or value <= 0):
         raise f.fail(key, "a positive number")
     return value
+
+
+def _credits(f: Fields) -> float:
+    value = f.get("credits", (int, float), "a number of credits, 0 or more", 0.0)
+    if isinstance(value, bool) or value < 0:
+        raise f.fail("credits", "a number of credits, 0 or more")
+    return float(value)
 
 
 def parse_lesson(path: Path) -> Lesson:
@@ -226,7 +235,7 @@ def parse_lesson(path: Path) -> Lesson:
         parts=tuple(parts), pins=pins, wiring=wiring,
         check_seconds=float(_positive(check, "seconds", 10.0)), check_needs=needs,
         run_seconds=_positive(run, "seconds", None), plot=tuple(run.str_list("plot", [])),
-        path=folder)
+        credits=_credits(f), path=folder)
     for name in REQUIRED_FILES:
         if not (folder / name).is_file():
             raise CatalogError(en=f"{folder}: the lesson has no {name}.",

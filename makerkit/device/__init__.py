@@ -1,23 +1,26 @@
 """The device layer: the Firmata client (one reader thread per kit), the Kit and its parts.
 
 ``Kit`` and the parts are usually reached through :func:`makerkit.connect`; they live here so the
-lessons runner, the bridge and the tests can build them over any transport. ``I2C`` is imported
-on first use only (it brings in adafruit-blinka).
+lessons runner, the bridge and the tests can build them over any transport. The parts are those of
+the registry (:mod:`makerkit.catalog.parts`). ``I2C`` is imported on first use only (it brings in
+adafruit-blinka).
 """
 
 from __future__ import annotations
 
+import importlib
+
+from ..catalog.parts import PARTS
 from .client import FirmataClient
 from .handshake import FirmwareInfo, FirmwareWarning, KitIdentity
-from .inputs import Button, LightSensor, Potentiometer
 from .kit import Kit
-from .motion import Motor, Servo
-from .outputs import LED, PWMLED, Buzzer
-from .sensors import DHT11, DHT22, DistanceSensor
+from .pause import pause
 
-__all__ = ["DHT11", "DHT22", "LED", "PWMLED", "Button", "Buzzer", "DistanceSensor", "FirmataClient",
-           "FirmwareInfo", "FirmwareWarning", "I2C", "Kit", "KitIdentity", "LightSensor", "Motor",
-           "Potentiometer", "Servo"]
+for _part in PARTS:
+    globals()[_part.cls] = getattr(importlib.import_module(_part.module), _part.cls)
+
+__all__ = sorted(["FirmataClient", "FirmwareInfo", "FirmwareWarning", "I2C", "Kit", "KitIdentity", "pause",
+                  *(part.cls for part in PARTS)])
 
 
 def __getattr__(name: str):

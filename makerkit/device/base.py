@@ -2,36 +2,86 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Callable
 
+from ..catalog.parts import part_of_class
 from ..errors import UsageError
+from .current import current_kit
+from .events import OutputSet, PartClosed, PartOpened, PartRead
+
+
+def _announcing(init: Callable) -> Callable:
+    """Wrap a part's ``__init__`` so the part tells its kit it is ready once the outermost
+    ``__init__`` is done, however it was made (``kit.led("D13")``, ``LED("D13", kit=kit)``, or
+    ``LED("D13")`` inside ``with connect(...)``)."""
+    @functools.wraps(init)
+    def wrapped(self, *args, **kwargs):
+        depth = self.__dict__.get("_init_depth", 0)
+        self.__dict__["_init_depth"] = depth + 1
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            self.__dict__["_init_depth"] = depth
+        if depth == 0:
+            self._announce(args)
+    return wrapped
 
 
 class Device:
     """A part wired to a kit. Devices hold their pins until :meth:`close` (or the kit closes),
     and closing leaves the part safe (outputs off, tones off, reporting off)."""
 
-    def __init__(self, *, kit):
-        if kit is None or not hasattr(kit, "_claim"):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _announcing(cls.__dict__["__init__"])
+
+    def __init__(self, *, kit=None):
+        if kit is None:
+            kit = current_kit()
+        if kit is None or not hasattr(kit, "claim"):
             raise UsageError(
-                en="Pass the kit the part is wired to, e.g. LED(\"D13\", kit=kit) or kit.led(\"D13\").",
-                zh="请告诉程序元件接在哪个套件上，例如 LED(\"D13\", kit=kit) 或 kit.led(\"D13\")。")
+                en="Pass the kit the part is wired to, e.g. LED(\"D13\", kit=kit) or kit.led(\"D13\"), "
+                   "or make the part inside `with makerkit.connect(...) as kit:`.",
+                zh="请告诉程序元件接在哪个套件上，例如 LED(\"D13\", kit=kit) 或 kit.led(\"D13\")，"
+                   "或者在 `with makerkit.connect(...) as kit:` 里面创建元件。")
         self.kit = kit
         self.closed = False
         self._pins: list = []
 
+    @property
+    def kind(self) -> str:
+        """The part's kind in the registry ("led", "dht11"...)."""
+        entry = part_of_class(type(self).__name__)
+        return entry.kind if entry is not None else type(self).__name__.lower()
+
+    @property
+    def pin_names(self) -> str:
+        """The printed pins the part holds, joined with "+" ("D13", "D7+D8")."""
+        return "+".join(p.name for p in self._pins) or self.kind
+
     def _claim(self, pin, mode: str):
         try:
-            info = self.kit._claim(pin, self, mode=mode)
+            info = self.kit.claim(self, pin, mode=mode)
         except BaseException:
-            self.kit._release(self)   # a part that cannot be made holds no pins
-            self.closed = True
+            self.closed = True   # a part that cannot be made holds no pins (the kit freed them)
             raise
-        if self not in self.kit._devices:
-            self.kit._devices.append(self)
         self._pins.append(info)
         return info
+
+    def _announce(self, args: tuple) -> None:
+        scalars = tuple(a for a in args if isinstance(a, (bool, int, float, str, type(None))))
+        self.kit.emit(PartOpened(self, self.kind, tuple(p.name for p in self._pins), scalars))
+
+    def _output(self, pin: str, level: float) -> None:
+        self.kit.emit(OutputSet(self, pin, float(level)))
+
+    def _read(self, name: str, value):
+        """Report a reading to the kit's watchers and return it."""
+        self.kit.emit(PartRead(self, name, value))
+        return value
 
     @property
     def _client(self):
@@ -56,7 +106,8 @@ class Device:
                 self._safe()
         finally:
             self.closed = True
-            self.kit._release(self)
+            self.kit.release(self)
+            self.kit.emit(PartClosed(self))
 
     def __enter__(self):
         return self

@@ -86,7 +86,7 @@ class FirmataClient:
         self.mk_errors: deque[dict] = deque(maxlen=64)
         self.events_received = 0
         self.garbage_bytes = 0
-        self.pin_modes: dict[int, int] = {}      # what this host set
+        self._pin_modes: dict[int, int] = {}     # what this host set (or knows the firmware switched to)
         self._out_ports: dict[int, int] = {}     # output levels per port (for DIGITAL_MESSAGE writes)
 
     # --- life cycle -------------------------------------------------------------------------------
@@ -184,7 +184,20 @@ class FirmataClient:
 
     def set_pin_mode(self, pin: int, mode: int) -> None:
         self.send(fm.set_pin_mode(pin, mode))
-        self.pin_modes[pin] = int(mode)
+        self._pin_modes[pin] = int(mode)
+
+    def pin_mode(self, pin: int) -> int | None:
+        """The mode this host last put ``pin`` in (None before any)."""
+        return self._pin_modes.get(pin)
+
+    def ensure_pin_mode(self, pin: int, mode: int) -> None:
+        """Set ``pin``'s mode unless it is in that mode already."""
+        if self._pin_modes.get(pin) != int(mode):
+            self.set_pin_mode(pin, mode)
+
+    def assume_pin_mode(self, pin: int, mode: int) -> None:
+        """Note a mode the firmware switched ``pin`` to by itself (a tone sets TONE)."""
+        self._pin_modes[pin] = int(mode)
 
     def digital_write(self, pin: int, value: int | bool) -> None:
         """Drive an output pin: SET_DIGITAL_PIN_VALUE on protocol 2.5+, else the port's DIGITAL_MESSAGE."""
@@ -197,12 +210,6 @@ class FirmataClient:
                 self.send(fm.digital_port(port, mask))
             else:
                 self.send(fm.set_digital_pin_value(pin, 1 if value else 0))
-
-    def digital_level(self, pin: int) -> int | None:
-        """The last reported level of an input pin (None before the first report)."""
-        port, bit = divmod(pin, 8)
-        mask = self.digital_ports.get(port)
-        return None if mask is None else (mask >> bit) & 1
 
     # --- waiting ----------------------------------------------------------------------------------
     def time(self) -> float:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import NoAnswerError
+from ..catalog import load_board
+from ..errors import MakerkitError, NoAnswerError
 from ..i18n import current_language
 from ..protocol import firmata as fm
 
@@ -193,9 +194,7 @@ def check_versions(identity: KitIdentity) -> FirmwareWarning | None:
     if not (old_proto or old_version):
         return None
     need = ".".join(map(str, MIN_FIRMWARE_VERSION))
-    board = identity.board or "BOARD"
-    command = "makerkit deploy --port PORT" if board.startswith("esp32") or board == "mpython" \
-        else f"makerkit flash --board {board} --port PORT"
+    command = _firmware_command(identity.board)
     return FirmwareWarning(
         en=(f"This kit runs makerkit firmware {identity.version or '?'} (protocol {identity.proto}); this "
             f"makerkit expects firmware {need} or newer (protocol {PROTOCOL_VERSION}). Some parts may not "
@@ -203,3 +202,11 @@ def check_versions(identity: KitIdentity) -> FirmwareWarning | None:
         zh=(f"这个套件运行的是 makerkit 固件 {identity.version or '?'}（协议 {identity.proto}），"
             f"本 makerkit 需要 {need} 或更新的固件（协议 {PROTOCOL_VERSION}），部分功能可能无法使用。"
             f"请用 `{command}` 更新固件。"))
+
+
+def _firmware_command(board_id: str) -> str:
+    """The command that updates the firmware of the board ``board_id`` (as the kit names itself)."""
+    try:
+        return load_board(board_id).firmware_command()
+    except MakerkitError:   # a board this makerkit does not know (or no name)
+        return f"makerkit flash --board {board_id or 'BOARD'} --port PORT"

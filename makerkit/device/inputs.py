@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from ..errors import NoAnswerError
 from ..protocol import firmata as fm
 from .base import Device, user_callback
@@ -12,29 +10,22 @@ FIRST_REPORT_TIMEOUT = 1.0   # seconds to wait for the first report of an input
 BUTTON_STEP = 0.005          # simulated seconds per step while waiting for a button
 
 
-class Button(Device):
-    """A push button.
+class DigitalInput(Device):
+    """An input read as 0 or 1 from the kit's port reports, with ``when_activated`` callbacks and
+    waits. ``active`` is the level that counts as active (0 for a button on the pull-up)."""
 
-    Wiring (the default, ``pull_up=True``): one leg → the pin, the other leg → GND. The board's
-    internal pull-up resistor holds the pin high; pressing pulls it to 0. With ``pull_up=False``
-    wire the button to 5 V (3.3 V on an ESP32) and a 10 kΩ resistor from the pin to GND.
+    _WHAT = ("input", "输入")
 
-        button = kit.button("D2")
-        button.when_pressed = led.on
-        button.wait_for_press(timeout=10)
-    """
-
-    def __init__(self, pin, *, kit=None, pull_up: bool = True):
+    def __init__(self, pin, *, kit=None, pull_up: bool = False, active: int = 1):
         super().__init__(kit=kit)
         self.pin_info = self._claim(pin, "input")
         self.pin = self.pin_info.name
         self.pull_up = pull_up
-        self._active = 0 if pull_up else 1
-        self._when_pressed = self._when_released = None
+        self._active = active
+        self._when_activated = self._when_deactivated = None
         self._level: int | None = None
-        self.presses = 0
-        self._lock = threading.Lock()
-        client = kit.client
+        self._activations = 0
+        client = self.kit.client
         number = self.pin_info.number
         self._port, self._bit = divmod(number, 8)
         client.add_listener(fm.DigitalPortReport, self._on_report)
@@ -46,7 +37,7 @@ class Button(Device):
                 client.set_pin_mode(number, fm.PinMode.PULLUP)
         else:
             client.set_pin_mode(number, fm.PinMode.INPUT)
-        kit.report_digital(self._port, True)
+        self.kit.report_digital(self._port, True)
 
     def _on_report(self, event) -> None:
         if event.port != self._port or self.closed:
@@ -56,12 +47,20 @@ class Button(Device):
         if previous is None or level == previous:
             return
         if level == self._active:
-            self.presses += 1
-            callback = self._when_pressed
+            self._activations += 1
+            self._activated()
+            callback = self._when_activated
         else:
-            callback = self._when_released
+            self._deactivated()
+            callback = self._when_deactivated
         if callback is not None:
             callback()
+
+    def _activated(self) -> None:
+        """Subclasses: the input became active (on the reader thread)."""
+
+    def _deactivated(self) -> None:
+        """Subclasses: the input became inactive (on the reader thread)."""
 
     def _current(self) -> int:
         self._check()
@@ -70,34 +69,108 @@ class Button(Device):
                                              step=BUTTON_STEP)
             if not level:
                 raise NoAnswerError(
-                    en=f"The board sent no reading of the button on {self.pin}.",
-                    zh=f"开发板没有发来 {self.pin} 上按钮的读数。")
+                    en=f"The board sent no reading of the {self._WHAT[0]} on {self.pin}.",
+                    zh=f"开发板没有发来 {self.pin} 上{self._WHAT[1]}的读数。")
         return self._level
 
     @property
-    def is_pressed(self) -> bool:
-        return self._current() == self._active
+    def is_active(self) -> bool:
+        return self._read("is_active", self._current() == self._active)
 
     @property
     def value(self) -> int:
-        """1 while pressed, else 0."""
-        return 1 if self.is_pressed else 0
+        """1 while active, else 0."""
+        return self._read("value", 1 if self._current() == self._active else 0)
+
+    def _wait(self, active: bool, timeout: float | None) -> bool:
+        self._current()
+        want = self._active if active else 1 - self._active
+        limit = float("inf") if timeout is None else float(timeout)
+        return bool(self.kit.client.wait_for(lambda: self._level == want, limit, step=BUTTON_STEP))
+
+    def wait_for_active(self, timeout: float | None = None) -> bool:
+        """Wait until the input is active; False if ``timeout`` seconds pass first."""
+        return self._wait(True, timeout)
+
+    def wait_for_inactive(self, timeout: float | None = None) -> bool:
+        return self._wait(False, timeout)
+
+    def _safe(self) -> None:
+        self._cancel_hold()
+        self.kit.client.remove_listener(fm.DigitalPortReport, self._on_report)
+        self.kit.report_digital(self._port, False)
+
+    def _cancel_hold(self) -> None:
+        """Subclasses with timers stop them here."""
+
+
+class Button(DigitalInput):
+    """A push button.
+
+    Wiring (the default, ``pull_up=True``): one leg → the pin, the other leg → GND. The board's
+    internal pull-up resistor holds the pin high; pressing pulls it to 0. With ``pull_up=False``
+    wire the button to 5 V (3.3 V on an ESP32) and a 10 kΩ resistor from the pin to GND.
+
+        button = kit.button("D2")
+        button.when_pressed = led.on
+        button.wait_for_press(timeout=10)
+
+    ``when_held`` runs once the button has been held down ``hold_time`` seconds (1 s unless set).
+    """
+
+    _WHAT = ("button", "按钮")
+
+    def __init__(self, pin, *, kit=None, pull_up: bool = True, hold_time: float = 1.0):
+        self.hold_time = hold_time
+        self._when_held = None
+        self._hold_handle: int | None = None
+        self._held = False
+        super().__init__(pin, kit=kit, pull_up=pull_up, active=0 if pull_up else 1)
 
     @property
-    def when_pressed(self):
-        return self._when_pressed
-
-    @when_pressed.setter
-    def when_pressed(self, fn) -> None:
-        self._when_pressed = user_callback(fn, self)
+    def presses(self) -> int:
+        """How many times the button was pressed since it was made."""
+        return self._activations
 
     @property
-    def when_released(self):
-        return self._when_released
+    def is_pressed(self) -> bool:
+        return self._read("is_pressed", self._current() == self._active)
 
-    @when_released.setter
-    def when_released(self, fn) -> None:
-        self._when_released = user_callback(fn, self)
+    when_pressed = property(lambda self: self._when_activated,
+                            lambda self, fn: setattr(self, "_when_activated", user_callback(fn, self)))
+    when_released = property(lambda self: self._when_deactivated,
+                             lambda self, fn: setattr(self, "_when_deactivated", user_callback(fn, self)))
+
+    @property
+    def when_held(self):
+        return self._when_held
+
+    @when_held.setter
+    def when_held(self, fn) -> None:
+        self._when_held = user_callback(fn, self)
+
+    @property
+    def is_held(self) -> bool:
+        """True once the button has been down for ``hold_time`` seconds (until it is let go)."""
+        return self._current() == self._active and self._held
+
+    def _activated(self) -> None:
+        self._cancel_hold()
+        client = self.kit.client
+
+        def held() -> None:
+            self._hold_handle, self._held = None, True
+            if self._when_held is not None and not self.closed:
+                self._when_held()
+        self._hold_handle = client.call_at(client.time() + float(self.hold_time), held)
+
+    def _deactivated(self) -> None:
+        self._cancel_hold()
+
+    def _cancel_hold(self) -> None:
+        handle, self._hold_handle, self._held = self._hold_handle, None, False
+        if handle is not None:
+            self.kit.client.cancel(handle)
 
     def wait_for_press(self, timeout: float | None = None) -> bool:
         """Wait until the button is pressed; False if ``timeout`` seconds pass first."""
@@ -107,20 +180,11 @@ class Button(Device):
         """Wait until the button is released; False if ``timeout`` seconds pass first."""
         return self._wait(False, timeout)
 
-    def _wait(self, pressed: bool, timeout: float | None) -> bool:
-        self._current()
-        want = self._active if pressed else 1 - self._active
-        limit = float("inf") if timeout is None else float(timeout)
-        return bool(self.kit.client.wait_for(lambda: self._level == want, limit, step=BUTTON_STEP))
-
-    def _safe(self) -> None:
-        self.kit.client.remove_listener(fm.DigitalPortReport, self._on_report)
-        self.kit.report_digital(self._port, False)
-
 
 class _AnalogInput(Device):
     def __init__(self, pin, *, kit=None):
         super().__init__(kit=kit)
+        kit = self.kit
         self.pin_info = self._claim(pin, "analog")
         self.pin = self.pin_info.name
         self.channel = kit.analog_channel(self.pin_info)
@@ -132,6 +196,9 @@ class _AnalogInput(Device):
     @property
     def raw(self) -> int:
         """The last reading as the ADC gives it (0..1023 on an Uno, 0..4095 on an ESP32)."""
+        return self._read("raw", self._raw())
+
+    def _raw(self) -> int:
         self._check()
         client = self.kit.client
         if self.channel not in client.analog:
@@ -144,7 +211,7 @@ class _AnalogInput(Device):
     @property
     def value(self) -> float:
         """The reading from 0.0 to 1.0."""
-        return min(1.0, self.raw / self._max)
+        return self._read("value", min(1.0, self._raw() / self._max))
 
     def _safe(self) -> None:
         self.kit.report_analog(self.channel, False)

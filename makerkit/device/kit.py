@@ -8,22 +8,18 @@ motors stopped, tones off, sensor reporting off.
 from __future__ import annotations
 
 import atexit
+import importlib
 import warnings as _warnings
 from typing import Callable
 
-from ..errors import FeatureNotSupportedError, PinError, UsageError
+from ..catalog.parts import PARTS, Part, feature_name
+from ..errors import DisconnectedError, FeatureNotSupportedError, PinError, UsageError
 from ..protocol import firmata as fm
 from .client import FirmataClient
+from .current import enter_kit, leave_kit
 from .handshake import FirmwareInfo, KitIdentity
 
-# feature -> (English, Chinese) name of the part that needs it
-_FEATURE_NAMES = {
-    "dht": ("a DHT11/DHT22 temperature and humidity sensor", "DHT11/DHT22 温湿度传感器"),
-    "sonar": ("an HC-SR04 distance sensor", "HC-SR04 超声波测距传感器"),
-    "tone": ("playing notes on a buzzer", "用蜂鸣器播放音调"),
-    "config": ("setting the kit's configuration", "设置套件配置"),
-    "telemetry": ("sending telemetry through the kit", "通过套件发送遥测数据"),
-}
+PAUSE_STEP = 0.1   # seconds pause() sleeps at a time (how soon it notices a closed kit)
 
 
 class Kit:
@@ -47,6 +43,8 @@ class Kit:
         self.url = client.transport.url
         self.warnings = list(warnings)
         self._devices: list = []
+        self._watchers: list[Callable] = []
+        self._entered: list = []
         self._owners: dict[int, object] = {}
         self._digital_reports: dict[int, int] = {}
         self._analog_reports: dict[int, int] = {}
@@ -85,10 +83,16 @@ class Kit:
                 self.sim.close()
 
     def __enter__(self) -> "Kit":
+        """Inside the ``with`` block parts find this kit without ``kit=``: ``LED("D13")``."""
+        self._entered.append(enter_kit(self))
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()
+        try:
+            self.close()
+        finally:
+            if self._entered:
+                leave_kit(self._entered.pop())
 
     def __repr__(self) -> str:
         return f"<Kit {self.board.id} on {self.url}: {self.firmware.name} {self.firmware.version}>"
@@ -107,55 +111,22 @@ class Kit:
                 zh=f"kit.sleep() 需要一个不小于 0 的秒数，比如 kit.sleep(0.5)，而不是 {seconds!r}。")
         self.client.sleep(seconds)
 
+    def pause(self) -> None:
+        """Wait for ever (until Ctrl-C, the kit closes, or a ``when_...`` function fails): for
+        programs that only react to events."""
+        while not self.closed:
+            try:
+                self.sleep(PAUSE_STEP)
+            except DisconnectedError:
+                if self.closed:    # closed by the program (a when_... function, another thread)
+                    return
+                raise
+
     def check(self) -> None:
         """Raise any error stored since the last call (a callback's exception, a lost cable)."""
         self.client.check()
 
     # --- parts --------------------------------------------------------------------------------------
-    def led(self, pin):
-        from .outputs import LED
-        return LED(pin, kit=self)
-
-    def pwm_led(self, pin):
-        from .outputs import PWMLED
-        return PWMLED(pin, kit=self)
-
-    def buzzer(self, pin):
-        from .outputs import Buzzer
-        return Buzzer(pin, kit=self)
-
-    def button(self, pin, *, pull_up: bool = True):
-        from .inputs import Button
-        return Button(pin, kit=self, pull_up=pull_up)
-
-    def light_sensor(self, pin):
-        from .inputs import LightSensor
-        return LightSensor(pin, kit=self)
-
-    def potentiometer(self, pin):
-        from .inputs import Potentiometer
-        return Potentiometer(pin, kit=self)
-
-    def servo(self, pin, *, min_pulse_us: int = 544, max_pulse_us: int = 2400):
-        from .motion import Servo
-        return Servo(pin, kit=self, min_pulse_us=min_pulse_us, max_pulse_us=max_pulse_us)
-
-    def motor(self, forward, backward, enable=None):
-        from .motion import Motor
-        return Motor(forward, backward, enable, kit=self)
-
-    def distance_sensor(self, trigger, echo):
-        from .sensors import DistanceSensor
-        return DistanceSensor(trigger, echo, kit=self)
-
-    def dht11(self, pin):
-        from .sensors import DHT11
-        return DHT11(pin, kit=self)
-
-    def dht22(self, pin):
-        from .sensors import DHT22
-        return DHT22(pin, kit=self)
-
     def i2c(self):
         """The kit's I2C bus, usable wherever Adafruit's CircuitPython drivers want ``busio.I2C``."""
         if self._i2c is None or self._i2c.closed:
@@ -206,16 +177,26 @@ class Kit:
         returns the event the kit made (``event``, ``boot``, ``uptime_ms``, ``data``...) plus ``published``."""
         return self._telemetry_helper().event(name, data)
 
+    def when_message(self, callback: Callable[[dict], None]) -> Callable:
+        """Call ``callback(message)`` when the teacher's ``makerkit class say`` or ``class stop`` reaches
+        the kit (over its WiFi; the kit has already turned its outputs off for a stop). ``message`` is
+        ``{"cmd": "say", "text": "Tidy up!", "by": "teacher", "id": "...", "shown": False}`` (``shown``:
+        the kit's own display shows it) or ``{"cmd": "stop", ...}``::
+
+            kit.when_message(lambda m: print("Teacher:", m.get("text", "stop")))
+        """
+        def forward(event) -> None:
+            callback(dict(event.info))
+        return self.client.add_listener(fm.MkControl, forward)
+
     # --- helpers for devices ------------------------------------------------------------------------
     def require(self, feature: str) -> None:
         """Raise :class:`FeatureNotSupportedError` unless the firmware offers ``feature``."""
         self.client.check()
         if self.firmware.supports(feature):
             return
-        what_en, what_zh = _FEATURE_NAMES.get(feature, (feature, feature))
-        board = self.board.id
-        command = ("makerkit deploy --port PORT" if self.board.family == "esp32"
-                   else f"makerkit flash --board {board} --port PORT")
+        what_en, what_zh = feature_name(feature)
+        command = self.board.firmware_command()
         raise FeatureNotSupportedError(
             en=(f"This kit runs {self.firmware.name} {self.firmware.version}, which cannot do {what_en}: "
                 f"that needs the makerkit firmware."),
@@ -223,7 +204,41 @@ class Kit:
             hint_en=f"Flash the makerkit firmware: `{command}`.",
             hint_zh=f"请烧录 makerkit 固件：`{command}`。", feature=feature)
 
-    def _claim(self, pin, device, *, mode: str):
+    # --- parts: claims, events ----------------------------------------------------------------------
+    @property
+    def parts(self) -> tuple:
+        """The parts open on this kit, in the order they were made."""
+        return tuple(self._devices)
+
+    def claim(self, device, pin, *, mode: str):
+        """Give ``pin`` to ``device`` for ``mode`` (input, output, analog, pwm, servo) and return its
+        :class:`~makerkit.catalog.PinInfo`; raises :class:`PinError` (and frees the device's other
+        pins) when the pin is reserved, taken or cannot do ``mode``."""
+        try:
+            info = self._claim_pin(pin, device, mode)
+        except BaseException:
+            self.release(device)
+            raise
+        if device not in self._devices:
+            self._devices.append(device)
+        return info
+
+    def watch(self, callback: Callable[[object], None]) -> Callable[[], None]:
+        """Call ``callback(event)`` for each event of :mod:`makerkit.device.events`; returns the
+        function that stops watching."""
+        self._watchers.append(callback)
+
+        def unwatch() -> None:
+            if callback in self._watchers:
+                self._watchers.remove(callback)
+        return unwatch
+
+    def emit(self, event) -> None:
+        """Tell the watchers about ``event`` (parts call this)."""
+        for callback in list(self._watchers):
+            callback(event)
+
+    def _claim_pin(self, pin, device, mode: str):
         if self.closed:
             self.client.check()
         info = self.board.pin(pin, mode=mode)
@@ -253,7 +268,8 @@ class Kit:
                 zh=f"这个套件上的固件不能把 {info.name} 引脚用作 {mode}。",
                 board=self.board.id, pin=info.name, mode=mode)
 
-    def _release(self, device) -> None:
+    def release(self, device) -> None:
+        """Free every pin ``device`` holds (parts call this when they close)."""
         for number, owner in list(self._owners.items()):
             if owner is device:
                 del self._owners[number]
@@ -296,3 +312,18 @@ class Kit:
                 self.client.send(fm.report_analog(channel, False))
         else:
             self._analog_reports[channel] = count
+
+
+def _factory(entry: Part) -> Callable:
+    def make(self, *args, **kwargs):
+        cls = getattr(importlib.import_module(entry.module), entry.cls)
+        return cls(*args, kit=self, **kwargs)
+    make.__name__ = entry.factory
+    make.__qualname__ = f"Kit.{entry.factory}"
+    make.__doc__ = (f"Make a :class:`~{entry.module}.{entry.cls}` on this kit: "
+                    f"``kit.{entry.factory}({', '.join(entry.pins)})`` (its docstring shows the wiring).")
+    return make
+
+
+for _entry in PARTS:   # kit.led(...), kit.button(...)...: one factory per registered part
+    setattr(Kit, _entry.factory, _factory(_entry))

@@ -6,6 +6,8 @@ from ..errors import UsageError
 from ..protocol import firmata as fm
 from .base import Device, check_fraction
 
+PULSE_STEP = 0.02   # seconds between brightness steps of PWMLED.pulse (50 a second looks smooth)
+
 
 class _Switched(Device):
     """An output with a level from 0 to 1 that can blink in the background."""
@@ -21,6 +23,7 @@ class _Switched(Device):
     def _write(self, value: float) -> None:
         self._set(value)
         self._value = value
+        self._output(self.pin, value)
 
     def _stop_blink(self) -> None:
         if self._blink_handle is not None:
@@ -45,6 +48,11 @@ class _Switched(Device):
 
     @property
     def is_lit(self) -> bool:
+        return self._value > 0
+
+    @property
+    def is_active(self) -> bool:
+        """True while on (the same as ``is_lit``, as in gpiozero)."""
         return self._value > 0
 
     def _cycle(self, on_time, off_time, n, background, on_value=1.0) -> None:
@@ -140,6 +148,7 @@ class PWMLED(_Switched):
 
     def __init__(self, pin, *, kit=None):
         super().__init__(kit=kit)
+        kit = self.kit
         self.pin_info = self._claim(pin, "pwm")
         self.pin = self.pin_info.name
         self._max = (1 << kit.resolution(self.pin_info.number, fm.PinMode.PWM, kit.board.pwm_bits)) - 1
@@ -164,6 +173,48 @@ class PWMLED(_Switched):
               background: bool = True) -> None:
         self._cycle(on_time, off_time, n, background)
 
+    def pulse(self, fade_in_time: float = 1.0, fade_out_time: float = 1.0, n: int | None = None,
+              background: bool = True) -> None:
+        """Fade in and out ``n`` times (for ever when None), in steps of ``PULSE_STEP`` seconds."""
+        self._check()
+        self._stop_blink()
+        for name, value in (("fade_in_time", fade_in_time), ("fade_out_time", fade_out_time)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise UsageError(en=f"{name} must be a number of seconds above 0, not {value!r}.",
+                                 zh=f"{name} 必须是大于 0 的秒数，而不是 {value!r}。")
+        ups = max(1, round(fade_in_time / PULSE_STEP))
+        downs = max(1, round(fade_out_time / PULSE_STEP))
+        levels = [i / ups for i in range(1, ups + 1)] + [1 - i / downs for i in range(1, downs + 1)]
+        steps = [(level, (fade_in_time / ups) if i < ups else (fade_out_time / downs))
+                 for i, level in enumerate(levels)]
+        self._run_steps(steps, n, background)
+
+    def _run_steps(self, steps: list, n: int | None, background: bool) -> None:
+        if n is not None and (not isinstance(n, int) or n < 0):
+            raise UsageError(en=f"n must be a whole number of times (or None for ever), not {n!r}.",
+                             zh=f"n 必须是整数次数（或者 None 表示一直重复），而不是 {n!r}。")
+        if not background:
+            done = 0
+            while n is None or done < n:
+                for level, seconds in steps:
+                    self._write(level)
+                    self.kit.sleep(seconds)
+                done += 1
+            return
+        client = self.kit.client
+        total = None if n is None else n * len(steps)
+
+        def step(index: int, when: float) -> None:
+            if self.closed or (total is not None and index >= total):
+                self._blink_handle = None
+                return
+            level, seconds = steps[index % len(steps)]
+            self._write(level)
+            nxt = max(when, client.time()) + seconds
+            self._blink_handle = client.call_at(nxt, lambda: step(index + 1, nxt))
+
+        step(0, client.time())
+
 
 class Buzzer(_Switched):
     """A buzzer: ``on()``/``off()``/``beep()`` for an active buzzer, ``play(freq, seconds)`` for
@@ -178,6 +229,7 @@ class Buzzer(_Switched):
 
     def __init__(self, pin, *, kit=None):
         super().__init__(kit=kit)
+        kit = self.kit
         self.pin_info = self._claim(pin, "output")
         self.pin = self.pin_info.name
         self._toning = False
@@ -188,8 +240,7 @@ class Buzzer(_Switched):
         if self._toning:
             self.stop()
         client = self.kit.client
-        if client.pin_modes.get(self.pin_info.number) != fm.PinMode.OUTPUT:
-            client.set_pin_mode(self.pin_info.number, fm.PinMode.OUTPUT)
+        client.ensure_pin_mode(self.pin_info.number, fm.PinMode.OUTPUT)
         client.digital_write(self.pin_info.number, 1 if value else 0)
 
     def beep(self, on_time: float = 1.0, off_time: float = 1.0, n: int | None = None,
@@ -209,15 +260,17 @@ class Buzzer(_Switched):
         self._stop_blink()
         duration_ms = 0 if seconds is None else max(1, round(seconds * 1000))
         self.kit.client.send(fm.tone(self.pin_info.number, round(frequency), duration_ms))
-        self.kit.client.pin_modes[self.pin_info.number] = fm.PinMode.TONE   # the firmware switches it
+        self.kit.client.assume_pin_mode(self.pin_info.number, fm.PinMode.TONE)   # the firmware switches it
         self._toning = True
         self._value = 1.0
+        self._output(self.pin, 1.0)
 
     def stop(self) -> None:
         """Stop a note started with :meth:`play`."""
         self.kit.client.send(fm.no_tone(self.pin_info.number))
         self._toning = False
         self._value = 0.0
+        self._output(self.pin, 0.0)
 
     def _safe(self) -> None:
         self._stop_blink()

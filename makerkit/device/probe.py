@@ -134,7 +134,7 @@ class _Prober:
         if switch_on_garbage is None:  # AVR boards are silent while they boot (PROTOCOL.md §1)
             profiles = load_boards()
             switch_on_garbage = bool(self.candidates) and all(
-                c in profiles and profiles[c].family == "avr" for c in self.candidates)
+                c in profiles and profiles[c].boot_silent for c in self.candidates)
         self.switch_on_garbage = switch_on_garbage and len(self.bauds) > 1
 
     # -- waiting -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ class DistanceSensor(Device):
 
     def __init__(self, trigger, echo, *, kit=None):
         super().__init__(kit=kit)
+        kit = self.kit
         kit.require("sonar")
         self.trigger = self._claim(trigger, "output")
         self.echo = self._claim(echo, "input")
@@ -31,6 +32,9 @@ class DistanceSensor(Device):
     @property
     def distance_cm(self) -> float:
         """Centimetres to the nearest object; ``inf`` when nothing echoes back (out of range)."""
+        return self._read("distance_cm", self._distance_cm())
+
+    def _distance_cm(self) -> float:
         self._check()
         client = self.kit.client
         pin = self.trigger.number
@@ -45,7 +49,7 @@ class DistanceSensor(Device):
     @property
     def distance(self) -> float:
         """Metres to the nearest object (``inf`` when out of range)."""
-        return self.distance_cm / 100.0
+        return self._read("distance", self._distance_cm() / 100.0)
 
 
 class _DHT(Device):
@@ -53,6 +57,7 @@ class _DHT(Device):
 
     def __init__(self, pin, *, kit=None, interval: float = 2.0):
         super().__init__(kit=kit)
+        kit = self.kit
         kit.require("dht")
         self.pin_info = self._claim(pin, "input")
         self.pin = self.pin_info.name
@@ -80,12 +85,12 @@ class _DHT(Device):
     @property
     def temperature(self) -> float:
         """Degrees Celsius."""
-        return self._reading().temperature
+        return self._read("temperature", self._reading().temperature)
 
     @property
     def humidity(self) -> float:
         """Relative humidity in percent."""
-        return self._reading().humidity
+        return self._read("humidity", self._reading().humidity)
 
     def _safe(self) -> None:
         self.kit.client.send(fm.dht_detach(self.pin_info.number))

@@ -88,6 +88,14 @@ class CheckReport:
     findings: tuple[Finding, ...] = ()
     crash: ScriptCrash | None = None
     run: object = field(default=None, compare=False, repr=False)   # the LessonRun
+    kit_id: str = ""               # the kit's configured id and class (makerkit firmware), "" if unknown
+    class_id: str = ""
+
+    @property
+    def outcome(self) -> str:
+        """``passed``, ``failed``, ``crashed`` or ``not_checkable`` (what the portfolio records)."""
+        return {EXIT_PASSED: "passed", EXIT_CHECK_FAILED: "failed", EXIT_SCRIPT_CRASHED: "crashed",
+                EXIT_NOT_CHECKABLE: "not_checkable"}[self.exit_code]
 
     @property
     def passed(self) -> bool:

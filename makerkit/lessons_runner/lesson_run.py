@@ -15,11 +15,8 @@ from typing import Any, Callable
 
 from ..catalog.lessons import Lesson
 from .findings import Finding, failed, passed, skipped
-from .recorder import (Action, DeviceOpened, InputChange, LevelChange, Output, Published, Reading,
-                       Recorder)
-
-ROLE_KINDS = {"led": ("led", "pwm_led"), "dht": ("dht11", "dht22"), "distance": ("distance_sensor",),
-              "light": ("light_sensor",), "knob": ("potentiometer",)}
+from ..catalog.parts import kinds_for_role
+from .recorder import DeviceOpened, InputChange, LevelChange, Output, Published, Reading, Recorder
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,7 @@ class LessonRun:
     def pin(self, role: str) -> str:
         """The printed pin of ``role`` ("led", "button", "dht"...): the pin the script used for that
         kind of part, or else the lesson's pin for this board."""
-        kinds = ROLE_KINDS.get(role, (role,))
+        kinds = kinds_for_role(role)
         for dev in self.devices:
             if dev.kind in kinds and "+" not in dev.pin:
                 return dev.pin
@@ -131,10 +128,6 @@ class LessonRun:
     @property
     def devices(self) -> list[DeviceOpened]:
         return self._of(DeviceOpened)
-
-    @property
-    def actions(self) -> list[Action]:
-        return self._of(Action)
 
     @property
     def readings(self) -> list[Reading]:

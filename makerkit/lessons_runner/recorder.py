@@ -1,10 +1,10 @@
 """Watch what a lesson script does with its kit, with the time it did it.
 
 The script gets a :class:`LessonKit` instead of the kit itself: it behaves like the kit, but its
-``sleep`` honours the run's time budget (raising :class:`LessonStop` when it is used up), ``close``
-is left to the runner, and every device it opens (``kit.led("D13")``...) comes back wrapped in a
-:class:`DeviceProxy` that records each command (``led.on()``), each value set (``led.value = 1``)
-and each reading (``button.is_pressed``, ``sensor.temperature``). Checkers on a real kit work from
+``sleep`` honours the run's time budget (raising :class:`LessonStop` when it is used up) and
+``close`` is left to the runner. What the script's parts do is heard from the kit's events
+(:mod:`makerkit.device.events`: a part opened, an output set, a part read), however the part was
+made; :meth:`Recorder.hear` turns them into the records below. Checkers on a real kit work from
 these records; ``lesson run`` shows them live.
 """
 
@@ -14,13 +14,13 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-DEVICE_FACTORIES = frozenset({
-    "led", "pwm_led", "button", "buzzer", "servo", "motor", "light_sensor", "potentiometer",
-    "distance_sensor", "dht11", "dht22", "i2c"})
-_CLASS_KINDS = {"LED": "led", "PWMLED": "pwm_led", "Button": "button", "Buzzer": "buzzer", "Servo": "servo",
-                "Motor": "motor", "LightSensor": "light_sensor", "Potentiometer": "potentiometer",
-                "DistanceSensor": "distance_sensor", "DHT11": "dht11", "DHT22": "dht22"}
+from ..catalog.parts import PARTS
+from ..device.events import OutputSet, PartOpened, PartRead
+
+_FACTORIES = frozenset(p.factory for p in PARTS)
+
 _SCALAR = (bool, int, float, str, type(None))
+PAUSE_STEP = 0.1           # seconds kit.pause() sleeps at a time inside a lesson
 _MAX_EVENTS = 200_000      # a runaway loop cannot eat the memory: the first records are kept, later ones only shown
 
 
@@ -44,17 +44,6 @@ class DeviceOpened:
     kind: str
     pin: str
     args: tuple
-
-
-@dataclass(frozen=True)
-class Action:
-    t: float
-    device: str
-    pin: str
-    name: str
-    args: tuple
-    result: Any = None
-    op: str = "call"       # "call" (led.on()) or "set" (led.value = 1)
 
 
 @dataclass(frozen=True)
@@ -155,87 +144,17 @@ class Recorder:
         with self._lock:
             return self._levels.get(pin)
 
-
-def _level_after(name: str, args: tuple, op: str, current: float | None) -> float | None:
-    if op == "set" and name in ("value", "is_lit", "is_active") and args:
-        value = args[0]
-        if isinstance(value, bool):
-            return 1.0 if value else 0.0
-        if isinstance(value, (int, float)):
-            return max(0.0, min(1.0, float(value)))
-        return None
-    if op == "call":
-        if name == "on":
-            return 1.0
-        if name == "off":
-            return 0.0
-        if name == "toggle":
-            return 0.0 if current else 1.0
-    return None
-
-
-class DeviceProxy:
-    """A device (LED, button, sensor...) as the script sees it: the same API, every use recorded."""
-
-    __slots__ = ("_dev", "_kind", "_pin", "_session")
-
-    def __init__(self, dev: Any, kind: str, pin: str, session: Any):
-        object.__setattr__(self, "_dev", dev)
-        object.__setattr__(self, "_kind", kind)
-        object.__setattr__(self, "_pin", pin)
-        object.__setattr__(self, "_session", session)
-
-    def __getattr__(self, name: str) -> Any:
-        dev = object.__getattribute__(self, "_dev")
-        if name.startswith("_"):
-            return getattr(dev, name)
-        session = object.__getattribute__(self, "_session")
-        session.tick()
-        value = getattr(dev, name)
-        if callable(value):
-            return self._wrap(name, value)
-        if isinstance(value, _SCALAR):
-            session.recorder.add(Reading(session.recorder.now(), self._kind, self._pin, name, value))
-        return value
-
-    def _wrap(self, name: str, method: Callable) -> Callable:
-        session, kind, pin = self._session, self._kind, self._pin
-
-        def call(*args, **kwargs):
-            session.tick()
-            result = method(*args, **kwargs)
-            rec = session.recorder
-            rec.add(Action(rec.now(), kind, pin, name, args, result if isinstance(result, _SCALAR) else None))
-            if not args and not kwargs and isinstance(result, (int, float)) and not isinstance(result, bool):
-                rec.add(Reading(rec.now(), kind, pin, name, result))
-            rec.set_level(pin, _level_after(name, args, "call", rec.level(pin)))
-            return result
-
-        call.__name__ = name
-        call.__doc__ = getattr(method, "__doc__", None)
-        return call
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        session = self._session
-        session.tick()
-        setattr(self._dev, name, value)
-        rec = session.recorder
-        rec.add(Action(rec.now(), self._kind, self._pin, name, (value,) if isinstance(value, _SCALAR) else (),
-                       op="set"))
-        rec.set_level(self._pin, _level_after(name, (value,), "set", rec.level(self._pin)))
-
-    def __enter__(self):
-        self._dev.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self._dev.__exit__(*exc)
-
-    def __repr__(self) -> str:
-        return repr(self._dev)
-
-    def __dir__(self):
-        return dir(self._dev)
+    # -- the kit's events -------------------------------------------------------------------------
+    def hear(self, event: object) -> None:
+        """Record one event of the kit (:mod:`makerkit.device.events`)."""
+        if isinstance(event, OutputSet):
+            self.set_level(event.pin, event.level)
+        elif isinstance(event, PartRead):
+            if isinstance(event.value, _SCALAR):
+                dev = event.device
+                self.add(Reading(self.now(), dev.kind, dev.pin_names, event.name, event.value))
+        elif isinstance(event, PartOpened):
+            self.add(DeviceOpened(self.now(), event.kind, "+".join(event.pins) or event.kind, event.args))
 
 
 class LessonKit:
@@ -268,56 +187,19 @@ class LessonKit:
     def __exit__(self, *exc):
         return False
 
+    def pause(self) -> None:
+        """Wait until the run ends (for programs that only react through ``when_...`` functions)."""
+        while True:
+            self._session.sleep(PAUSE_STEP)
+
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._kit, name)
-        if name in DEVICE_FACTORIES and callable(attr):
-            return self._factory(name, attr)
-        if name == "_claim":
-            return self._claim_hook(attr)
+        if name in _FACTORIES:   # parts made here live on this LessonKit: their waits keep the budget
+            return getattr(type(self._kit), name).__get__(self)
         return attr
-
-    def _claim_hook(self, claim: Callable) -> Callable:
-        """Devices made the gpiozero way, ``LED("D13", kit=kit)``, claim their pins through here:
-        note them too (their pins are freed after the run; on the virtual kit the world's trace
-        shows what they did)."""
-        session = self._session
-
-        def hooked(pin, device, **kwargs):
-            info = claim(pin, device, **kwargs)
-            if all(dev is not device for dev in session.opened):
-                session.opened.append(device)
-                kind = _CLASS_KINDS.get(type(device).__name__, type(device).__name__.lower())
-                rec = session.recorder
-                rec.add(DeviceOpened(rec.now(), kind, getattr(info, "name", str(pin)), (pin,)))
-            return info
-
-        return hooked
-
-    def _factory(self, kind: str, make: Callable) -> Callable:
-        session = self._session
-
-        def open_device(*args, **kwargs):
-            dev = make(*args, **kwargs)
-            session.opened.append(dev)
-            pins = [a for a in list(args) + [v for k, v in kwargs.items() if k != "kit"]
-                    if isinstance(a, (str, int)) and not isinstance(a, bool)]
-            pin = "+".join(self._pin_name(p) for p in pins) or kind
-            rec = session.recorder
-            rec.add(DeviceOpened(rec.now(), kind, pin, tuple(a for a in args if isinstance(a, _SCALAR))))
-            return DeviceProxy(dev, kind, pin, session)
-
-        open_device.__name__ = kind
-        open_device.__doc__ = getattr(make, "__doc__", None)
-        return open_device
-
-    def _pin_name(self, pin: str | int) -> str:
-        try:
-            return self._kit.board.pin(pin).name
-        except Exception:  # a bad pin fails in the factory itself with a PinError; keep the raw name
-            return str(pin)
 
     def __repr__(self) -> str:
         return f"LessonKit({self._kit!r})"
 
     def __dir__(self):
-        return sorted(set(dir(self._kit)) | {"sleep", "time", "publish", "close"})
+        return sorted(set(dir(self._kit)) | {"sleep", "time", "publish", "close", "pause"})

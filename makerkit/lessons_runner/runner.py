@@ -135,7 +135,9 @@ def check_lesson(lesson: str | Path | Lesson, *, port: str | None = None, sim: b
     try:
         _check_board(lesson, kit)
         is_sim = getattr(kit, "sim", None) is not None
-        base = dict(lesson_id=lesson.id, board=kit.board.id, script=str(path), sim=is_sim)
+        ident = getattr(kit, "identity", None)
+        base = dict(lesson_id=lesson.id, board=kit.board.id, script=str(path), sim=is_sim,
+                    kit_id=ident.kit_id if ident else "", class_id=ident.class_id if ident else "")
         if lesson.check_needs == "sim" and not is_sim:
             return CheckReport(**base, findings=(skipped(
                 f"Lesson {lesson.id} can only be checked on the virtual kit.",

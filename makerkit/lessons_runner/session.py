@@ -16,9 +16,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..device.current import enter_kit
+from ..device.events import OutputSet, PartOpened, PartRead
 from ..errors import UsageError
 from .findings import ScriptCrash
-from .recorder import InputChange, LessonKit, LessonStop, Recorder
+from .recorder import InputChange, LessonKit, LessonStop, Output, Recorder
 from .script import explain_crash, load_script, missing_main_crash
 
 BUSY_CALLS = 50          # device uses without a kit.sleep before simulated time moves on by itself
@@ -81,6 +83,16 @@ class Session:
         if stop_after or self.stop_requested.is_set():
             raise LessonStop()
 
+    def on_kit_event(self, event: Any) -> None:
+        """The kit's events: record them; a part opened is closed when the run ends; a use of a
+        part is a tick."""
+        self.recorder.hear(event)
+        if isinstance(event, PartOpened):
+            if all(dev is not event.device for dev in self.opened):
+                self.opened.append(event.device)
+        elif isinstance(event, (OutputSet, PartRead)):
+            self.tick()
+
     def tick(self) -> None:
         """Called on every device use: honours stop requests, moves a busy loop's clock on."""
         if not self.on_script_thread():
@@ -133,6 +145,27 @@ def _watch_inputs(kit: Any, session: Session) -> Callable[[], None]:
     return lambda: client.remove_listener(DigitalPortReport, on_port)
 
 
+def _watch_teacher(kit: Any, session: Session) -> Callable[[], None]:
+    """Show the teacher's ``class say`` in the run, and end the run at a ``class stop`` (the kit has
+    turned its outputs off; the script must not turn them on again). Returns the unwatch function."""
+    if getattr(getattr(kit, "client", None), "add_listener", None) is None:
+        return lambda: None
+    from ..protocol.firmata import MkControl
+
+    def on_control(event: MkControl) -> None:
+        info = event.info
+        by = str(info.get("by") or "")
+        who = f" ({by})" if by else ""
+        if info.get("cmd") == "say":
+            session.recorder.add(Output(session.recorder.now(), f"Teacher 老师{who}: {info.get('text', '')}"))
+        elif info.get("cmd") == "stop":
+            session.recorder.add(Output(session.recorder.now(), f"Teacher 老师{who}: stop. 停下。"))
+            session.stop_requested.set()
+
+    kit.client.add_listener(MkControl, on_control)
+    return lambda: kit.client.remove_listener(MkControl, on_control)
+
+
 def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float | None = None,
             on_event: Callable | None = None, before_start: Callable[[Session], None] | None = None,
             after_end: Callable[[Session], None] | None = None) -> tuple[Session, ScriptResult]:
@@ -145,7 +178,13 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
     session = Session(kit, seconds, on_event)
     result = ScriptResult()
     lesson_kit = LessonKit(kit, session)
-    unwatch = _watch_inputs(kit, session)
+    unwatchers = [_watch_inputs(kit, session), _watch_teacher(kit, session)]
+    if callable(getattr(kit, "watch", None)):
+        unwatchers.append(kit.watch(session.on_kit_event))
+
+    def unwatch() -> None:
+        for stop in unwatchers:
+            stop()
     if before_start is not None:
         try:
             before_start(session)
@@ -155,6 +194,7 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
 
     def target() -> None:
         session.script_thread = threading.get_ident()
+        enter_kit(lesson_kit)   # LED("D13") without kit= in the script finds the lesson's kit
         try:
             module = load_script(script, print_fn=session.recorder.print)
             main = getattr(module, "main", None)

@@ -29,7 +29,7 @@ class SimDevice:
         self.fs = fs
         self._clock_ms = clock_ms
         self.fw_profile = from_board(board)
-        self.has_repl = board.family == "esp32"
+        self.has_repl = board.has_repl
         self.app: App | None = None
         self.repl: Repl | None = None
         self.boots = 0

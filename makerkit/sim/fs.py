@@ -89,23 +89,51 @@ class SimFs:
         if self.isdir(path):
             return (S_IFDIR, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         if self.isfile(path):
-            return (S_IFREG, 0, 0, 0, 0, 0, len(self.read(path)), 0, 0, 0)
+            if self.root is not None:
+                length = self._disk(path).stat().st_size
+            else:
+                with self._lock:
+                    length = len(self._files.get(path, b""))
+            return (S_IFREG, 0, 0, 0, 0, 0, length, 0, 0, 0)
         raise _err(errno.ENOENT, path)
 
     # --- files ----------------------------------------------------------------------------------------
-    def read(self, path: str) -> bytes:
+    def read(self, path: str, offset: int = 0, size: int = -1) -> bytes:
+        """The file's bytes (from ``offset``, at most ``size`` of them when ``size`` >= 0)."""
         path = norm(path)
         if self.isdir(path):
             raise _err(errno.EISDIR, path)
         if self.root is not None:
             try:
-                return self._disk(path).read_bytes()
+                with open(self._disk(path), "rb") as fh:
+                    fh.seek(offset)
+                    return fh.read() if size < 0 else fh.read(size)
             except FileNotFoundError:
                 raise _err(errno.ENOENT, path) from None
         with self._lock:
             if path not in self._files:
                 raise _err(errno.ENOENT, path)
-            return self._files[path]
+            data = self._files[path]
+        if offset or size >= 0:
+            return data[offset:] if size < 0 else data[offset:offset + size]
+        return data
+
+    def append(self, path: str, data: bytes) -> None:
+        """Add ``data`` at the end of the file (made when missing). On disk only the new bytes are
+        written, so a process killed mid-append leaves a torn tail, as a power cut does on a board."""
+        path = norm(path)
+        if self.isdir(path):
+            raise _err(errno.EISDIR, path)
+        self._parent_ok(path)
+        if self.root is not None:
+            with open(self._disk(path), "ab") as fh:
+                fh.write(bytes(data))
+            return
+        with self._lock:
+            self._files[path] = self._files.get(path, b"") + bytes(data)
+
+    def size(self, path: str) -> int:
+        return self.stat(path)[6]
 
     def write(self, path: str, data: bytes) -> None:
         path = norm(path)

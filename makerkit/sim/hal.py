@@ -15,16 +15,22 @@ from .world import World
 
 CONFIG_PATH = "/makerkit.json"
 STATE_PATH = "/mkfw_state.json"
+HW_PATH = "/mkfw_hw.json"
 
 
 class SimHal:
     def __init__(self, world: World, fs: SimFs, *, adc_bits: int, has_repl: bool, has_network: bool,
-                 clock_ms, mqtt_factory=None):
+                 clock_ms, mqtt_factory=None, has_flash: bool = False):
         self.world = world
         self.fs = fs
         self.adc_bits = adc_bits
         self.has_repl = has_repl
         self.has_network = has_network
+        self.has_flash = has_flash        # a MicroPython board: the firmware keeps its outbox in its flash
+        #: what an NTP server on the virtual network answers: a callable returning the wall-clock time
+        #: in ms since 1970 (e.g. the simulated wall time), or None for no NTP server reachable
+        self.ntp_clock = None
+        self.ntp_queries = 0
         self._clock_ms = clock_ms
         self._mqtt_factory = mqtt_factory
         self.network_up = has_network   # the virtual WiFi is there whenever an SSID is configured
@@ -56,6 +62,10 @@ class SimHal:
 
     def tone(self, pin, freq_hz):
         self.world.hw_tone(pin, freq_hz)
+
+    def show_text(self, text, address):
+        """The board's OLED (the 掌控板's at I2C 60): the world keeps what it shows."""
+        return self.world.hw_show_text(text, address)
 
     # --- buses and sensors ------------------------------------------------------------------------------
     def i2c_setup(self, sda, scl, freq=100000):
@@ -99,13 +109,34 @@ class SimHal:
     def load_state(self):
         return self._load(STATE_PATH)
 
+    def flash(self):
+        """The filesystem the firmware's outbox lives in (``mkfw.flashfs``'s methods), or None."""
+        return self.fs if self.has_flash else None
+
     def save_state(self, state):
         self.fs.write(STATE_PATH, json.dumps(state).encode("utf-8"))
+
+    def hardware_id(self):
+        """A virtual MAC (12 hex digits, locally administered), made once and kept in the kit's flash
+        (``/mkfw_hw.json``), so the kit keeps its identity across deploys as a board keeps its MAC."""
+        hw = self._load(HW_PATH).get("hw")
+        if not isinstance(hw, str) or not hw:
+            import secrets
+            hw = "02" + secrets.token_hex(5)
+            self.fs.write(HW_PATH, json.dumps({"hw": hw}).encode("utf-8"))
+        return hw
 
     # --- network ------------------------------------------------------------------------------------------
     def network_ready(self):
         # the SSID the firmware booted with or last saved (as a board joins WiFi with its config)
         return bool(self.has_network and self.network_up and self._ssid)
+
+    def ntp_time(self, server=""):
+        """What ``ntptime`` gets on a board: the wall-clock time in ms since 1970, or None."""
+        if not self.network_ready() or self.ntp_clock is None:
+            return None
+        self.ntp_queries += 1
+        return int(self.ntp_clock())
 
     def mqtt_client(self, client_id, server, port, user=None, password=None):
         if not self.network_ready():

@@ -152,8 +152,9 @@ class VirtualKit:
         self.fs = SimFs(fs_dir)
         self.world = World(self.board, seed=seed, clock=self.now)
         self.hal = SimHal(self.world, self.fs, adc_bits=self.board.adc_bits,
-                          has_repl=self.board.family == "esp32", has_network=self.board.family == "esp32",
-                          clock_ms=self._ms, mqtt_factory=mqtt_factory)
+                          has_repl=self.board.has_repl, has_network=self.board.has_network,
+                          clock_ms=self._ms, mqtt_factory=mqtt_factory,
+                          has_flash=self.board.has_filesystem)
         self.device = SimDevice(self.board, self.hal, self.fs, self._ms)
         self.transport = SimTransport(self)
         self.device.power_on(self._ms() - 500)   # powered on just before t = 0

@@ -16,6 +16,7 @@ started (real clock). ``world.at(t, fn)`` runs ``fn(world)`` when that time come
 from __future__ import annotations
 
 import heapq
+import importlib
 import itertools
 import math
 import random
@@ -24,20 +25,20 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..catalog import BoardProfile
-from .aht20 import Aht20
+from ..catalog.parts import part as registry_part
+from .parts import dht, sonar
+from .parts.aht20 import Aht20
+from .parts.motor import speed as motor_speed
+from .parts.servo import angle as _angle
 
 # Firmata pin modes (as in firmware/PROTOCOL.md), the ones the world tells apart
 INPUT, OUTPUT, ANALOG, PWM, SERVO, I2C, PULLUP, SONAR, TONE, DHT = 0, 1, 2, 3, 4, 6, 11, 12, 13, 15
-
-SERVO_MIN_US = 544     # the pulse width a hobby servo reads as 0 degrees (Arduino Servo library)
-SERVO_MAX_US = 2400    # ... and 180 degrees
-SONAR_MAX_CM = 400     # an HC-SR04 hears no echo beyond this
 
 
 @dataclass(frozen=True)
 class TraceEvent:
     """One output change: ``kind`` is "digital" (0/1), "pwm" (duty 0..1), "servo" (degrees) or
-    "tone" (Hz, None when it stops)."""
+    "tone" (Hz, None when it stops); pin "OLED" with kind "display" is the text the display shows."""
     t: float
     pin: str
     kind: str
@@ -59,11 +60,13 @@ class World:
         self._servo_us: dict[int, int] = {}
         self._tone: dict[int, int] = {}
         self._external: dict[int, int] = {}    # inputs driven from outside (buttons, set_input)
+        self._driven: dict[int, object] = {}   # inputs a simulated part drives (a line sensor)
         self._analog: dict[int, float] = {}
         self._unplugged: set[int] = set()
         self._temperature: float | None = None
         self._humidity: float | None = None
         self._distance_cm: float = 100.0
+        self._display: str | None = None
         self._schedule: list = []
         self._seq = itertools.count()
         self.trace: list[TraceEvent] = []
@@ -90,10 +93,6 @@ class World:
             heapq.heappush(self._schedule, (float(t), next(self._seq), fn))
         self._changed()
 
-    def next_due(self) -> float | None:
-        with self._lock:
-            return self._schedule[0][0] if self._schedule else None
-
     def run_due(self, now: float) -> None:
         while True:
             with self._lock:
@@ -114,6 +113,30 @@ class World:
         if self.on_change is not None:
             self.on_change()
 
+    def changed(self) -> None:
+        """A simulated part changed what it drives: wake the real-clock firmware loop."""
+        self._changed()
+
+    # --- simulated parts ----------------------------------------------------------------------------
+    def part(self, kind: str, *pins, **options):
+        """Put a simulated part of registry ``kind`` in the world: ``world.part("line_sensor", "D3")``,
+        ``world.part("motor_driver", ("D7", "D8", "D5"), ("D12", "D11", "D6"))``."""
+        entry = registry_part(kind)
+        if entry.sim is None:
+            raise ValueError(f"a {kind} is only pins in the simulated world: use its pins directly")
+        module = importlib.import_module(f"{__package__}.parts.{entry.sim}")
+        return module.make(self, *pins, **options)
+
+    def drive_input(self, pin: str | int, source) -> None:
+        """Let ``source`` (with ``digital()`` and ``voltage()``) drive the input ``pin`` (None: stop)."""
+        n = self._num(pin)
+        with self._lock:
+            if source is None:
+                self._driven.pop(n, None)
+            else:
+                self._driven[n] = source
+        self._changed()
+
     def _record(self, number: int, kind: str, value) -> None:
         self.trace.append(TraceEvent(self.now(), self._name(number), kind, value))
 
@@ -130,6 +153,8 @@ class World:
                 return 1 if self._duty.get(n, 0.0) >= 0.5 else 0
             if n in self._external:
                 return self._external[n]
+            if n in self._driven:
+                return self._driven[n].digital()
             return 1 if mode == PULLUP else 0
 
     def pwm_duty(self, pin: str | int) -> float:
@@ -158,12 +183,14 @@ class World:
             freq = self._tone.get(n, 0) if self._mode.get(n) == TONE else 0
             return freq or None
 
+    def display_text(self) -> str | None:
+        """What the board's OLED shows (a teacher's ``say``), None when it shows nothing or has none."""
+        with self._lock:
+            return self._display
+
     def motor(self, forward: str | int, backward: str | int, enable: str | int | None = None) -> float:
         """A DC motor on an H-bridge (L298N/L9110): -1.0 (full backward) .. 1.0 (full forward)."""
-        speed = self.pwm_duty(forward) - self.pwm_duty(backward)
-        if enable is not None:
-            speed *= self.pwm_duty(enable)
-        return speed
+        return motor_speed(self, forward, backward, enable)
 
     # --- inputs --------------------------------------------------------------------------------------
     def set_input(self, pin: str | int, level: int | None) -> None:
@@ -206,6 +233,9 @@ class World:
         """What the HC-SR04 sees in front of it."""
         self._distance_cm = float(cm)
         self._changed()
+
+    def distance_cm(self) -> float:
+        return self._distance_cm
 
     def set_temperature(self, celsius: float | None) -> None:
         """Fix the air temperature the DHT and AHT20 report (None: drift slowly again)."""
@@ -261,6 +291,8 @@ class World:
         with self._lock:
             if n in self._external:
                 return self._external[n]
+            if n in self._driven:
+                return self._driven[n].digital()
             mode = self._mode.get(n, INPUT)
             if mode == OUTPUT:
                 return self._level.get(n, 0)
@@ -270,6 +302,8 @@ class World:
         with self._lock:
             if n in self._analog:
                 return self._analog[n]
+            if n in self._driven:
+                return self._driven[n].voltage()
             if n == self.light_pin or n == self.potentiometer_pin:
                 return 0.5
             if n in self._external:
@@ -295,23 +329,17 @@ class World:
                 self._tone[n] = freq
                 self._record(n, "tone", freq or None)
 
+    def hw_show_text(self, text: str, address: int) -> bool:
+        if address != self.board.onboard.get("oled_i2c_address"):
+            return False
+        with self._lock:
+            self._display = text
+            self.trace.append(TraceEvent(self.now(), "OLED", "display", text))
+        return True
+
     def hw_sonar(self, trigger: int, echo: int) -> int:
-        if trigger in self._unplugged or echo in self._unplugged:
-            return 0
-        cm = self._distance_cm
-        if cm <= 1 or cm > SONAR_MAX_CM:
-            return 0
-        return int(round(cm))
+        unplugged = trigger in self._unplugged or echo in self._unplugged
+        return sonar.echo_cm(self._distance_cm, unplugged)
 
     def hw_dht(self, n: int, kind: int) -> tuple[float, float]:
-        if n in self._unplugged:
-            raise OSError(116, "ETIMEDOUT")
-        t, h = self.temperature(), self.humidity()
-        if kind == 11:   # DHT11: whole degrees and percent
-            return float(round(t)), float(round(h))
-        return round(t, 1), round(h, 1)
-
-
-def _angle(pulse_us: int) -> float:
-    fraction = (pulse_us - SERVO_MIN_US) / (SERVO_MAX_US - SERVO_MIN_US)
-    return round(min(180.0, max(0.0, fraction * 180.0)), 1)
+        return dht.reading(self.temperature(), self.humidity(), kind, n in self._unplugged)

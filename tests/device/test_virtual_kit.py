@@ -3,6 +3,7 @@ in-process with a virtual clock: exact, and much faster than the wall clock."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -277,12 +278,23 @@ def test_gpiozero_style_construction_and_callback_arguments(kit):
     assert seen == ["D2"]
     with pytest.raises(UsageError):
         button.when_released = "led.on()"          # a string, not a function
-    with pytest.raises(UsageError):
-        LED("D12")                                # no kit given
+    errors = []
+    outside = threading.Thread(target=lambda: errors.append(_raises(lambda: LED("D12"))))
+    outside.start()                               # a thread outside any `with connect(...)`
+    outside.join(timeout=10)
+    assert errors and isinstance(errors[0], UsageError)   # no kit given, none entered
     led.close()
     with pytest.raises(UsageError):
         led.on()                                  # closed
     kit.led("D13")                                # the pin is free again
+
+
+def _raises(fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - the test looks at which
+        return exc
+    return None
 
 
 @pytest.mark.parametrize("bad", ["1", -1, float("nan"), None, True])

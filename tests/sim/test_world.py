@@ -5,7 +5,7 @@ import pytest
 from makerkit.errors import PinError, UsageError
 from makerkit.protocol import firmata as fm
 from makerkit.sim import VirtualKit
-from makerkit.sim.aht20 import Aht20, crc8
+from makerkit.sim.parts.aht20 import Aht20, crc8
 
 from sim_helpers import Link
 
