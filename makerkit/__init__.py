@@ -14,27 +14,17 @@ import importlib
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
+from .catalog.parts import PARTS
+
+# public name -> module that defines it: what a student's program uses. The parts come from the
+# parts registry; the rest (FirmataClient, FirmwareInfo...) lives in makerkit.device.
 _EXPORTS = {
     "connect": "makerkit.api",
+    "pause": "makerkit.device.pause",
     "Kit": "makerkit.device.kit",
-    "LED": "makerkit.device.outputs",
-    "PWMLED": "makerkit.device.outputs",
-    "Buzzer": "makerkit.device.outputs",
-    "Button": "makerkit.device.inputs",
-    "LightSensor": "makerkit.device.inputs",
-    "Potentiometer": "makerkit.device.inputs",
-    "Servo": "makerkit.device.motion",
-    "Motor": "makerkit.device.motion",
-    "DistanceSensor": "makerkit.device.sensors",
-    "DHT11": "makerkit.device.sensors",
-    "DHT22": "makerkit.device.sensors",
     "I2C": "makerkit.device.i2c",
-    "FirmataClient": "makerkit.device.client",
-    "FirmwareInfo": "makerkit.device.handshake",
-    "FirmwareWarning": "makerkit.device.handshake",
-    "KitIdentity": "makerkit.device.handshake",
     "MakerkitError": "makerkit.errors",
+    **{part.cls: part.module for part in PARTS},
 }
 
 __all__ = sorted(_EXPORTS)

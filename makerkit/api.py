@@ -73,7 +73,7 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
     try:
         client.start()
         result = handshake(client, timeout=timeout, fallback_baud=fallback, baud=baud,
-                           switch_on_garbage=profile is not None and profile.family == "avr")
+                           switch_on_garbage=profile is not None and profile.boot_silent)
         if board is None:   # the firmware's word beats a USB-ID guess
             profile = _profile_from(result, client, url, guess=profile)
     except BaseException:
@@ -126,7 +126,7 @@ def _profile_from(result, client, url: str, *, guess=None):
     if guess is not None:
         return guess
     count = len(client.capabilities or ())
-    fits = [b for b in load_boards().values() if b.family == "avr" and b.max_pin + 1 == count]
+    fits = [b for b in load_boards().values() if b.stock_firmata and b.max_pin + 1 == count]
     if len(fits) == 1:
         return fits[0]
     raise UnknownBoardError(

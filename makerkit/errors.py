@@ -188,6 +188,14 @@ class StoreError(MakerkitError, RuntimeError):
     exit_code = 10
 
 
+class StoreBusyError(StoreError):
+    """The database is locked or unreachable for now (another program holds a write lock, the server
+    restarts): waited out and retried, never fatal to the collector."""
+    hint_en = ("Another program is holding the portfolio (a database browser, a second collector?). Close it; "
+               "makerkit keeps the unsaved messages unacknowledged and retries, so nothing is lost.")
+    hint_zh = "有别的程序占用了作品集数据库（数据库浏览器？另一个收集器？）。请关闭它；makerkit 会保留未保存的消息并不断重试，不会丢失数据。"
+
+
 class DiskFullError(StoreError, OSError):
     hint_en = "The disk is full. Delete old files or move the portfolio to another disk; nothing has been acknowledged that was not saved."
     hint_zh = "磁盘已满。请删除旧文件或把作品集数据库移到别的磁盘；没有保存成功的数据不会被确认，不会丢失。"

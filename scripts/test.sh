@@ -3,7 +3,8 @@
 # Usage: bash scripts/test.sh [extra pytest arguments]
 # System packages: mosquitto (real MQTT broker), simavr + the AVR toolchain (emulated Arduino Uno),
 # avrdude (to compare uploaders), node/npm (to fetch a stock StandardFirmata build), PostgreSQL
-# (the scale-out portfolio store; started if installed but not running).
+# (the scale-out portfolio store; started if installed but not running), Debian's chromium with CJK fonts
+# (the portfolio's HTML export is opened in it headless through playwright, launched on /usr/bin/chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 APT_PACKAGES=(mosquitto libsimavr-dev libelf-dev gcc-avr avr-libc arduino-core-avr avrdude nodejs npm
-              postgresql)
+              postgresql chromium fonts-noto-cjk)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "telemetry": ("telemetry", "telemetry", "Export stored telemetry and list quarantined messages."),
     "bridge": ("bridge", "bridge", "Publish a USB-tethered kit's telemetry to MQTT on its behalf."),
     "classroom": ("classroom", "classroom", "The one-laptop classroom: broker, collector and kits together."),
+    "class": ("classes", "class_", "A class: import its roster, see students, groups and kits."),
+    "kit": ("kit", "kit", "Hand kits to students or groups; see who held them when."),
+    "portfolio": ("portfolio", "portfolio", "Students' portfolios: evaluate, export, showcase, erase, prune, audit."),
+    "project": ("project", "project", "Projects through the design cycle: stages, attachments, links, showcase."),
 }
 
 

@@ -18,8 +18,10 @@ EXIT_CODES = """Exit codes (for scripts):
 
 退出码：0 成功；2 选项值有误；3 串口问题或拿不到 MicroPython 命令行；5 部署失败。
 
-Passwords can come from the environment instead of the command line:
-MAKERKIT_WIFI_PASSWORD and MAKERKIT_BROKER_PASSWORD. They are never printed."""
+Passwords come from the environment, not the command line: MAKERKIT_WIFI_PASSWORD for the WiFi,
+MAKERKIT_MQTT_USERNAME / MAKERKIT_MQTT_PASSWORD for a login made by hand (makerkit access add).
+With --db the kit gets its own login instead (generated, written only to the kit; the portfolio
+keeps its hash) and is registered in the class's inventory. Passwords are never printed."""
 
 _TEXT = {
     "en": {"connect": "connecting", "compare": "comparing files", "write": "writing",
@@ -43,27 +45,36 @@ _TEXT = {
 @click.option("--wifi-ssid", help="WiFi network name for telemetry.")
 @click.option("--wifi-password", envvar="MAKERKIT_WIFI_PASSWORD", help="WiFi password (never printed).")
 @click.option("--broker", help="MQTT broker as mqtt://HOST:PORT (no password in the URL).")
-@click.option("--username", help="MQTT username for this kit.")
-@click.option("--password", envvar="MAKERKIT_BROKER_PASSWORD", help="MQTT password (never printed).")
+@click.option("--username", envvar="MAKERKIT_MQTT_USERNAME", help="MQTT username of this kit's own login.")
+@click.option("--password", envvar="MAKERKIT_MQTT_PASSWORD", hidden=True,
+              help="MQTT password: set MAKERKIT_MQTT_PASSWORD instead (never printed).")
+@click.option("--db", help="Portfolio (sqlite:///portfolio.db or postgresql://...): give the kit its own login "
+                           "from the class's access list and register it in the class's inventory.")
+@click.option("--new-incarnation", is_flag=True,
+              help="Start the kit's counters again (a kit handed out for a new term); erased kits get one anyway.")
 @click.option("--interval", type=int, help="Telemetry interval in seconds.")
 @click.option("--board", "-b", help="Board profile (esp32, esp32s3, mpython); default: from the board.")
 @click.option("--no-confirm", is_flag=True, help="Do not wait for the kit to answer after the restart.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each step.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (no progress bar).")
-def deploy(port, kit_id, class_id, wifi_ssid, wifi_password, broker, username, password, interval,
-           board, no_confirm, timeout, as_json) -> None:
+def deploy(port, kit_id, class_id, wifi_ssid, wifi_password, broker, username, password, db, new_incarnation,
+           interval, board, no_confirm, timeout, as_json) -> None:
     """Copy the makerkit firmware onto a MicroPython board and configure the kit.
     把 makerkit 固件复制到 MicroPython 开发板上，并配置套件。
 
     Only changed files are written. Options you leave out keep the value already on the board.
 
     Example: makerkit deploy --port COM5 --kit-id kit-07 --class 7a --wifi-ssid lab --broker mqtt://10.0.0.2:1883
+    --db sqlite:///portfolio.db
     """
     from ..flash.deploy import deploy as run_deploy
 
+    if db:      # the kit gets its own login: a login of the environment (the collector's...) is not for it
+        username, password = _unless_from_env(username, "username"), _unless_from_env(password, "password")
     kwargs = dict(port=port, kit_id=kit_id, class_id=class_id, wifi_ssid=wifi_ssid,
                   wifi_password=wifi_password, broker=broker, username=username, password=password,
-                  interval=interval, board=board, confirm=not no_confirm, timeout=timeout)
+                  interval=interval, board=board, confirm=not no_confirm, timeout=timeout, db=db,
+                  new_incarnation=new_incarnation)
     if as_json:
         result = run_deploy(**kwargs)
     else:
@@ -87,7 +98,9 @@ def deploy(port, kit_id, class_id, wifi_ssid, wifi_password, broker, username, p
             result = run_deploy(progress=progress, **kwargs)
     summary = dict(port=result.port, board=result.board, kit=result.kit, **{"class": result.class_id},
                    copied=list(result.copied), skipped=list(result.skipped), removed=list(result.removed),
-                   confirmed=result.confirmed, repl_via=result.repl_via, seconds=round(result.seconds, 3))
+                   confirmed=result.confirmed, repl_via=result.repl_via, seconds=round(result.seconds, 3),
+                   inc=result.inc, username=result.username, hw=(result.inventory or {}).get("hw_id"),
+                   registered=result.inventory is not None)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
         return
@@ -95,6 +108,12 @@ def deploy(port, kit_id, class_id, wifi_ssid, wifi_password, broker, username, p
     click.secho(_TEXT[current_language()][key].format(
         kit=result.kit, cls=result.class_id, port=result.port, copied=len(result.copied),
         skipped=len(result.skipped), seconds=result.seconds), fg="green")
+
+
+def _unless_from_env(value, name: str):
+    from click.core import ParameterSource
+    source = click.get_current_context().get_parameter_source(name)
+    return None if source == ParameterSource.ENVIRONMENT else value
 
 
 deploy.help = (deploy.help or "") + "\n\n" + EXIT_CODES

@@ -57,6 +57,32 @@ def _kit_options(fn):
     return fn
 
 
+_RECORD_OPTIONS = [
+    click.option("--db", metavar="URL", help="Record the result in this portfolio (sqlite:///portfolio.db or postgresql://...)."),
+    click.option("--student", metavar="ID", help="Whose result it is (default: whoever holds the kit, with --db)."),
+    click.option("--kit", "kit_id", metavar="ID", help="The kit's id in the class (default: the id the kit reports)."),
+    click.option("--class", "class_id", metavar="ID", help="The kit's class, when its id is used in several."),
+]
+
+
+def _record_options(fn):
+    for option in reversed(_RECORD_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def _record(console: Console, db: str | None, **fields) -> None:
+    """Put a run or check into the portfolio and say for whom (nothing without --db)."""
+    if not db:
+        return
+    from ..portfolio import record_lesson_result
+    from ..store import open_store
+    with open_store(db) as store:
+        got = record_lesson_result(store, **fields)
+    console.print(_t(f"Recorded in the portfolio for {got['student'] or got['group']} (run {got['run']}).",
+                     f"已记入 {got['student'] or got['group']} 的成长档案（记录 {got['run']}）。"))
+
+
 @click.group()
 def lesson() -> None:
     """List, show, run and check lessons.  列出、查看、运行和检查课程。
@@ -203,7 +229,8 @@ def _show_crash(console: Console, crash) -> None:
 @click.option("--seconds", type=click.FloatRange(min=0, min_open=True), metavar="N",
               help="Stop after N seconds (default: run until Ctrl-C).")
 @click.option("--no-scenario", is_flag=True, help="On the virtual kit, do not press buttons or change the room.")
-def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario) -> None:
+@_record_options
+def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario, db, student, kit_id, class_id) -> None:
     """Run a lesson script and watch it, until Ctrl-C.  运行课程程序并观察它，按 Ctrl-C 停止。
 
     makerkit lesson run 01-blink --sim
@@ -218,6 +245,12 @@ def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario) -> 
     with _RunView(console, item.plot) as view:
         result = run_lesson(item, port=port, sim=sim, board=board, script=path, seconds=seconds,
                             scenario=not no_scenario, clock="real", on_event=view)
+    ident = getattr(result.kit, "identity", None)
+    _record(console, db, lesson_id=item.id, mode="run", board=result.board.id, sim=result.is_sim,
+            outcome="crashed" if result.crash is not None else ("finished" if result.ended == "finished" else "stopped"),
+            findings=[], script=path, credits=0.0, student=student,
+            kit=kit_id or (ident.kit_id if ident else None) or None,
+            class_id=class_id or (ident.class_id if ident else None) or None, actor=student or "student")
     if result.crash is not None:
         _show_crash(console, result.crash)
         sys.exit(EXIT_SCRIPT_CRASHED)
@@ -240,7 +273,8 @@ def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario) -> 
 @lesson.command()
 @click.argument("lesson_id", metavar="ID")
 @_kit_options
-def check(lesson_id, port, sim, board, script, solution) -> None:
+@_record_options
+def check(lesson_id, port, sim, board, script, solution, db, student, kit_id, class_id) -> None:
     """Check a lesson script: exit 0 when it passes.  检查课程程序：通过时退出码为 0。
 
     makerkit lesson check 01-blink --sim --script my_blink.py
@@ -266,5 +300,10 @@ def check(lesson_id, port, sim, board, script, solution) -> None:
     elif report.crash is None:
         console.print(Text(_t("Not yet: fix the points above and check again.",
                               "还差一点：按上面的提示改一改，再检查一次。"), style="bold"))
+    from dataclasses import asdict
+    _record(console, db, lesson_id=item.id, mode="check", board=report.board, sim=report.sim,
+            outcome=report.outcome, findings=[asdict(f) for f in report.findings], script=path,
+            credits=item.credits, student=student, kit=kit_id or report.kit_id or None,
+            class_id=class_id or report.class_id or None, actor=student or "student")
     if report.exit_code:
         sys.exit(report.exit_code)

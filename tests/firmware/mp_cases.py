@@ -371,6 +371,39 @@ def case_broken_extension_is_switched_off_once():
     assert talk(app, b"\xf9", 4) == b"\xf9\x02\x06"
 
 
+def case_incarnation_kept_with_its_counters_and_renewed_when_they_are_lost():
+    from mkfw import config as cfg
+    # as makerkit deploy leaves a kit: the incarnation in the config and in the counters file
+    hal = FakeHal(repl=True, network=True)
+    hal.config = {"kit": "kit-07", "class": "7a", "inc": "k3v9x2m7q1aa"}
+    hal.state = {"inc": "k3v9x2m7q1aa"}
+    app = App(hal, ESP32_PROFILE, 0, boot_window=False)
+    info = sysex_json(talk(app, b"\xf0\x01\xf7"), wire.MK_IDENTITY)
+    assert info["inc"] == "k3v9x2m7q1aa" and info["boot"] == 1 and info["hw"] == ""
+    hal.state["seq"] = 40
+    App(hal, ESP32_PROFILE, 0, boot_window=False)
+    assert hal.state["inc"] == "k3v9x2m7q1aa" and hal.state["boot"] == 2 and hal.state["seq"] >= 40
+    # the counters file is lost while the config stays: counting again inside the old incarnation would
+    # reuse its numbers, so the kit starts one of its own (and says so in its config)
+    hal.state = {}
+    app = App(hal, ESP32_PROFILE, 0, boot_window=False)
+    inc = hal.state["inc"]
+    assert inc != "k3v9x2m7q1aa" and cfg.valid_inc(inc) and len(inc) == cfg.INC_LENGTH
+    assert hal.state["boot"] == 1 and hal.config["inc"] == inc and app.config["inc"] == inc
+    # a kit from before incarnations (neither file has one) keeps counting as it did
+    hal = FakeHal(repl=True, network=True)
+    hal.config = {"kit": "kit-07", "class": "7a"}
+    hal.state = {"boot": 4, "seq": 33}
+    App(hal, ESP32_PROFILE, 0, boot_window=False)
+    assert hal.state["boot"] == 5 and hal.state["seq"] >= 33 and "inc" not in hal.state
+    assert hal.config.get("inc", "") == ""
+    # the host sets the incarnation; MK_CONFIG does not
+    info = sysex_json(talk(app, b"\xf0\x02\x00" + wire.pack7(b"inc=abc") + b"\xf7"), wire.MK_CONFIG, 0x02)
+    assert info == {"error": "bad_key", "key": "inc"}
+    assert not cfg.check("inc", "Not Valid!")[0] and cfg.check("inc", "abc123")[0]
+    assert cfg.normalise({"inc": "BAD!"})["inc"] == "" and cfg.new_inc() != cfg.new_inc()
+
+
 CASES = [(name, fn) for name, fn in sorted(globals().items()) if name.startswith("case_")]
 
 

@@ -52,6 +52,15 @@ def db_url(request, tmp_path):
     store.close()
 
 
+def seqs_of(store, kit: str, class_id: str | None = None) -> list[int]:
+    """Every stored seq of a kit id (all its incarnations; one class when given), ascending."""
+    sql, params = "SELECT seq FROM telemetry WHERE kit_id = ?", [kit]
+    if class_id:
+        sql += " AND class_id = ?"
+        params.append(class_id)
+    return [row[0] for row in store._execute(sql + " ORDER BY seq", params)]
+
+
 def wait_until(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

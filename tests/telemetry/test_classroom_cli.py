@@ -48,7 +48,8 @@ def test_classroom_up_lands_readings_in_the_portfolio_and_stops_by_itself(tmp_pa
     export = makerkit_cli("telemetry", "export", "--db", f"sqlite:///{db}", "--kit", "kit-02")
     assert export.returncode == 0
     table = list(csv.reader(io.StringIO(export.stdout)))
-    assert table[0] == ["class", "kit", "seq", "time", "name", "value", "unit"]
+    assert table[0][:7] == ["class", "kit", "seq", "time", "name", "value", "unit"]   # the v1 columns keep their place
+    assert table[0][7:] == ["student", "group"]
     assert {row[1] for row in table[1:]} == {"kit-02"} and len(table) > 3
 
 
@@ -138,12 +139,13 @@ def test_assign_cli_registers_a_class_set_and_attributes_earlier_readings(tmp_pa
     rec = parse_telemetry("makerkit/v1/7a/kit-09/telemetry", b'{"v":1,"seq":1,"boot":1,"uptime_ms":5,"readings":{"t":1}}')
     store.write_batch([StoredRecord(rec, "2026-11-23T09:00:00.000Z", "2026-11-23T09:00:00.000Z", "boot")])
     store.close()
-    assert makerkit_cli("telemetry", "unassigned", "--db", db).stdout.splitlines() == ["kit,readings", "kit-09,1"]
+    assert makerkit_cli("telemetry", "unassigned", "--db", db).stdout.splitlines() == ["class,kit,readings",
+                                                                                        "7a,kit-09,1"]
     result = makerkit_cli("telemetry", "assign", "--db", db, "--class", "7a", "--student", "李雷", "--kit", "kit-09")
     assert result.returncode == 0, result.stderr
-    assert makerkit_cli("telemetry", "unassigned", "--db", db).stdout.splitlines() == ["kit,readings"]
-    rows = json.loads(makerkit_cli("telemetry", "export", "--db", db, "--format", "json").stdout)
-    assert rows[0]["student"] == "李雷"
+    assert makerkit_cli("telemetry", "unassigned", "--db", db).stdout.splitlines() == ["class,kit,readings"]
+    rows = json.loads(makerkit_cli("telemetry", "export", "--db", db, "--format", "json", "--names").stdout)
+    assert rows[0]["student_name"] == "李雷" and rows[0]["student"].startswith("s-")
     bad = makerkit_cli("telemetry", "assign", "--db", db, "--class", "7a", "--student", "x", "--kit", "kit-09",
                        "--since", "not a time")
     assert bad.returncode != 0 and "Hint" in bad.stderr

@@ -1,5 +1,11 @@
 // makerkit's own sysex messages (firmware/PROTOCOL.md section 3): identity, config kept in EEPROM,
 // telemetry records (numbered across reboots, buffered for replay until acknowledged), errors.
+//
+// Identity: the kit's incarnation `inc` (docs/TELEMETRY.md section 2a) is made whenever the counters
+// start again (a new or erased EEPROM, or one from before incarnations) and `hw`, a random hardware
+// id, once; both are 12 characters kept in EEPROM. An AVR has no random number generator, so both are
+// drawn, when first needed, from the micros() at which host bytes arrived since boot (USB timing
+// jitter) and are sent in MK_IDENTITY, every RECORD and every EVENT.
 #include <avr/eeprom.h>
 #include "mk.h"
 
@@ -10,7 +16,11 @@
 #define EE_INTERVAL ((uint16_t *)12)
 #define EE_KIT ((uint8_t *)16)        // 33 bytes, NUL-terminated
 #define EE_CLASS ((uint8_t *)49)
+#define EE_INC ((uint8_t *)82)        // 13 bytes: the incarnation, 12 of [0-9a-z] and NUL
+#define EE_HW ((uint8_t *)95)         // 13 bytes: the random hardware id, 12 hex digits and NUL
+#define LAYOUT 2                      // EEPROM layout: 1 had no incarnation nor hardware id
 #define NAME_MAX 32
+#define ID_LEN 12
 #define SEQ_BLOCK 16
 
 #define RING 3
@@ -27,6 +37,8 @@ static uint32_t boot_count, next_seq, dropped;
 static bool clock_set;
 static uint16_t clock_days;
 static uint32_t clock_msday, clock_millis;
+static char inc_id[ID_LEN + 1];
+static uint32_t ent_a = 0x6A09E667UL, ent_b = 0xBB67AE85UL;   // entropy pool (see the top)
 
 static const char K_KIT[] PROGMEM = "kit";
 static const char K_CLASS[] PROGMEM = "class";
@@ -34,6 +46,7 @@ static const char K_INTERVAL[] PROGMEM = "interval";
 static const char K_ERROR[] PROGMEM = "error";
 static const char K_KEY[] PROGMEM = "key";
 static const char EMPTY[] PROGMEM = "";
+static const char BASE36[] PROGMEM = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 // ---- errors -------------------------------------------------------------------------------------
 void mk_error(const char *code_P, uint8_t cmd, int16_t pin, const char *en_P, const char *zh_P) {
@@ -152,8 +165,45 @@ static void ee_name(uint8_t *where, char *out) {
 }
 
 // ---- identity and config ------------------------------------------------------------------------
+// ---- random ids ---------------------------------------------------------------------------------
+static void entropy_mix(uint32_t x) {
+  ent_a = (ent_a ^ x) * 16777619UL;
+  ent_b = (ent_b + x) * 2654435761UL ^ (ent_a >> 15);
+}
+
+static void make_id(char *out, uint8_t base) {   // ID_LEN characters of BASE36's first `base`
+  entropy_mix(micros());
+  uint32_t x = ent_a | 1, y = ent_b;
+  for (uint8_t i = 0; i < ID_LEN; i++) {
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    y = y * 1664525UL + 1013904223UL;
+    out[i] = pgm_read_byte(BASE36 + (x ^ y) % base);
+  }
+  out[ID_LEN] = 0;
+}
+
+// The id kept at `where`, made (and kept) first when there is none.
+static void ee_id(uint8_t *where, char *out, uint8_t base) {
+  eeprom_read_block(out, where, ID_LEN + 1);
+  bool ok = out[ID_LEN] == 0;
+  for (uint8_t i = 0; ok && i < ID_LEN; i++) {
+    char c = out[i];
+    ok = (c >= '0' && c <= '9') || (c >= 'a' && c < 'a' + base - 10);
+  }
+  if (ok) return;
+  make_id(out, base);
+  eeprom_update_block(out, where, ID_LEN + 1);
+}
+
+static void ensure_inc() {
+  if (!inc_id[0]) ee_id(EE_INC, inc_id, 36);
+}
+
 void kit_setup() {
-  if (eeprom_read_byte(EE_MAGIC) != 'm' || eeprom_read_byte(EE_MAGIC + 1) != 'k' || eeprom_read_byte(EE_MAGIC + 2) != 1) {
+  uint8_t layout = 0;
+  if (eeprom_read_byte(EE_MAGIC) == 'm' && eeprom_read_byte(EE_MAGIC + 1) == 'k') layout = eeprom_read_byte(EE_MAGIC + 2);
+  if (layout != 1 && layout != LAYOUT) {
+    layout = 1;
     eeprom_update_dword(EE_BOOT, 0);
     eeprom_update_dword(EE_SEQ, 0);
     eeprom_update_word(EE_INTERVAL, 10);
@@ -165,6 +215,11 @@ void kit_setup() {
     next_seq = 0;
   } else {
     next_seq = eeprom_read_dword(EE_SEQ) + SEQ_BLOCK;   // numbers promised before a crash are never reused
+  }
+  if (layout == 1) {                  // counters without an incarnation: a new one (and an id) when first needed
+    eeprom_update_byte(EE_INC + ID_LEN, 0xFF);
+    eeprom_update_byte(EE_HW + ID_LEN, 0xFF);
+    eeprom_update_byte(EE_MAGIC + 2, LAYOUT);
   }
   eeprom_update_dword(EE_SEQ, next_seq);
   boot_count = eeprom_read_dword(EE_BOOT) + 1;
@@ -183,6 +238,11 @@ static void send_identity() {
   ee_name(EE_CLASS, name);
   j_key(K_CLASS); j_str(name);
   j_key(PSTR("boot")); j_uint(boot_count);
+  ensure_inc();
+  j_key(PSTR("inc")); j_str(inc_id);
+  ee_id(EE_HW, name, 16);
+  j_key(PSTR("hw")); j_str(name);
+  j_key(PSTR("dropped")); j_uint(dropped);
   j_key(PSTR("features"));
   j_raw("[\"dht\",\"sonar\",\"tone\",\"servo\",\"i2c\",\"telemetry\",\"config\"]");
   mk_json_end();
@@ -342,6 +402,8 @@ static void emit_record(const char *text, uint8_t n, uint32_t seq, uint32_t upti
   j_key(PSTR("v")); j_uint(1);
   j_key(PSTR("seq")); j_uint(seq);
   j_key(PSTR("boot")); j_uint(boot_count);
+  ensure_inc();
+  j_key(PSTR("inc")); j_str(inc_id);
   j_key(PSTR("uptime_ms")); j_uint(uptime);
   if (timed) { j_key(PSTR("time")); j_time(days, msday); }
   for (uint8_t pass = 0; pass < 2; pass++) {   // pass 0: readings, pass 1: units
@@ -423,6 +485,8 @@ static void telemetry_event(const char *text, uint16_t n) {
   j_key(PSTR("v")); j_uint(1);
   j_key(PSTR("event")); j_text(name, name_len);
   j_key(PSTR("boot")); j_uint(boot_count);
+  ensure_inc();
+  j_key(PSTR("inc")); j_str(inc_id);
   j_key(PSTR("uptime_ms")); j_uint(uptime);
   if (clock_set) {
     uint32_t t = clock_msday + (uptime - clock_millis);
@@ -449,8 +513,9 @@ static bool number_arg(const char *text, uint16_t n, const char *key_P, uint32_t
     out = 0;
     if (!l.val_len || l.val_len > 10) return false;
     for (uint8_t i = 0; i < l.val_len; i++) {
-      if (!isdigit(l.val[i])) return false;
-      out = out * 10 + (l.val[i] - '0');
+      uint8_t d = l.val[i] - '0';
+      if (!isdigit(l.val[i]) || out > (0xFFFFFFFFUL - d) / 10) return false;   // not a u32: refused
+      out = out * 10 + d;
     }
     return true;
   }
@@ -524,6 +589,7 @@ void mk_setup() {
 }
 
 void mk_loop() {
+  if (Serial.available()) entropy_mix(micros());   // when host bytes arrive: jitter for the random ids
   for (uint8_t i = 0; i < 64 && Serial.available(); i++) firmata_feed(Serial.read());
   uint32_t now = millis();
   pins_poll(now);

@@ -1,6 +1,7 @@
 """The firmware's life cycle as a sans-I/O state machine (MicroPython-compatible).
 
-``App(hal, profile)`` boots the kit: it bumps the boot counter, reads ``/makerkit.json``, builds the
+``App(hal, profile)`` boots the kit: it reads ``/makerkit.json``, settles the kit's incarnation
+(``mkfw.config.settle_incarnation``), bumps the boot counter, builds the
 Firmata server with every extension (and ``mkfw.telemetry`` when it is installed), and, on boards
 with a REPL, listens for 500 ms first: two Ctrl-C bytes in that window leave the board at the REPL
 (PROTOCOL.md section 4). ``feed(data)`` / ``poll(now_ms) -> bytes`` as the server; ``state`` is
@@ -29,6 +30,8 @@ class App:
         state = hal.load_state()
         if not isinstance(state, dict):
             state = {}
+        if cfg.settle_incarnation(self.config, state):
+            hal.save_config(self.config)
         state["boot"] = int(state.get("boot", 0)) + 1
         hal.save_state(state)
         self.server = FirmataServer(hal, profile, self.config)
@@ -47,6 +50,8 @@ class App:
                 self.telemetry = telemetry.install(self.server, hal, self.config)
                 if "telemetry" not in self.server.features:
                     self.server.features.append("telemetry")
+                from . import control
+                control.install(self.server, self.telemetry)
             except Exception as exc:  # a broken extension must not take Firmata down
                 self.telemetry_error = exc
 

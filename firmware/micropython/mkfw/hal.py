@@ -69,6 +69,11 @@ class Hal:
         raises OSError when the sensor does not answer."""
         raise NotImplementedError
 
+    def show_text(self, text, address):
+        """Show ``text`` on the board's SSD1306 OLED at I2C ``address`` (the profile's ``oled``), wrapped
+        to its width; True when it is shown. Boards without a display keep this default."""
+        return False
+
     # --- storage ------------------------------------------------------------------------------
     def load_config(self):
         """The dict in ``/makerkit.json`` ({} when missing or unreadable)."""
@@ -84,9 +89,24 @@ class Hal:
     def save_state(self, state):
         pass
 
+    def flash(self):
+        """The board's filesystem for the telemetry outbox (an object with ``mkfw.flashfs``'s
+        methods), or None when the board has none (the outbox then stays in RAM)."""
+        return None
+
+    def hardware_id(self):
+        """The board's own identity, the same after an erase where the hardware allows (ESP32: its
+        MAC as 12 hex digits); at most 32 characters. "" when the board has none."""
+        return ""
+
     # --- network (used by mkfw.telemetry) -------------------------------------------------
     def network_ready(self):
         return False
+
+    def ntp_time(self, server=""):
+        """The wall-clock time from an NTP server (``server``; "" for the port's default) in ms since
+        1970, or None when there is no answer. May block for about a second."""
+        return None
 
     def mqtt_client(self, client_id, server, port, user=None, password=None):
         """An object with umqtt.simple's MQTTClient API."""

@@ -47,6 +47,7 @@ class Esp32Hal(Hal):
         self._pwm = {}
         self._adc = {}
         self._i2c = None
+        self._oled = None
         self._adc_bits = adc_bits
 
     def ticks_ms(self):
@@ -127,12 +128,22 @@ class Esp32Hal(Hal):
 
     def i2c_setup(self, sda, scl, freq=100000):
         self._i2c = machine.SoftI2C(sda=machine.Pin(sda), scl=machine.Pin(scl), freq=freq)
+        self._oled = None
 
     def i2c_write(self, address, data, stop=True):
         self._i2c.writeto(address, data, stop)
 
     def i2c_read(self, address, count, stop=True):
         return self._i2c.readfrom(address, count, stop)
+
+    def show_text(self, text, address):
+        if self._i2c is None:
+            return False
+        if self._oled is None:
+            from .oled import Ssd1306
+            self._oled = Ssd1306(self._i2c, address)
+        self._oled.show_text(text)
+        return True
 
     def sonar_cm(self, trigger, echo):
         trig = self._pin(trigger)
@@ -164,6 +175,14 @@ class Esp32Hal(Hal):
     def save_state(self, state):
         _write_json(self.root + STATE_FILE, state)
 
+    def flash(self):
+        from .flashfs import OsFlash
+        return OsFlash(self.root)
+
+    def hardware_id(self):
+        import binascii
+        return binascii.hexlify(machine.unique_id()).decode()   # the factory MAC, kept by an erase
+
     def network_ready(self):
         try:
             import network
@@ -177,6 +196,20 @@ class Esp32Hal(Hal):
         wlan.active(True)
         if not wlan.isconnected():
             wlan.connect(ssid, password)
+
+    def ntp_time(self, server=""):
+        if not self.network_ready():
+            return None
+        try:
+            import ntptime
+            if server:
+                ntptime.host = server
+            secs = ntptime.time()       # seconds since the port's epoch (2000 on older ESP32 ports)
+        except Exception:              # no answer (OSError, timeout), no DNS, no ntptime module
+            return None
+        if time.gmtime(0)[0] == 2000:
+            secs += 946684800
+        return secs * 1000
 
     def mqtt_client(self, client_id, server, port, user=None, password=None):
         from umqtt.simple import MQTTClient

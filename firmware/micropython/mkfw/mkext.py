@@ -15,7 +15,16 @@ def identity(server):
     return {"fw": wire.FIRMWARE_NAME, "version": wire.FIRMWARE_VERSION, "proto": wire.PROTO,
             "board": server.profile.id, "kit": server.config.get("kit", ""),
             "class": server.config.get("class", ""), "boot": server.boot,
+            "inc": server.config.get("inc", ""), "hw": hardware_id(server.hal),
             "features": list(server.features)}
+
+
+def hardware_id(hal):
+    """The board's own id (ESP32: its MAC), "" where the hardware layer has none."""
+    try:
+        return hal.hardware_id() if hasattr(hal, "hardware_id") else ""
+    except Exception:  # a port without the call: identity must still answer
+        return ""
 
 
 def _on_identity(server, payload, now):

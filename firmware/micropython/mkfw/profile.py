@@ -4,7 +4,9 @@ On a board it comes from ``/mkfw_board.json``; the virtual kit and ``makerkit de
 from a makerkit ``BoardProfile`` with :func:`from_board`. Shape::
 
     {"id": "esp32", "family": "esp32", "adc_bits": 12, "pwm_bits": 10, "i2c": [21, 22],
-     "pins": [[2, "GPIO2", "iop", -1], [36, "GPIO36", "ia", 0], ...]}
+     "pins": [[2, "GPIO2", "iop", -1], [36, "GPIO36", "ia", 0], ...], "oled": 60}
+
+``oled`` (only on boards with a display) is the I2C address of the on-board SSD1306.
 
 Each pin is ``[firmata number, printed name, abilities, analog channel or -1]`` where abilities
 holds ``i`` (digital in), ``o`` (digital out), ``p`` (PWM), ``r`` (reserved: serial pins).
@@ -27,9 +29,13 @@ def from_board(board):
         if p.reserved:
             flags += "r"
         pins.append([p.number, p.name, flags, -1 if p.analog_channel is None else p.analog_channel])
-    return {"id": board.id, "family": board.family, "adc_bits": board.adc_bits,
+    data = {"id": board.id, "family": board.family, "adc_bits": board.adc_bits,
             "pwm_bits": board.pwm_bits, "i2c": [board.pin(board.i2c_sda).number,
                                                 board.pin(board.i2c_scl).number], "pins": pins}
+    oled = getattr(board, "onboard", {}).get("oled_i2c_address")
+    if oled:
+        data["oled"] = oled      # I2C address of the board's SSD1306 display (the 掌控板's: 60)
+    return data
 
 
 class Profile:
