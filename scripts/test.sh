@@ -12,7 +12,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 APT_PACKAGES=(mosquitto libsimavr-dev libelf-dev gcc-avr avr-libc arduino-core-avr avrdude nodejs npm
-              postgresql chromium fonts-noto-cjk)
+              postgresql chromium fonts-noto-cjk python3-venv)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -35,11 +35,13 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
     fi
 fi
 
-echo "== installing makerkit with its test extras"
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# makerkit and its test extras in a virtual environment (.venv): works on a system Python that
+# refuses pip (PEP 668) too. PYTHON=/usr/bin/python3 picks the interpreter.
+source scripts/venv.sh
+makerkit_venv test
 
 echo "== checking the import layers"
 lint-imports
 
 echo "== running the tests"
-python3 -m pytest "$@"
+python -m pytest "$@"
