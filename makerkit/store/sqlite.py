@@ -7,6 +7,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 
 from ..errors import DiskFullError, StoreBusyError, StoreError
 from .base import Store
@@ -77,19 +78,33 @@ class SqliteStore(Store):
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                        timeout=BUSY_TIMEOUT)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._when_free("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             fresh = self.schema_version == 0
             self._migrate()
             if fresh and self.path != ":memory:":
-                self._db.execute("VACUUM")     # a new portfolio keeps no free pages from the steps' old tables
+                self._when_free("VACUUM")     # a new portfolio keeps no free pages from the steps' old tables
         except (sqlite3.Error, StoreError) as exc:     # close the file, or a full disk could not be unmounted
             if self._db is not None:
                 self._db.close()
             if isinstance(exc, StoreError):
                 raise
             raise _wrap(exc, self.path) from exc
+
+    def _when_free(self, sql: str) -> None:
+        """A statement that needs the whole file (switching to WAL, VACUUM) while another program opens
+        the same new portfolio: SQLite can answer "locked" at once instead of calling the busy handler
+        (it would deadlock), so wait for the other program here, up to :data:`BUSY_TIMEOUT`."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                self._db.execute(sql)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
 
     def _execute(self, sql, params=()):
         with self._lock:
