@@ -47,10 +47,6 @@ _DEFAULT_HINT = ("Read the line shown above; the last line says what went wrong.
                  "看看上面显示的那一行；最后一行说明了出了什么错。")
 
 
-class ScriptLoadError(Exception):
-    """The script file could not be compiled or has no ``main(kit)`` (wraps the cause)."""
-
-
 def load_script(path: Path, *, print_fn: Callable | None = None, module_name: str = "lesson_script"
                 ) -> types.ModuleType:
     """Compile and run a script file's top level as a fresh module; return the module.

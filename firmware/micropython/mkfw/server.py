@@ -99,9 +99,6 @@ class FirmataServer:
             payload = bytes((sub,)) + payload
         self.send_sysex(command, payload)
 
-    def send_string(self, text):
-        self.send_sysex(wire.STRING_DATA, wire.bytes_to_pairs(text.encode("utf-8")))
-
     def error(self, code, cmd, pin=None, detail=None):
         what = detail if detail is not None else (pin if pin is not None else cmd)
         en, zh = _ERRORS.get(code, ("Error %s.", "错误 %s。"))
