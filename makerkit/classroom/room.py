@@ -22,10 +22,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..broker import EmbeddedBroker, _port_free
+from ..access.logins import Credentials, issue_login
+from ..broker import EmbeddedBroker, _port_free, is_loopback
 from ..collector import Collector
 from ..protocol import firmata as fm
 from ..protocol.telemetry import check_id, iso_utc
+from ..store import open_store
 
 
 @dataclass
@@ -74,13 +76,30 @@ class _Aht20:
         return temperature, humidity
 
 
+def _kit_id(index: int) -> str:
+    return f"kit-{index + 1:02d}"
+
+
+def _room_logins(db_url: str, class_id: str, kits: int) -> tuple[dict[str, Credentials], list[dict]]:
+    """Logins for a classroom that listens beyond loopback: a new password for the room's collector and
+    for each of its virtual kits (they are this process's own, so nothing else holds those passwords),
+    and every enabled login of the class for the broker. Passwords live only in memory."""
+    own: dict[str, Credentials] = {}
+    with open_store(db_url) as store:
+        store.add_class(class_id)                 # kept as it is when the class was imported
+        own["collector"] = issue_login(store, class_id=class_id, role="collector", name="classroom", replace=True)
+        for i in range(kits):
+            own[_kit_id(i)] = issue_login(store, class_id=class_id, role="kit", kit=_kit_id(i), replace=True)
+        return own, store.logins(class_id)
+
+
 class _LessonLoop:
     """One virtual kit and the lesson code that publishes its sensors every ``interval`` seconds."""
 
     def __init__(self, index: int, class_id: str, broker_url: str, interval: float, stop: threading.Event,
-                 kits_dir: str | None = None):
+                 kits_dir: str | None = None, login: Credentials | None = None):
         import makerkit
-        self.kit_id = f"kit-{index + 1:02d}"
+        self.kit_id = _kit_id(index)
         self.index = index
         self.interval = interval
         self.stop = stop
@@ -88,7 +107,8 @@ class _LessonLoop:
         # like a real board, the kit keeps its flash (boot counter, next seq) between classroom runs
         fs_dir = os.path.join(kits_dir, self.kit_id) if kits_dir else None
         self.kit = makerkit.connect("sim://esp32", clock="real", fs_dir=fs_dir)
-        self.kit.configure(kit=self.kit_id, class_=class_id, wifi_ssid="classroom", broker=broker_url)
+        self.kit.configure(kit=self.kit_id, class_=class_id, wifi_ssid="classroom", broker=broker_url,
+                           **({"username": login.username, "password": login.password} if login else {}))
         # a kit on WiFi learns the time (NTP on an ESP32); here the laptop tells it, so records carry "time"
         self.kit.client.send(fm.mk_telemetry_clock(iso_utc(time.time())))
         self.thread = threading.Thread(target=self._run, name=f"makerkit-classroom-{self.kit_id}", daemon=True)
@@ -134,7 +154,13 @@ class Classroom:
         if port is None:             # 1883 unless something already listens there (a system mosquitto)
             port = 1883 if _port_free(host, 1883) else _free_port(host)
             self.port_moved = port != 1883
-        self.broker = EmbeddedBroker(engine=engine, host=host, port=port)
+        # beyond loopback the broker enforces the class's access rules: the logins made with
+        # `makerkit access add` / deploy, and fresh ones for this room's collector and virtual kits
+        self.logins: dict[str, Credentials] = {}
+        broker_logins = None
+        if not is_loopback(host):
+            self.logins, broker_logins = _room_logins(self.db_url, self.class_id, self.kits_wanted)
+        self.broker = EmbeddedBroker(engine=engine, host=host, port=port, logins=broker_logins)
         self.collector: Collector | None = None
         self.loops: list[_LessonLoop] = []
         self._stop = threading.Event()
@@ -154,11 +180,15 @@ class Classroom:
         self._started = time.monotonic()
         self.broker.start()
         try:
+            own = self.logins.get("collector")
             self.collector = Collector(self.broker.url, self.db_url, collector_id="classroom",
+                                       username=own.username if own else None,
+                                       password=own.password if own else None,
                                        protocol=self.broker.protocol, warn_rate=self.broker.rate_limit,
                                        stats_interval=2.0, on_batch=self._batch).start()
             for i in range(self.kits_wanted):
-                loop = _LessonLoop(i, self.class_id, self.broker.url, self.interval, self._stop, self.kits_dir)
+                loop = _LessonLoop(i, self.class_id, self.broker.url, self.interval, self._stop, self.kits_dir,
+                                   login=self.logins.get(_kit_id(i)))
                 self.loops.append(loop)
                 loop.thread.start()
         except BaseException:

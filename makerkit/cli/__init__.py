@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "class": ("classes", "class_", "A class: import its roster, see students, groups and kits."),
     "kit": ("kit", "kit", "Hand kits to students or groups; see who held them when."),
     "portfolio": ("portfolio", "portfolio", "Students' portfolios: evaluate, export, showcase, erase, prune, audit."),
+    "access": ("access", "access", "Broker logins for kits, collectors, dashboards and teachers; the class CA."),
+    "broker": ("broker", "broker", "A class broker that enforces the access rules: mosquitto config, or run one."),
     "project": ("project", "project", "Projects through the design cycle: stages, attachments, links, showcase."),
 }
 

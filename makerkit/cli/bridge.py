@@ -17,7 +17,7 @@ from ..i18n import current_language
 @click.option("--class", "class_id", default=None, help="Class id to store on the kit and publish under.")
 @click.option("--kit", "kit_id", default=None, help="Kit id to store on the kit and publish under.")
 @click.option("--outbox", default=None, help="Disk buffer file (default: bridge-CLASS-KIT.db here).")
-@click.option("--username", default=None, help="Broker user name.")
+@click.option("--username", default=None, envvar="MAKERKIT_MQTT_USERNAME", help="Broker user name (or MAKERKIT_MQTT_USERNAME).")
 @click.option("--password", default=None, envvar="MAKERKIT_MQTT_PASSWORD", help="Broker password (or MAKERKIT_MQTT_PASSWORD).")
 def bridge(port, broker, board, class_id, kit_id, outbox, username, password):
     """Publish a tethered kit's readings to MQTT, buffering on disk while the broker is away (Ctrl-C stops).

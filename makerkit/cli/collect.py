@@ -13,7 +13,7 @@ from ..i18n import current_language
 @click.command()
 @click.option("--broker", required=True, help="MQTT broker, mqtt://HOST:PORT.")
 @click.option("--db", required=True, help="Portfolio: sqlite:///portfolio.db or postgresql://...")
-@click.option("--username", default=None, help="Broker user name.")
+@click.option("--username", default=None, envvar="MAKERKIT_MQTT_USERNAME", help="Broker user name (or MAKERKIT_MQTT_USERNAME).")
 @click.option("--password", default=None, envvar="MAKERKIT_MQTT_PASSWORD",
               help="Broker password (or MAKERKIT_MQTT_PASSWORD).")
 @click.option("--share", default=None, help="Shared-subscription group: collectors with the same group split the messages.")
