@@ -102,3 +102,7 @@ def _print_overview(view: dict, names: bool, zh: bool) -> None:
 from .class_control import register as _register_controls  # noqa: E402 - the teacher's stop / say
 
 _register_controls(class_)
+
+from .class_provision import register as _register_provisioning  # noqa: E402 - provision / update / status / labels
+
+_register_provisioning(class_)

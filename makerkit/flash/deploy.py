@@ -91,6 +91,16 @@ def firmware_files() -> dict[str, bytes]:
     return files
 
 
+def firmware_build(files: dict[str, bytes] | None = None) -> str:
+    """The build id of the firmware files (``/mkfw/*.py`` and ``/main.py``): the first 12 hex digits of
+    a SHA-256 over their paths and contents. Deploy writes it into the kit's config, so the kit reports
+    ``makerkit 1.0.0+BUILD`` and a kit whose files are older shows up as outdated."""
+    digest = hashlib.sha256()
+    for path, data in sorted((files or firmware_files()).items()):
+        digest.update(path.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()[:12]
+
+
 def board_profile_json(board: BoardProfile) -> bytes:
     from mkfw.profile import from_board
     return json.dumps(from_board(board), sort_keys=True, separators=(",", ":")).encode()
@@ -323,7 +333,11 @@ def _confirm(ser, kit_id: str, timeout: float) -> dict:
                 "请再运行一次 `makerkit deploy`。")
 
 
-def deploy(*, port: str, kit_id: str, class_id: str, wifi_ssid: Optional[str] = None,
+KitChooser = Callable[[dict], str]
+"""``choose(config_on_the_board) -> kit id``: picks the kit id once the board's config is read."""
+
+
+def deploy(*, port: str, kit_id: str | KitChooser, class_id: str, wifi_ssid: Optional[str] = None,
            wifi_password: Optional[str] = None, broker: Optional[str] = None,
            username: Optional[str] = None, password: Optional[str] = None,
            interval: Optional[int] = None, board: str | BoardProfile | None = None,
@@ -334,10 +348,13 @@ def deploy(*, port: str, kit_id: str, class_id: str, wifi_ssid: Optional[str] = 
     documentation. ``progress(phase, done, total)`` sees ``connect``, ``compare`` (files),
     ``write`` (bytes of changed files), ``reset``, ``confirm`` and ``done`` — never file contents.
     ``db`` (URL or store) generates the kit's own login instead of ``username``/``password`` and
-    registers the kit; ``new_incarnation`` starts the kit's counters again in a fresh incarnation."""
+    registers the kit; ``new_incarnation`` starts the kit's counters again in a fresh incarnation.
+    ``kit_id`` may be a :data:`KitChooser`, called with the board's current config (class set
+    provisioning keeps the id a board already carries)."""
     options = dict(wifi_ssid=wifi_ssid, wifi_password=wifi_password, broker=broker,
                    username=username, password=password, interval=interval)
-    build_config({}, kit_id=kit_id, class_id=class_id, **options)   # refuse bad values before the port
+    build_config({}, kit_id=kit_id if isinstance(kit_id, str) else "kit", class_id=class_id,
+                 **options)                                          # refuse bad values before the port
     run = dict(port=port, kit_id=kit_id, class_id=class_id, options=options, board=board, baud=baud,
                confirm=confirm, timeout=timeout, new_incarnation=new_incarnation, progress=progress)
     if db is None:
@@ -356,7 +373,7 @@ def deploy(*, port: str, kit_id: str, class_id: str, wifi_ssid: Optional[str] = 
         return _deploy(store=store, **run)
 
 
-def _deploy(*, port: str, kit_id: str, class_id: str, options: dict, store, board, baud: int, confirm: bool,
+def _deploy(*, port: str, kit_id: str | KitChooser, class_id: str, options: dict, store, board, baud: int, confirm: bool,
             timeout: float, new_incarnation: bool, progress: Optional[Progress]) -> DeployResult:
     wifi_password, password = options["wifi_password"], options["password"]
     scrub = _Secrets([wifi_password, password])
@@ -380,15 +397,18 @@ def _deploy(*, port: str, kit_id: str, class_id: str, options: dict, store, boar
             profile = _choose_board(board, tr, machine, port)
             report("connect", 1, 1)
             current = _read_json(tr, CONFIG_PATH)
+            if not isinstance(kit_id, str):
+                kit_id = kit_id(dict(current))
             inc, state_file = enrol.incarnation(_read_json(tr, enrol.STATE_PATH), current, kit_id=kit_id,
                                                 class_id=class_id, new=new_incarnation)
             if store is not None:
                 login = enrol.kit_login(store, class_id=class_id, kit_id=kit_id, current=current)
                 scrub = _Secrets([wifi_password, login.password])
                 options = dict(options, username=login.username, password=login.password)
-            config = build_config(current, kit_id=kit_id, class_id=class_id, inc=inc, **options)
-            scrub = _Secrets([config.get(k) for k in SECRET_KEYS])
             files = firmware_files()
+            config = build_config(current, kit_id=kit_id, class_id=class_id, inc=inc,
+                                  build=firmware_build(files), **options)
+            scrub = _Secrets([config.get(k) for k in SECRET_KEYS])
             main = files.pop("/main.py")
             files[BOARD_PATH] = board_profile_json(profile)
             if state_file is not None:                     # counters start again, before the config names them
@@ -442,7 +462,7 @@ def _deploy(*, port: str, kit_id: str, class_id: str, options: dict, store, boar
             inventory = None
             if store is not None:
                 inventory = enrol.register(store, class_id=config["class"], kit_id=config["kit"], board=profile.id,
-                                           inc=inc, identity=identity)
+                                           inc=inc, identity=identity, build=config["build"])
             report("done", len(files), len(files))
             return DeployResult(port=port, board=profile.id, kit=config["kit"], class_id=config["class"],
                                 copied=tuple(changed), skipped=tuple(skipped), removed=tuple(removed),
@@ -484,4 +504,5 @@ def _deploy(*, port: str, kit_id: str, class_id: str, options: dict, store, boar
             pass
 
 
-__all__ = ["DeployResult", "board_profile_json", "build_config", "deploy", "firmware_files"]
+__all__ = ["DeployResult", "KitChooser", "board_profile_json", "build_config", "deploy", "firmware_build",
+           "firmware_files"]

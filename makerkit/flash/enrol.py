@@ -57,10 +57,14 @@ def kit_login(store, *, class_id: str, kit_id: str, current: dict) -> Credential
     return issue_login(store, class_id=class_id, role="kit", kit=kit_id, replace=True)
 
 
-def register(store, *, class_id: str, kit_id: str, board: str, inc: str, identity: dict) -> dict:
-    """Record the deployed kit in the class's inventory: board, hardware id, incarnation, firmware."""
+def register(store, *, class_id: str, kit_id: str, board: str, inc: str, identity: dict, build: str = "") -> dict:
+    """Record the deployed kit in the class's inventory: board, hardware id, incarnation, firmware
+    (``makerkit 1.0.0+BUILD``: the build the kit reports, else the one just written)."""
     from mkfw import wire
     firmware = f"{identity.get('fw') or wire.FIRMWARE_NAME} {identity.get('version') or wire.FIRMWARE_VERSION}"
+    build = identity.get("build") if identity else build
+    if build:
+        firmware += f"+{build}"
     hw = identity.get("hw") if isinstance(identity.get("hw"), str) and identity.get("hw") else None
     store.register_kit(class_id, kit_id, board=board, hw_id=hw, inc=identity.get("inc") or inc, firmware=firmware)
     return store.kits(class_id, kit_id)[0]

@@ -82,17 +82,20 @@ class RosterRows:
             if have:
                 self._execute("UPDATE students SET group_id = COALESCE(?, group_id) WHERE id = ?", (group_id, student_id))
             else:
-                self._execute("INSERT INTO students (id, class_id, group_id, created_at) VALUES (?, ?, ?, ?)",
-                              (student_id, class_id, group_id, now_iso()))
+                last = self._execute("SELECT MAX(position) FROM students WHERE class_id = ?", (class_id,))
+                position = (last[0][0] or 0) + 1 if last else 1
+                self._execute("INSERT INTO students (id, class_id, group_id, created_at, position) "
+                              "VALUES (?, ?, ?, ?, ?)", (student_id, class_id, group_id, now_iso(), position))
             if name:
                 self._execute("INSERT INTO student_names (student_id, name) VALUES (?, ?) ON CONFLICT (student_id) "
                               "DO UPDATE SET name = excluded.name", (student_id, name))
         return student_id
 
     def students(self, class_id: str, *, names: bool = False) -> list[dict]:
-        """The class's students: ``id`` and ``group``, plus ``name`` only when ``names`` is asked for."""
+        """The class's students in roster order: ``id`` and ``group``, plus ``name`` only when ``names``
+        is asked for."""
         rows = self._execute("SELECT s.id, s.group_id, n.name FROM students s LEFT JOIN student_names n "
-                             "ON n.student_id = s.id WHERE s.class_id = ? ORDER BY s.id", (class_id,))
+                             "ON n.student_id = s.id WHERE s.class_id = ? ORDER BY s.position, s.id", (class_id,))
         return [dict({"id": sid, "group": grp}, **({"name": name} if names else {})) for sid, grp, name in rows]
 
     def student(self, student_id: str) -> dict | None:

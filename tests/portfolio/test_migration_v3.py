@@ -10,7 +10,6 @@ import time
 from makerkit.collector.writer import BatchWriter
 from makerkit.portfolio import create_project, evaluate, gather
 from makerkit.protocol.telemetry import iso_utc
-from makerkit.roster import import_roster
 from makerkit.store import base, migrations, open_store
 
 
@@ -22,8 +21,14 @@ def _make_v2(db_url: str, roster, monkeypatch) -> dict:
         with open_store(db_url) as store:
             assert store.schema_version == 2
             assert not store._execute("SELECT 1 FROM meta WHERE key = 'schema' AND value = '3'")
-            import_roster(store, "7a", roster)
-            sid = store.students("7a")[0]["id"]
+            # the students as that release wrote them (today's add_student also writes step 4's position)
+            store.add_class("7a")
+            for n, line in enumerate(roster.read_text(encoding="utf-8-sig").splitlines()[1:]):
+                name, sid, _group = line.split(",")
+                store._execute("INSERT INTO students (id, class_id, created_at) VALUES (?, '7a', ?)",
+                               (sid, f"2026-09-01T08:00:0{n}.000Z"))
+                store._execute("INSERT INTO student_names (student_id, name) VALUES (?, ?)", (sid, name))
+            sid = "s-wxm001"
             store.assign("7a", "kit-01", student=sid, since=iso_utc(time.time() - 600))
             items = [("makerkit/v1/7a/kit-01/telemetry", json.dumps(
                 {"v": 1, "seq": i, "boot": 1, "uptime_ms": i * 1000, "time": iso_utc(time.time() - 300 + i),
@@ -36,7 +41,7 @@ def _make_v2(db_url: str, roster, monkeypatch) -> dict:
 def test_a_version_2_portfolio_is_upgraded_in_place(db_url, roster, monkeypatch):
     old = _make_v2(db_url, roster, monkeypatch)
     with open_store(db_url) as store:
-        assert store.schema_version == migrations.LATEST == 3
+        assert store.schema_version == migrations.LATEST
         assert list(store.export(class_id="7a")) == old["export"]          # every reading, same student
         assert store.display_names("7a") == old["names"] and store.history("7a") == old["holds"]
         sid = old["student"]
@@ -46,4 +51,4 @@ def test_a_version_2_portfolio_is_upgraded_in_place(db_url, roster, monkeypatch)
         assert data["readings"] == 30 and data["charts"][0]["count"] == 30
         assert data["summary"]["maker"]["teacher"] == {"mean": 3.0, "n": 1}
     with open_store(db_url) as store:                                    # opening again changes nothing
-        assert store.schema_version == 3 and len(store.projects(student=old["student"])) == 1
+        assert store.schema_version == migrations.LATEST and len(store.projects(student=old["student"])) == 1

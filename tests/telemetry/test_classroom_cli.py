@@ -24,9 +24,9 @@ from .conftest import retained_status, wait_until
 ENV = {**os.environ, "MAKERKIT_LANG": "en"}
 
 
-def makerkit_cli(*args, timeout=60, **kw):
+def makerkit_cli(*args, timeout=60, env=None, **kw):
     return subprocess.run([sys.executable, "-m", "makerkit", *args], capture_output=True, text=True,
-                          timeout=timeout, env=ENV, **kw)
+                          timeout=timeout, env=env or ENV, **kw)
 
 
 @pytest.mark.slow

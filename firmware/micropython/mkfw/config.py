@@ -3,15 +3,19 @@
 ``inc`` is the kit's incarnation (docs/TELEMETRY.md §2): ``makerkit deploy`` writes a fresh one into
 the config and into the counters file together; the kit's ``boot`` and ``seq`` count within it. It is
 set by the host only (MK_CONFIG refuses it) and :func:`settle_incarnation` keeps it true at boot.
+``build`` (host only too) names the firmware files the last deploy wrote, so the kit can say which
+build it runs (MK_IDENTITY, its status message) and ``makerkit class status`` can tell an outdated kit.
 """
 
-KEYS = ("kit", "class", "wifi_ssid", "wifi_password", "broker", "username", "password", "interval", "inc", "ntp")
+KEYS = ("kit", "class", "wifi_ssid", "wifi_password", "broker", "username", "password", "interval", "inc", "ntp",
+        "build")
 NETWORK_KEYS = ("wifi_ssid", "wifi_password", "broker", "username", "password", "interval", "ntp")
 SECRET_KEYS = ("wifi_password", "password")
-HOST_ONLY_KEYS = ("inc",)
+HOST_ONLY_KEYS = ("inc", "build")
 DEFAULTS = {"kit": "", "class": "", "wifi_ssid": "", "wifi_password": "", "broker": "",
             "username": "", "password": "", "interval": 10, "inc": "",
-            "ntp": ""}   # ntp: "" = the default server of MicroPython's ntptime, a host name, or "off"
+            "ntp": "",   # ntp: "" = the default server of MicroPython's ntptime, a host name, or "off"
+            "build": ""}  # build: the digest of the firmware files makerkit deploy wrote (host only)
 _NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
 INC_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 INC_LENGTH = 12          # characters of INC_CHARS: about 62 bits, never the same twice for one kit
@@ -105,7 +109,7 @@ def check(key, value, network=True):
         return True, None, DEFAULTS[key]
     if key in ("kit", "class"):
         return (True, None, value) if _valid_name(value) else (False, "bad_value", None)
-    if key == "inc":
+    if key in ("inc", "build"):
         return (True, None, value) if valid_inc(value) else (False, "bad_value", None)
     if key == "broker":
         return (True, None, value) if _valid_broker(value) else (False, "bad_value", None)
@@ -132,7 +136,7 @@ def normalise(raw):
                 if key == "interval":
                     if isinstance(value, int) and 0 < value <= 86400:
                         config[key] = value
-                elif key == "inc":
+                elif key in ("inc", "build"):
                     if isinstance(value, str) and valid_inc(value):
                         config[key] = value
                 elif isinstance(value, str):

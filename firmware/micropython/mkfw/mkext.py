@@ -15,7 +15,8 @@ def identity(server):
     return {"fw": wire.FIRMWARE_NAME, "version": wire.FIRMWARE_VERSION, "proto": wire.PROTO,
             "board": server.profile.id, "kit": server.config.get("kit", ""),
             "class": server.config.get("class", ""), "boot": server.boot,
-            "inc": server.config.get("inc", ""), "hw": hardware_id(server.hal),
+            "inc": server.config.get("inc", ""), "build": server.config.get("build", ""),
+            "hw": hardware_id(server.hal),
             "features": list(server.features)}
 
 

@@ -250,6 +250,8 @@ class Telemetry:
         if hw:
             doc["hw"] = hw[:32]
         doc["fw"] = "%s %s" % (wire.FIRMWARE_NAME, wire.FIRMWARE_VERSION)
+        if self.config.get("build"):
+            doc["fw"] += "+" + self.config["build"]
         if state == "online":
             doc["buffered"] = self.pending()
         ignored = self.replay_gate.ignored + self.replay_gate.invalid

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ...errors import StoreError
-from . import m001_initial, m002_identity, m003_portfolio
+from . import m001_initial, m002_identity, m003_portfolio, m004_roster_order
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ STEPS: dict[int, Callable] = {
     1: m001_initial.upgrade,
     2: m002_identity.upgrade,
     3: m003_portfolio.upgrade,
+    4: m004_roster_order.upgrade,
 }
 LATEST = max(STEPS)
 
