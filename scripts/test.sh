@@ -5,6 +5,7 @@
 # avrdude (to compare uploaders), node/npm (to fetch a stock StandardFirmata build), PostgreSQL
 # (the scale-out portfolio store; started if installed but not running), Debian's chromium with CJK fonts
 # (the portfolio's HTML export is opened in it headless through playwright, launched on /usr/bin/chromium).
+# zbar-tools reads the QR codes of the kit labels back, as a phone would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 APT_PACKAGES=(mosquitto libsimavr-dev libelf-dev gcc-avr avr-libc arduino-core-avr avrdude nodejs npm
-              postgresql chromium fonts-noto-cjk python3-venv)
+              postgresql chromium fonts-noto-cjk fonts-dejavu-core zbar-tools python3-venv)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

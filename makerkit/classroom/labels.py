@@ -30,7 +30,9 @@ def qr_text(class_id: str, kit: str) -> str:
 
 def _font(size: int):
     from PIL import ImageFont
-    for name in ("DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
+    # a CJK font first, so a class named 七年级（1）班 prints; then DejaVu; then Pillow's own font
+    for name in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "NotoSansCJK-Bold.ttc", "msyhbd.ttc",
+                 "DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
         try:
             return ImageFont.truetype(name, size)
         except OSError:

@@ -48,6 +48,8 @@ _KIT_OPTIONS = [
     click.option("--script", "script", metavar="FILE", type=click.Path(dir_okay=False),
                  help="Run your own script instead of the lesson's starter."),
     click.option("--solution", is_flag=True, help="Run the lesson's solution."),
+    click.option("--update-firmware", is_flag=True,
+                 help="A real kit with outdated or other firmware: update it first without asking."),
 ]
 
 
@@ -132,6 +134,33 @@ def show(lesson_id: str, board: str | None) -> None:
     console.print()
     readme = item.readme()
     console.print(Markdown(readme) if console.is_terminal else readme)
+
+
+def _firmware_gate(console: Console, port: str | None, sim: bool, board: str | None, update: bool) -> None:
+    """A real kit with outdated or other firmware: offer to update it in place (once), then go on."""
+    if sim or not port:
+        return
+    from ..errors import MakerkitError
+    from ..lessons_runner.firmware_gate import firmware_check, update_in_place
+    try:
+        found = firmware_check(port, board)
+    except MakerkitError:
+        return                    # the lesson's own connect names the problem (wrong port, no answer)
+    if not found.needs_update:
+        return
+    lang = "zh" if _zh() else "en"
+    console.print(found.message(lang))
+    if not update:
+        if not sys.stdin.isatty():
+            console.print(_t("Going on with it; add --update-firmware to update it first.",
+                             "先继续运行；加上 --update-firmware 可以先更新固件。"))
+            return
+        if not click.confirm(_t("Update the kit's firmware now (about a minute)?", "现在更新套件的固件吗（大约一分钟）？"),
+                             default=True):
+            return
+    console.print(_t("Updating the kit's firmware...", "正在更新套件的固件……"))
+    now = update_in_place(found)
+    console.print(_t(f"Updated: the kit runs {now}.", f"已更新：套件现在运行 {now}。"))
 
 
 def _wiring_table(console: Console, item, key: str) -> None:
@@ -230,7 +259,8 @@ def _show_crash(console: Console, crash) -> None:
               help="Stop after N seconds (default: run until Ctrl-C).")
 @click.option("--no-scenario", is_flag=True, help="On the virtual kit, do not press buttons or change the room.")
 @_record_options
-def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario, db, student, kit_id, class_id) -> None:
+def run(lesson_id, port, sim, board, script, solution, update_firmware, seconds, no_scenario, db, student, kit_id,
+        class_id) -> None:
     """Run a lesson script and watch it, until Ctrl-C.  运行课程程序并观察它，按 Ctrl-C 停止。
 
     makerkit lesson run 01-blink --sim
@@ -239,6 +269,7 @@ def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario, db,
     item = load_lesson(lesson_id)
     path = pick_script(item, script=script, solution=solution)
     console = _console()
+    _firmware_gate(console, port, sim, board, update_firmware)
     console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
                      "Press Ctrl-C to stop.",
                      f"在{_describe_kit(sim, board, port)} 上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
@@ -274,7 +305,7 @@ def run(lesson_id, port, sim, board, script, solution, seconds, no_scenario, db,
 @click.argument("lesson_id", metavar="ID")
 @_kit_options
 @_record_options
-def check(lesson_id, port, sim, board, script, solution, db, student, kit_id, class_id) -> None:
+def check(lesson_id, port, sim, board, script, solution, update_firmware, db, student, kit_id, class_id) -> None:
     """Check a lesson script: exit 0 when it passes.  检查课程程序：通过时退出码为 0。
 
     makerkit lesson check 01-blink --sim --script my_blink.py
@@ -283,6 +314,7 @@ def check(lesson_id, port, sim, board, script, solution, db, student, kit_id, cl
     item = load_lesson(lesson_id)
     path = pick_script(item, script=script, solution=solution)
     console = _console()
+    _firmware_gate(console, port, sim, board, update_firmware)
     console.print(_t(f"Checking {path.name} for lesson {item.id} on {_describe_kit(sim, board, port)}...",
                      f"正在{_describe_kit(sim, board, port)} 上检查课程 {item.id} 的 {path.name}……"))
     report = check_lesson(item, port=port, sim=sim, board=board, script=path)

@@ -136,3 +136,29 @@ def test_status_flags_an_outdated_kit_and_update_rewrites_only_what_changed(clas
     assert kit_a.config["password"] == password_before                             # its login is kept
     after = json.loads(_makerkit("class", "status", "--db", class_db, "--class", "7a", "--json").stdout)
     assert after["counts"]["current"] == 2
+
+
+def test_a_lesson_with_update_firmware_updates_an_outdated_kit_and_runs(class_db, boards, monkeypatch):
+    (board,) = boards(1, flashed=True)
+    real_files = deploy_module.firmware_files
+
+    def older_files():
+        files = real_files()
+        files["/mkfw/server.py"] = files["/mkfw/server.py"] + b"\n# older\n"
+        return files
+    with monkeypatch.context() as m:
+        m.setattr(deploy_module, "firmware_files", older_files)
+        assert provision(db=class_db, class_id="7a", board="esp32", ports=[board.url],
+                         broker="mqtt://10.0.0.2:1883").ok
+    before = board.config
+    run = _makerkit("lesson", "check", "01-blink", "--port", board.url, "--board", "esp32", "--solution",
+                    "--update-firmware")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Updated: the kit runs " + wanted_firmware("esp32") in run.stdout and "passed" in run.stdout
+    assert (board.fs_dir / "mkfw" / "server.py").read_bytes() == real_files()["/mkfw/server.py"]
+    after = board.config
+    assert {k: after[k] for k in ("kit", "class", "broker", "username", "password", "inc")} == \
+        {k: before[k] for k in ("kit", "class", "broker", "username", "password", "inc")}      # kept
+    # current now: the next lesson goes straight on, without a word about firmware
+    again = _makerkit("lesson", "check", "01-blink", "--port", board.url, "--board", "esp32", "--solution")
+    assert again.returncode == 0 and "Updat" not in again.stdout
