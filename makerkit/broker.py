@@ -78,8 +78,8 @@ class EmbeddedBroker:
         if engine == "mosquitto" and not mosquitto_path():
             raise BrokerError(en="mosquitto is not installed on this computer.",
                               zh="这台电脑上没有安装 mosquitto。",
-                              hint_en="Install it (Debian/Ubuntu: sudo apt install mosquitto) or use --broker-engine amqtt.",
-                              hint_zh="请安装它（Debian/Ubuntu：sudo apt install mosquitto），或者使用 --broker-engine amqtt。")
+                              hint_en="Install it (Debian/Ubuntu: sudo apt install mosquitto) or use the built-in amqtt engine (classroom up --broker-engine amqtt, broker run --engine amqtt).",
+                              hint_zh="请安装它（Debian/Ubuntu：sudo apt install mosquitto），或者使用内置的 amqtt（classroom up --broker-engine amqtt，broker run --engine amqtt）。")
         self.engine = "amqtt" if engine == "auto" else engine
         self.logins = list(logins or [])
         self.allow_anonymous = logins is None if allow_anonymous is None else bool(allow_anonymous)

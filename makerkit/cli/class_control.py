@@ -64,7 +64,7 @@ def stop(broker, class_id, username, timeout, db):
 
     让全班的套件立即停下：电机、LED、蜂鸣器关闭，舵机保持位置。
 
-    Example (password in MAKERKIT_MQTT_PASSWORD): makerkit class stop --broker mqtt://10.0.0.2:1883 --class 7a --username 7a.teacher
+    Example (password in MAKERKIT_MQTT_PASSWORD): makerkit class stop --broker mqtt://10.0.0.2:1883 --class 7a --username 7a.teacher.wang
 
     Exit code 11 when a kit that was online did not answer in time.
     """
@@ -81,7 +81,7 @@ def say(broker, class_id, username, timeout, db, text):
 
     在每个套件的屏幕上（没有屏幕的显示在学生正在运行的课程里）显示一条短消息。
 
-    Example: makerkit class say --broker mqtt://10.0.0.2:1883 --class 7a --username 7a.teacher "Tidy up!"
+    Example: makerkit class say --broker mqtt://10.0.0.2:1883 --class 7a --username 7a.teacher.wang "Tidy up!"
 
     Exit code 11 when a kit that was online did not answer in time.
     """

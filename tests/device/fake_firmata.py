@@ -44,7 +44,7 @@ def uno_capabilities(protocol=(2, 4)):
 
 
 class FakeStandardFirmata:
-    """Serve one host connection. ``listen()`` for ``socket://``, ``open_pty()`` for a pty."""
+    """A stock StandardFirmata board. ``listen()`` for ``socket://`` (host connections one after another), ``open_pty()`` for a pty."""
 
     def __init__(self, *, name="StandardFirmata.ino", version=(2, 4), protocol=(2, 4), boot_delay=0.0,
                  answer=True, identity=None, announce=True, i2c_devices=None, sampling_ms=19):
@@ -129,13 +129,41 @@ class FakeStandardFirmata:
 
     # --- serving ------------------------------------------------------------------------------------
     def _serve_socket(self) -> None:
+        """One host connection after another, as a USB port can be opened again; each new one
+        resets the board (an Uno resets when the port opens). The first must come within 5 s."""
         self._sock.settimeout(5.0)
-        try:
-            self._conn, _ = self._sock.accept()
-        except OSError:
-            return
-        self._conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._loop(self._conn.fileno(), lambda: self._conn.recv(4096))
+        first = True
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except socket.timeout:
+                if first:
+                    return
+                continue
+            except OSError:
+                return
+            if not first:
+                self._reset()
+            first = False
+            self._sock.settimeout(0.5)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._conn = conn
+            self._loop(conn.fileno(), lambda: conn.recv(4096))
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def _reset(self) -> None:
+        with self._lock:
+            self.modes.clear()
+            self.outputs = [0] * 20
+            self.pullups = [0] * 20
+            self.pwm.clear()
+            self.report_ports.clear()
+            self.report_channels.clear()
+            self._last_ports.clear()
+            self._decoder = fm.FirmataDecoder(board_side=True)
 
     def _serve_fd(self) -> None:
         self._loop(self._fd, lambda: os.read(self._fd, 4096))

@@ -410,8 +410,12 @@ int main(int argc, char **argv) {
         }
         int state = avr_run(avr);
         if (state == cpu_Done || state == cpu_Crashed) {
-            /* a crashed or stopped core sits there like a board with a dead sketch */
+            /* a crashed or stopped core sits there like a board with a dead sketch (Optiboot
+             * jumping into a blank flash after its watchdog ends up here). Its time goes on:
+             * without this the cycle count would stand still and the checkpoint below, which
+             * serves the pty and the control channel, would never come again. */
             avr->state = cpu_Sleeping;
+            if (avr->cycle < next_check) avr->cycle = next_check;
         }
         if (avr->cycle < next_check) continue;
         next_check = avr->cycle + step;
