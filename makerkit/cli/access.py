@@ -96,4 +96,8 @@ def ca(out_dir, hosts):
     from ..access.certs import create_ca
     files = create_ca(out_dir, hosts=list(hosts))
     click.echo(f"CA: {files.cafile}\nbroker: {files.certfile} {files.keyfile}")
-    click.echo(("客户端使用：" if current_language() == "zh" else "clients use: ") + f"mqtts://HOST:8883?ca={files.cafile}")
+    host = hosts[0] if hosts else "HOST"
+    # 8883 is the mqtts port clients assume; give the port of your TLS listener when it differs
+    click.echo(("客户端使用（端口为 TLS 监听端口，默认 8883）：" if current_language() == "zh"
+                else "clients use (the port of the TLS listener, 8883 by default): ")
+               + f"mqtts://{host}:8883?ca={files.cafile}")
