@@ -43,7 +43,6 @@ PortProgress = Callable[[str, str, int, int], None]
 
 PROVISIONED, ALREADY_DONE, UPDATED, CURRENT, FAILED = "provisioned", "already done", "updated", "current", "failed"
 CHECK_TIMEOUT = 3.0          # seconds for a board to say who it is before it counts as "not yet a kit"
-AVR_CHECK_TIMEOUT = 4.0      # an Uno or Nano answers only after its bootloader's wait
 
 
 @dataclass
@@ -178,12 +177,12 @@ class _Job:
 
 def _check(job: _Job, port: str):
     """The board's identity when it answers as a makerkit kit, else None (not a kit yet, download mode)."""
-    from ..device.probe import probe
+    from ..device.probe import DEFAULT_TIMEOUT, probe
     profile = job.profile
     if profile.install == "flash":
         # an AVR kit stays silent until its bootloader hands over (~1.5 s after the port opens):
         # ask at makerkit's own baud rate only, for as long as a lesson's connect would wait
-        kwargs = {"bauds": (profile.default_baud,), "timeout": max(CHECK_TIMEOUT, AVR_CHECK_TIMEOUT),
+        kwargs = {"bauds": (profile.default_baud,), "timeout": DEFAULT_TIMEOUT,
                   "candidates": (profile.id,)}
     else:
         kwargs = {"timeout": CHECK_TIMEOUT}
