@@ -157,13 +157,8 @@ def _credits(f: Fields) -> float:
     return float(value)
 
 
-def parse_lesson(path: Path) -> Lesson:
-    """Parse one ``lesson.toml`` (``path`` is the file or its folder)."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "lesson.toml"
-    folder = path.parent
-    f = Fields(read_toml(path), path)
+def _parse_identity(f: Fields, folder: Path) -> tuple[str, int, tuple[str, ...]]:
+    """The lesson's schema check, id (matching its folder), number and boards."""
     schema = f.int("schema")
     if schema != SCHEMA_VERSION:
         raise f.fail("schema", f"{SCHEMA_VERSION} (this makerkit reads lesson schema {SCHEMA_VERSION})")
@@ -176,7 +171,10 @@ def parse_lesson(path: Path) -> Lesson:
     boards = tuple(f.str_list("boards"))
     if not boards:
         raise f.fail("boards", "a list of at least one board id, such as [\"uno\", \"esp32\"]")
+    return lesson_id, number, boards
 
+
+def _parse_parts(f: Fields, path: Path) -> list[Part]:
     parts = []
     for i, entry in enumerate(f.get("parts", list, "a list of [[parts]] tables")):
         if not isinstance(entry, dict):
@@ -189,13 +187,15 @@ def parse_lesson(path: Path) -> Lesson:
         if count < 1:
             raise p.fail("count", "a whole number of at least 1")
         parts.append(Part(id=part_id, name=_text(p, "name"), count=count, optional=p.bool("optional", False)))
-    part_ids = {p.id for p in parts} | {"board"}
+    return parts
 
+
+def _parse_pins(f: Fields) -> dict[str, dict[str, str]]:
     pins: dict[str, dict[str, str]] = {}
     pin_tables = f.table("pins")
     if "default" not in pin_tables.data:
         raise pin_tables.fail("default", "a table of role = pin name (it is missing)")
-    for board, _ in pin_tables.data.items():
+    for board in pin_tables.data:
         t = pin_tables.table(board)
         roles = {}
         for role in t.data:
@@ -203,7 +203,10 @@ def parse_lesson(path: Path) -> Lesson:
                 raise t.fail(role, "a role named in lowercase, such as led or button")
             roles[role] = t.str(role)
         pins[board] = roles
+    return pins
 
+
+def _parse_wiring(f: Fields, path: Path, part_ids: set[str]) -> dict[str, tuple[WireRow, ...]]:
     wiring: dict[str, tuple[WireRow, ...]] = {}
     wire_tables = f.table("wiring")
     if "default" not in wire_tables.data:
@@ -219,6 +222,20 @@ def parse_lesson(path: Path) -> Lesson:
                 raise w.fail("part", f"the id of one of the [[parts]] ('{part}' is not one)")
             rows.append(WireRow(pin=w.str("pin"), part=part, leg=_text(w, "leg")))
         wiring[board] = tuple(rows)
+    return wiring
+
+
+def parse_lesson(path: Path) -> Lesson:
+    """Parse one ``lesson.toml`` (``path`` is the file or its folder)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "lesson.toml"
+    folder = path.parent
+    f = Fields(read_toml(path), path)
+    lesson_id, number, boards = _parse_identity(f, folder)
+    parts = _parse_parts(f, path)
+    pins = _parse_pins(f)
+    wiring = _parse_wiring(f, path, {p.id for p in parts} | {"board"})
     for board in list(pins) + list(wiring):
         if board != "default" and board not in boards:
             raise f.fail("boards", f"a list that includes '{board}' (pins or wiring mention it)")
