@@ -177,7 +177,32 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
     Ctrl-C in the calling thread ends the run ("interrupted") and is not re-raised."""
     session = Session(kit, seconds, on_event)
     result = ScriptResult()
-    lesson_kit = LessonKit(kit, session)
+    unwatch = _watch_all(kit, session)
+    if before_start is not None:
+        try:
+            before_start(session)
+        except BaseException:
+            unwatch()
+            raise
+    started = time.monotonic()
+    worker = threading.Thread(target=_script_body(Path(script), LessonKit(kit, session), session, result),
+                              name="makerkit-lesson-script", daemon=True)
+    worker.start()
+    _await_script(worker, session, result, wall_limit)
+    if result.ended == "stuck" and result.crash is None:
+        result.crash = _stuck_crash(Path(script), wall_limit or 0.0)
+    result.wall_seconds = time.monotonic() - started
+    unwatch()
+    if after_end is not None:
+        after_end(session)
+    if not worker.is_alive():
+        _close_devices(session)
+    return session, result
+
+
+def _watch_all(kit: Any, session: Session) -> Callable[[], None]:
+    """Watch the kit's inputs, the teacher's control messages and the kit's events; returns the
+    function that stops all three."""
     unwatchers = [_watch_inputs(kit, session), _watch_teacher(kit, session)]
     if callable(getattr(kit, "watch", None)):
         unwatchers.append(kit.watch(session.on_kit_event))
@@ -185,13 +210,11 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
     def unwatch() -> None:
         for stop in unwatchers:
             stop()
-    if before_start is not None:
-        try:
-            before_start(session)
-        except BaseException:
-            unwatch()
-            raise
+    return unwatch
 
+
+def _script_body(script: Path, lesson_kit: LessonKit, session: Session, result: ScriptResult) -> Callable[[], None]:
+    """The script thread's work: load the student's file and run its ``main(kit)``, recording how it ended."""
     def target() -> None:
         session.script_thread = threading.get_ident()
         enter_kit(lesson_kit)   # LED("D13") without kit= in the script finds the lesson's kit
@@ -199,7 +222,7 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
             module = load_script(script, print_fn=session.recorder.print)
             main = getattr(module, "main", None)
             if not callable(main):
-                result.ended, result.crash = "crashed", missing_main_crash(Path(script))
+                result.ended, result.crash = "crashed", missing_main_crash(script)
                 return
             main(lesson_kit)
         except LessonStop:
@@ -208,13 +231,15 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
         except BaseException as exc:  # the student's exception: explain it
             if result.ended == "finished":
                 result.ended = "crashed"
-            result.crash = explain_crash(exc, Path(script), _safe_now(session))
+            result.crash = explain_crash(exc, script, _safe_now(session))
         finally:
             session.recorder.flush()
+    return target
 
-    started = time.monotonic()
-    worker = threading.Thread(target=target, name="makerkit-lesson-script", daemon=True)
-    worker.start()
+
+def _await_script(worker: threading.Thread, session: Session, result: ScriptResult,
+                  wall_limit: float | None) -> None:
+    """Wait for the script thread (at most ``wall_limit`` wall seconds); stop it when it overstays."""
     try:
         worker.join(wall_limit)
         if worker.is_alive():
@@ -230,15 +255,6 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
                 worker.join(STOP_GRACE)
         except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
             _raise_in_thread(worker, LessonStop)
-    if result.ended == "stuck" and result.crash is None:
-        result.crash = _stuck_crash(Path(script), wall_limit or 0.0)
-    result.wall_seconds = time.monotonic() - started
-    unwatch()
-    if after_end is not None:
-        after_end(session)
-    if not worker.is_alive():
-        _close_devices(session)
-    return session, result
 
 
 def _close_devices(session: Session) -> None:
