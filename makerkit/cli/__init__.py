@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "access": ("access", "access", "Broker logins for kits, collectors, dashboards and teachers; the class CA."),
     "broker": ("broker", "broker", "A class broker that enforces the access rules: mosquitto config, or run one."),
     "project": ("project", "project", "Projects through the design cycle: stages, attachments, links, showcase."),
+    "dashboard": ("dashboard", "dashboard", "The class dashboard in a browser: live tiles, kit history, teacher controls."),
 }
 
 

@@ -16,6 +16,7 @@ from typing import Iterable
 
 from ..errors import StoreError, UsageError
 from . import migrations
+from .dashboard_rows import DashboardRows
 from .erase_rows import EraseRows
 from .login_rows import LoginRows
 from .portfolio_rows import PortfolioRows
@@ -26,7 +27,7 @@ from .telemetry_rows import TelemetryRows
 SCHEMA_VERSION = migrations.LATEST
 
 
-class Store(TelemetryRows, RosterRows, LoginRows, PortfolioRows, EraseRows):
+class Store(TelemetryRows, RosterRows, LoginRows, PortfolioRows, EraseRows, DashboardRows):
     """Base class: everything but connecting, placeholders and the durable transaction."""
 
     url: str

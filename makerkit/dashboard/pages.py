@@ -1,0 +1,152 @@
+"""The dashboard's pages as HTML text: one shell (header, language switch, the texts for the script),
+and the class view, the kit page, the teacher's page and the login page inside it. Charts of stored
+readings are inline SVG made in Python (:mod:`makerkit.portfolio.svg`); live tiles are drawn by
+``static/dashboard.js``. Nothing is loaded from the network."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from html import escape
+from urllib.parse import quote
+
+from ..portfolio.svg import line_chart
+from .texts import table, text
+
+
+def _json_for_script(doc) -> str:
+    return json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _nav(lang: str, session, page: str) -> str:
+    links = [f'<a href="/" class="{"here" if page == "class" else ""}">{text("class_view", lang)}</a>']
+    if session is not None and session.is_teacher:
+        links.append(f'<a href="/teacher" class="{"here" if page == "teacher" else ""}">{text("teacher", lang)}</a>')
+    if session is None:
+        links.append(f'<a href="/login?next={quote("/teacher")}" id="login-link">{text("login", lang)}</a>')
+    else:
+        links.append(f'<form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" '
+                     f'value="{escape(session.csrf)}"><button type="submit" id="logout">{text("logout", lang)} '
+                     f'{escape(session.username)}</button></form>')
+    switch = (f'<span class="langs"><a href="?lang=zh" data-lang-switch="zh" class="{"here" if lang == "zh" else ""}">'
+              f'中文</a> | <a href="?lang=en" data-lang-switch="en" class="{"here" if lang == "en" else ""}">English</a></span>')
+    return f'<nav>{" ".join(links)} {switch}</nav>'
+
+
+def shell(lang: str, title: str, body: str, *, session=None, page: str = "", extra: dict | None = None) -> str:
+    """The page around ``body``: header, navigation, language switch, texts and script."""
+    data = {"lang": lang, "page": page, "texts": table(lang), "csrf": session.csrf if session else ""}
+    data.update(extra or {})
+    return (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{escape(title)} · {text("title", lang)}</title>'
+            f'<link rel="stylesheet" href="/static/dashboard.css"></head>'
+            f'<body data-page="{escape(page)}" data-lang="{lang}"><header><h1>{escape(title)}</h1>'
+            f'{_nav(lang, session, page)}</header><main>{body}</main>'
+            f'<script id="dashboard-data" type="application/json">{_json_for_script(data)}</script>'
+            f'<script src="/static/dashboard.js"></script></body></html>')
+
+
+def class_page(lang: str, session, classes: tuple[str, ...]) -> str:
+    heading = text("class_view", lang) + (f" · {', '.join(classes)}" if classes else "")
+    body = (f'<div id="server-note" class="note" hidden></div>'
+            f'<p id="empty" class="empty">{text("no_kits", lang)}</p><section id="tiles" class="tiles"></section>')
+    return shell(lang, heading, body, session=session, page="class")
+
+
+def login_page(lang: str, *, next_url: str = "/", message: str = "", status_note: str = "") -> str:
+    note = f'<p class="error" id="login-error">{escape(message)}</p>' if message else ""
+    if status_note:
+        note += f'<p class="note">{escape(status_note)}</p>'
+    body = (f'<form method="post" action="/login" class="login" id="login-form">{note}'
+            f'<p>{text("login_intro", lang)}</p><input type="hidden" name="next" value="{escape(next_url)}">'
+            f'<label>{text("username", lang)} <input name="username" id="username" autocomplete="username" '
+            f'required></label><label>{text("password", lang)} <input name="password" id="password" type="password" '
+            f'autocomplete="current-password" required></label>'
+            f'<button type="submit" id="login-submit">{text("login", lang)}</button></form>')
+    return shell(lang, text("login", lang), body, page="login")
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return escape(iso)
+
+
+def _finding_text(finding, lang: str) -> str:
+    if not isinstance(finding, dict):
+        return escape(str(finding))
+    msg = finding.get("zh" if lang == "zh" else "en") or finding.get("en") or finding.get("message") or ""
+    status = finding.get("status", "")
+    return f'<span class="finding-{escape(str(status))}">{escape(str(status))}</span> {escape(str(msg))}'
+
+
+
+def _runs_table(lang: str, runs: list[dict]) -> str:
+    if not runs:
+        return f'<p class="empty">{text("no_runs", lang)}</p>'
+    rows = "".join(
+        f'<tr data-run="{r["id"]}"><td>{_when(r["ran_at"])}</td><td>{escape(r["lesson_id"])}</td>'
+        f'<td>{escape(r["mode"])}</td><td class="outcome-{escape(r["outcome"])}">{escape(r["outcome"])}</td>'
+        f'<td>{escape(r["student"] or r["group"] or "")}</td>'
+        f'<td>{"<br>".join(_finding_text(f, lang) for f in r["findings"][:8])}</td></tr>' for r in runs)
+    head = "".join(f"<th>{text(k, lang)}</th>" for k in ("when", "lesson", "checker", "outcome", "student", "findings"))
+    return f'<table class="runs"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def kit_page(lang: str, session, data: dict) -> str:
+    key = f'{data["class"]}/{data["kit"]}'
+    spans = " | ".join(f'<a href="?span={s}" class="{"here" if data["span"] == s else ""}" data-span="{s}">'
+                       f'{text("span_" + s, lang)}</a>' for s in ("lesson", "term"))
+    charts = "".join(f'<figure class="chart-box" data-chart="{escape(name)}">'
+                     f'{line_chart(points, title=name, unit=data["units"].get(name, ""), label=f"{key} {name}")}'
+                     f'</figure>' for name, points in sorted(data["series"].items()))
+    pictures = "".join(f'<figure><img src="/attachment/{p["sha256"]}" alt="{escape(p["lesson_id"])}">'
+                       f'<figcaption>{escape(p["lesson_id"])} {_when(p["ran_at"])}</figcaption></figure>'
+                       for p in data["pictures"])
+    body = (f'<p><a href="/">← {text("back", lang)}</a></p>'
+            f'<p class="holder">{text("holder", lang)}: <b>{escape(data["holder"] or text("nobody", lang))}</b></p>'
+            f'<h2>{text("history", lang)}</h2><p class="spans">{spans}</p>'
+            f'<div class="charts">{charts or "<p class=empty>" + text("no_readings", lang) + "</p>"}</div>'
+            f'<h2>{text("lesson_results", lang)}</h2>{_runs_table(lang, data["runs"])}'
+            + (f'<h2>{text("robot_runs", lang)}</h2><div class="pictures">{pictures}</div>' if pictures else ""))
+    return shell(lang, f'{text("kit", lang)} {key}', body, session=session, page="kit")
+
+
+def _gap_rows(lang: str, gaps: list[dict]) -> str:
+    if not gaps:
+        return f'<p class="empty" id="no-gaps">{text("no_gaps", lang)}</p>'
+    rows = "".join(f'<tr data-gap-kit="{escape(g["kit"])}"><td>{escape(g["kit"])}</td><td>{g["first"]}–{g["last"]}</td>'
+                   f'<td>{g["requests"]}</td><td>{_when(g["detected_at"])}</td><td>{escape(g["note"] or "")}</td></tr>'
+                   for g in gaps)
+    head = "".join(f"<th>{text(k, lang)}</th>" for k in ("kit", "seqs", "requests", "when", "detail"))
+    return f'<table id="gaps"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _quarantine_rows(lang: str, items: list[dict]) -> str:
+    if not items:
+        return f'<p class="empty" id="no-quarantine">{text("no_quarantine", lang)}</p>'
+    rows = "".join(f'<tr><td>{_when(q["received_at"])}</td><td>{escape(q["topic"])}</td><td>{escape(q["reason"])}</td>'
+                   f'<td><code>{escape(q["detail"] or "")[:200]}</code></td></tr>' for q in items)
+    head = "".join(f"<th>{text(k, lang)}</th>" for k in ("when", "topic", "reason", "detail"))
+    return f'<table id="quarantine"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def teacher_page(lang: str, session, overview: dict, names_on: bool) -> str:
+    names_key = "names_off" if names_on else "names_on"
+    body = (f'<section class="controls"><h2>{escape(session.class_id)}</h2>'
+            f'<button id="stop-all" class="danger big" data-cmd="stop">{text("stop_all", lang)}</button>'
+            f'<form id="say-form" class="say"><input id="say-text" maxlength="200" required '
+            f'placeholder="{text("say_placeholder", lang)}"><button type="submit" id="say-send">{text("say", lang)}'
+            f'</button></form><p id="control-state" class="note" aria-live="polite"></p>'
+            f'<h3>{text("answers", lang)}</h3><table id="answers" hidden><thead><tr>'
+            + "".join(f"<th>{text(k, lang)}</th>" for k in ("kit", "result", "done", "detail", "time")) +
+            f'</tr></thead><tbody></tbody></table>'
+            f'<p><button id="names-toggle" data-on="{"1" if names_on else "0"}">{text(names_key, lang)}</button> '
+            f'<span id="names-state">{text("names_state_on" if names_on else "names_state_off", lang)}</span></p>'
+            f'</section><h2>{text("gaps", lang)}</h2>{_gap_rows(lang, overview["gaps"])}'
+            f'<h2>{text("quarantine", lang)}</h2>{_quarantine_rows(lang, overview["quarantine"])}')
+    return shell(lang, text("teacher", lang), body, session=session, page="teacher")
