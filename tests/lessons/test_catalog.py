@@ -156,12 +156,3 @@ def test_a_malformed_lesson_in_a_folder_fails_the_listing(lesson_copy):
     edit("schema = 1", "schema = 2")
     with pytest.raises(CatalogError):
         load_lessons(folder.parent)
-
-
-def test_every_lesson_ships_in_the_wheel():
-    """pyproject's data-files carry each lesson folder to share/makerkit/lessons/ in a wheel."""
-    import tomllib
-    root = Path(__file__).resolve().parents[2]
-    data_files = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["data-files"]
-    for lesson in load_lessons():
-        assert data_files.get(f"share/makerkit/lessons/{lesson.id}") == [f"lessons/{lesson.id}/*"], lesson.id

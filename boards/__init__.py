@@ -1,0 +1,2 @@
+"""Makes ``boards/`` the package ``makerkit._data.boards`` (setup.py), so everything in it ships with makerkit
+as package data, found through importlib.resources (makerkit.resources.data_dir). It holds no code."""
