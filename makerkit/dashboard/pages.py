@@ -93,7 +93,7 @@ def _runs_table(lang: str, runs: list[dict]) -> str:
         f'<td>{escape(r["mode"])}</td><td class="outcome-{escape(r["outcome"])}">{escape(r["outcome"])}</td>'
         f'<td>{escape(r["student"] or r["group"] or "")}</td>'
         f'<td>{"<br>".join(_finding_text(f, lang) for f in r["findings"][:8])}</td></tr>' for r in runs)
-    head = "".join(f"<th>{text(k, lang)}</th>" for k in ("when", "lesson", "checker", "outcome", "student", "findings"))
+    head = "".join(f"<th>{text(k, lang)}</th>" for k in ("when", "lesson", "mode", "outcome", "student", "findings"))
     return f'<table class="runs"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 

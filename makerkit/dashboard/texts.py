@@ -41,6 +41,7 @@ TEXTS: dict[str, tuple[str, str]] = {      # key -> (zh, en)
     "robot_runs": ("机器人运行图", "Robot runs"),
     "when": ("时间", "When"),
     "outcome": ("结果", "Outcome"),
+    "mode": ("方式", "Mode"),
     "findings": ("检查意见", "Findings"),
     "student": ("学生", "Student"),
     "stop_all": ("全部停止", "Stop all"),
