@@ -16,6 +16,12 @@ def _page(chromium, **options):
     return chromium.new_page(bypass_csp=True, **options)
 
 
+def _wait(page, selector, condition, timeout=WAIT_MS):
+    """Wait until the element ``selector`` exists and ``condition`` (JS over ``e``) holds."""
+    page.wait_for_function(f"(() => {{ const e = document.querySelector({selector!r}); return !!e && ({condition}); }})()",
+                           timeout=timeout)
+
+
 def _tile(page, kit):
     return page.locator(f'[data-kit="{kit}"]')
 
@@ -28,17 +34,14 @@ def test_class_view_shows_readings_live_and_offline_kits(dashboard, publisher, c
         page.goto(dashboard.url + "/?lang=en")
         value = _tile(page, "kit-01").locator('[data-reading="temperature"]')
         value.wait_for(timeout=WAIT_MS)
-        page.wait_for_function("document.querySelector('[data-kit=\"kit-01\"] [data-reading=\"temperature\"]')"
-                               ".textContent === '21.5'", timeout=WAIT_MS)
+        _wait(page, '[data-kit="kit-01"] [data-reading="temperature"]', "e.textContent === '21.5'", timeout=WAIT_MS)
         assert "°C" in _tile(page, "kit-01").inner_text()
         # the holder is the pseudonymous id (names are off), from the store
-        page.wait_for_function("document.querySelector('[data-kit=\"kit-01\"] .holder').textContent"
-                               ".includes('s-wxm001')", timeout=WAIT_MS)
+        _wait(page, '[data-kit="kit-01"] .holder', "e.textContent.includes('s-wxm001')")
 
         # a new reading published now is in its tile within 2 s
         publisher.reading("kit-01", {"temperature": 23.75})
-        page.wait_for_function("document.querySelector('[data-kit=\"kit-01\"] [data-reading=\"temperature\"]')"
-                               ".textContent === '23.75'", timeout=2000)
+        _wait(page, '[data-kit="kit-01"] [data-reading="temperature"]', "e.textContent === '23.75'", timeout=2000)
         # a kit the page had not seen gets its own tile
         publisher.reading("kit-09", {"light": 0.42})
         _tile(page, "kit-09").locator('[data-reading="light"]').wait_for(timeout=2000)
@@ -46,8 +49,7 @@ def test_class_view_shows_readings_live_and_offline_kits(dashboard, publisher, c
         # the broker's will (or the kit's goodbye) turns the tile offline
         assert _tile(page, "kit-01").get_attribute("data-status") == "online"
         publisher.status("kit-01", "offline")
-        page.wait_for_function("document.querySelector('[data-kit=\"kit-01\"]').dataset.status === 'offline'",
-                               timeout=WAIT_MS)
+        _wait(page, '[data-kit="kit-01"]', "e.dataset.status === 'offline'", timeout=WAIT_MS)
         assert "offline" in _tile(page, "kit-01").locator(".status").inner_text()
 
         for _ in range(30):                                  # a sparkline of several points
@@ -67,13 +69,11 @@ def test_language_switch(dashboard, publisher, chromium):
         page.locator("h1").wait_for(timeout=WAIT_MS)
         assert "Class at a glance" in page.locator("h1").inner_text()
         _tile(page, "kit-01").wait_for(timeout=WAIT_MS)
-        page.wait_for_function("document.querySelector('[data-kit=\"kit-01\"] .status').textContent === 'online'",
-                               timeout=WAIT_MS)
+        _wait(page, '[data-kit="kit-01"] .status', "e.textContent === 'online'", timeout=WAIT_MS)
         page.click('[data-lang-switch="zh"]')
         page.wait_for_function("document.documentElement.lang === 'zh-CN'", timeout=WAIT_MS)
         assert "全班一览" in page.locator("h1").inner_text()
-        page.wait_for_function("document.querySelector('[data-kit=\"kit-01\"] .status').textContent === '在线'",
-                               timeout=WAIT_MS)
+        _wait(page, '[data-kit="kit-01"] .status', "e.textContent === '在线'", timeout=WAIT_MS)
         # the choice is kept (a cookie): the next page opens in Chinese without ?lang=
         page.goto(dashboard.url + "/login")
         assert "登录" in page.locator("h1").inner_text()
@@ -117,8 +117,7 @@ def test_teacher_logs_in_stops_all_and_sees_who_acknowledged(broker, dashboard, 
         wait_until(lambda: not any(w.pin_level("GPIO2") for w in worlds.values()), 5, what="LEDs off")
         # and the class view shows each kit's acknowledgement on its tile
         page.goto(dashboard.url + "/?lang=en")
-        page.wait_for_function("document.querySelector('[data-kit=\"kit-02\"] .ack').textContent.includes('stopped')",
-                               timeout=WAIT_MS)
+        _wait(page, '[data-kit="kit-02"] .ack', "e.textContent.includes('stopped')", timeout=WAIT_MS)
         page.screenshot(path=artifact("dashboard-after-stop.png"), full_page=True)
 
         # say: the answer of each kit again
@@ -141,7 +140,6 @@ def test_teacher_turns_names_on(dashboard, portfolio, publisher, chromium):
         page.click("#names-toggle")
         page.wait_for_function("document.getElementById('names-toggle').dataset.on === '1'", timeout=WAIT_MS)
         page.goto(dashboard.url + "/")
-        page.wait_for_function("document.querySelector('[data-kit=\"kit-01\"] .holder').textContent"
-                               ".includes('王小明')", timeout=WAIT_MS)
+        _wait(page, '[data-kit="kit-01"] .holder', "e.textContent.includes('王小明')")
     finally:
         page.close()

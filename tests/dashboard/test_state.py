@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 from makerkit.dashboard import hub as hub_mod
 from makerkit.dashboard.state import MAX_KITS, MAX_NAMES, SPARK_POINTS, SPARK_STEP, STALE_AFTER, ClassState
@@ -100,4 +101,9 @@ def test_a_page_that_lags_gets_a_snapshot_instead_of_a_backlog():
         hub.end_streams()
         await stream.aclose()
         assert not hub.subscribers
-    asyncio.run(run())
+    # on a thread of its own: playwright's sync API (other tests of this run) keeps a loop on this one
+    errors = []
+    thread = threading.Thread(target=lambda: errors.append(asyncio.run(run())))
+    thread.start()
+    thread.join(30)
+    assert errors == [None]
