@@ -81,13 +81,15 @@ def _kit_id(index: int) -> str:
 
 
 def _room_logins(db_url: str, class_id: str, kits: int) -> tuple[dict[str, Credentials], list[dict]]:
-    """Logins for a classroom that listens beyond loopback: a new password for the room's collector and
-    for each of its virtual kits (they are this process's own, so nothing else holds those passwords),
-    and every enabled login of the class for the broker. Passwords live only in memory."""
+    """Logins for a classroom that listens beyond loopback: a new password for the room's collector, for
+    the subscription of its dashboard (``classroom up`` starts one) and for each of its virtual kits
+    (they are this process's own, so nothing else holds those passwords), and every enabled login of
+    the class for the broker. Passwords live only in memory."""
     own: dict[str, Credentials] = {}
     with open_store(db_url) as store:
         store.add_class(class_id)                 # kept as it is when the class was imported
         own["collector"] = issue_login(store, class_id=class_id, role="collector", name="classroom", replace=True)
+        own["dashboard"] = issue_login(store, class_id=class_id, role="dashboard", name="classroom", replace=True)
         for i in range(kits):
             own[_kit_id(i)] = issue_login(store, class_id=class_id, role="kit", kit=_kit_id(i), replace=True)
         return own, store.logins(class_id)

@@ -39,6 +39,17 @@ def parse_listen(listen: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def preferred_listen(host: str, port: int = 8080) -> str:
+    """``host:port`` when that port is free, else ``host:0`` (any free port; the server's ``url`` says which)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            port = 0
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -64,7 +75,8 @@ class DashboardServer:
         classes = tuple(check_id(c, "class") for c in classes)
         self.state = ClassState(classes)
         open_view = open_view_for(self.host) if open_view is None else open_view
-        self.settings = Settings(broker=broker, db=db, classes=classes, open_view=open_view, control=send_control)
+        self.settings = Settings(broker=broker, db=db, classes=classes, open_view=open_view, control=send_control,
+                                 broker_login=bool(username))
         self.broker, self.db = broker, db
         self.username, self.password = username, password
         self.roster_every = roster_every
