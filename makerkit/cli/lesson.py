@@ -18,6 +18,7 @@ from rich.text import Text
 
 from ..catalog.lessons import load_lesson, load_lessons
 from ..i18n import current_language
+from .lesson_files import new, pick, start
 
 
 def _zh() -> bool:
@@ -46,7 +47,7 @@ _KIT_OPTIONS = [
     click.option("--sim", is_flag=True, help="Use the virtual kit (no board needed)."),
     click.option("--board", metavar="BOARD", help="Board profile: uno, esp32, mpython... (the virtual kit's board with --sim)."),
     click.option("--script", "script", metavar="FILE", type=click.Path(dir_okay=False),
-                 help="Run your own script instead of the lesson's starter."),
+                 help="Run this script (default: your copy from `lesson start`, else the lesson's starter)."),
     click.option("--solution", is_flag=True, help="Run the lesson's solution."),
     click.option("--update-firmware", is_flag=True,
                  help="A real kit with outdated or other firmware: update it first without asking."),
@@ -87,10 +88,14 @@ def _record(console: Console, db: str | None, **fields) -> None:
 
 @click.group()
 def lesson() -> None:
-    """List, show, run and check lessons.  列出、查看、运行和检查课程。
+    """List, show, start, run and check lessons; make new ones.  列出、查看、开始、运行和检查课程；新建课程。
 
     Start here:  makerkit lesson run 01-blink --sim
     """
+
+
+lesson.add_command(new)
+lesson.add_command(start)
 
 
 @lesson.command("list")
@@ -265,10 +270,10 @@ def run(lesson_id, port, sim, board, script, solution, update_firmware, seconds,
 
     makerkit lesson run 01-blink --sim
     """
-    from ..lessons_runner import EXIT_SCRIPT_CRASHED, pick_script, run_lesson
+    from ..lessons_runner import EXIT_SCRIPT_CRASHED, run_lesson
     item = load_lesson(lesson_id)
-    path = pick_script(item, script=script, solution=solution)
     console = _console()
+    path = pick(console, item, script, solution)
     _firmware_gate(console, port, sim, board, update_firmware)
     console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
                      "Press Ctrl-C to stop.",
@@ -295,10 +300,12 @@ def run(lesson_id, port, sim, board, script, solution, update_firmware, seconds,
         mine = f"my_{item.id.split('-', 1)[1].replace('-', '_')}.py"
         kit_args = ("--sim" if sim else f"--port {port}") + (f" --board {board}" if board else "")
         console.print(_t(
-            f"Next: copy {path} to your own folder as {mine}, finish it (the lesson's guide: "
-            f"makerkit lesson show {item.id}), then check it:\n  makerkit lesson check {item.id} {kit_args} --script {mine}",
-            f"下一步：把 {path} 复制到你自己的文件夹，改名为 {mine}，把它写完整（课程指南：makerkit lesson show {item.id}），"
-            f"然后检查：\n  makerkit lesson check {item.id} {kit_args} --script {mine}"))
+            f"Next: `makerkit lesson start {lesson_id}` copies the starter into your own folder; finish it (the "
+            f"lesson's guide: makerkit lesson show {item.id}), then check it:\n  makerkit lesson check {lesson_id} {kit_args}\n"
+            f"(A file of your own elsewhere: makerkit lesson check {item.id} {kit_args} --script {mine})",
+            f"下一步：`makerkit lesson start {lesson_id}` 会把初始程序复制到你自己的文件夹；把它写完整（课程指南："
+            f"makerkit lesson show {item.id}），然后检查：\n  makerkit lesson check {lesson_id} {kit_args}\n"
+            f"（用别处你自己的文件：makerkit lesson check {item.id} {kit_args} --script {mine}）"))
 
 
 @lesson.command()
@@ -310,10 +317,10 @@ def check(lesson_id, port, sim, board, script, solution, update_firmware, db, st
 
     makerkit lesson check 01-blink --sim --script my_blink.py
     """
-    from ..lessons_runner import check_lesson, pick_script
+    from ..lessons_runner import check_lesson
     item = load_lesson(lesson_id)
-    path = pick_script(item, script=script, solution=solution)
     console = _console()
+    path = pick(console, item, script, solution)
     _firmware_gate(console, port, sim, board, update_firmware)
     console.print(_t(f"Checking {path.name} for lesson {item.id} on {_describe_kit(sim, board, port)}...",
                      f"正在{_describe_kit(sim, board, port)} 上检查课程 {item.id} 的 {path.name}……"))

@@ -92,6 +92,7 @@ def test_the_wheel_carries_every_lesson_folder_and_finds_it(tmp_path):
         for file in (src / "lessons" / folder).iterdir():
             assert f"makerkit/_data/lessons/{folder}/{file.name}" in names
     assert "makerkit/_data/boards/uno.toml" in names and "makerkit/_data/firmware/micropython/main.py" in names
+    assert "makerkit/catalog/lesson_template/lesson.toml.tmpl" in names     # what `lesson new` makes a lesson from
     assert not [n for n in names if n.endswith(".pyc") or "share/makerkit/lessons" in n]
 
     site = tmp_path / "site"
