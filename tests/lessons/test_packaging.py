@@ -81,6 +81,8 @@ def test_the_wheel_carries_every_lesson_folder_and_finds_it(tmp_path):
     toml = src / "lessons" / "98-new-one" / "lesson.toml"
     toml.write_text(toml.read_text("utf-8").replace('id = "01-blink"', 'id = "98-new-one"')
                     .replace("number = 1\n", "number = 98\n"), "utf-8")
+    (src / "lessons" / "98-new-one" / "images").mkdir()
+    (src / "lessons" / "98-new-one" / "images" / "wiring.svg").write_text("<svg/>", "utf-8")   # any file, any depth
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "w"), str(src)],
                            capture_output=True, text=True, timeout=300)
     if built.returncode and "No matching distribution" in built.stderr:
@@ -88,11 +90,14 @@ def test_the_wheel_carries_every_lesson_folder_and_finds_it(tmp_path):
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "w").glob("makerkit-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
+    lessons = src / "lessons"
     for folder in LESSON_FOLDERS + ["98-new-one"]:
-        for file in (src / "lessons" / folder).iterdir():
-            assert f"makerkit/_data/lessons/{folder}/{file.name}" in names
+        for file in (lessons / folder).rglob("*"):
+            if file.is_file() and "__pycache__" not in file.parts:
+                assert f"makerkit/_data/lessons/{file.relative_to(lessons).as_posix()}" in names
     assert "makerkit/_data/boards/uno.toml" in names and "makerkit/_data/firmware/micropython/main.py" in names
     assert "makerkit/catalog/lesson_template/lesson.toml.tmpl" in names     # what `lesson new` makes a lesson from
+    assert "makerkit/_data/lessons/98-new-one/images/wiring.svg" in names
     assert not [n for n in names if n.endswith(".pyc") or "share/makerkit/lessons" in n]
 
     site = tmp_path / "site"
