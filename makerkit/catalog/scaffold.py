@@ -117,7 +117,8 @@ def _fields(lesson_id: str, plan: LedPlan, title_en: str, title_zh: str, folder:
     return {
         "id": lesson_id, "number": str(int(lesson_id[:2])),
         "boards": ", ".join(f'"{p.id}"' for p in plan.boards),
-        "title_en": json.dumps(title_en, ensure_ascii=False), "title_zh": json.dumps(title_zh, ensure_ascii=False),
+        "title_en": title_en, "title_zh": title_zh,
+        "title_en_toml": json.dumps(title_en, ensure_ascii=False), "title_zh_toml": json.dumps(title_zh, ensure_ascii=False),
         "led_optional": "true" if plan.builtin else "false",
         "pins": _toml_pins(plan), "wiring": _toml_wiring(plan), "led_pin": plan.script_pin, "pin_note": note,
         "where": _where(folder),
@@ -149,14 +150,9 @@ def new_lesson(lesson_id: str, directory: str | Path = ".", *, boards: tuple[str
             hint_en="Pick another id, or another place with --dir.",
             hint_zh="请换一个课程编号，或者用 --dir 换一个位置。")
     fields = _fields(lesson_id, plan, title_en, title_zh, folder)
-    fields["title_plain_en"], fields["title_plain_zh"] = title_en, title_zh
     templates = resources.files(__package__).joinpath("lesson_template")
-    texts = {}
-    for name, template in TEMPLATE_FILES.items():
-        text = templates.joinpath(template).read_text(encoding="utf-8")
-        if not name.endswith(".toml"):
-            text = text.replace("$title_en", "$title_plain_en").replace("$title_zh", "$title_plain_zh")
-        texts[name] = Template(text).substitute(fields)
+    texts = {name: Template(templates.joinpath(template).read_text(encoding="utf-8")).substitute(fields)
+             for name, template in TEMPLATE_FILES.items()}
     folder.mkdir(parents=True)
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ..catalog.lessons import load_lesson, load_lessons
 from ..i18n import current_language
-from .lesson_files import new, pick, start
+from .lesson_files import new, pick, show_copy, start
 
 
 def _zh() -> bool:
@@ -136,6 +136,7 @@ def show(lesson_id: str, board: str | None) -> None:
     console.print(f"[bold]{_t('Files', '文件')}[/bold]")
     console.print(f"  starter:  {item.starter}")
     console.print(f"  solution: {item.solution}")
+    show_copy(console, item)
     console.print()
     readme = item.readme()
     console.print(Markdown(readme) if console.is_terminal else readme)

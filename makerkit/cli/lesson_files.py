@@ -35,6 +35,17 @@ def pick(console: Console, item, script, solution) -> Path:
     return path
 
 
+def show_copy(console: Console, item) -> None:
+    """``lesson show``: where the student's own copy is, or how to make it."""
+    from ..lessons_runner.workdir import work_copy
+    copy = work_copy(item)
+    if copy.is_file():
+        console.print(_t(f"  yours:    {copy}", f"  你的文件：{copy}"))
+    else:
+        console.print(_t(f"  (makerkit lesson start {item.id} copies the starter to {copy})",
+                         f"  （makerkit lesson start {item.id} 会把初始程序复制到 {copy}）"))
+
+
 @click.command()
 @click.argument("lesson_id", metavar="ID")
 @click.option("--dir", "directory", metavar="DIR", default=".", show_default=True,

@@ -173,3 +173,11 @@ def test_start_refuses_as_a_real_command_with_exit_2(tmp_path):
     assert subprocess.run(start, cwd=tmp_path, env=env, capture_output=True, timeout=60).returncode == 0
     again = subprocess.run(start, cwd=tmp_path, env=env, capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert again.returncode == 2 and "错误：你已经开始过课程 01-blink 了" in again.stderr and "--force" in again.stderr
+
+
+def test_show_says_where_the_students_copy_is(runner):
+    before = _ok(runner.invoke(cli, ["lesson", "show", "01-blink"])).replace("\\", "/")
+    assert "makerkit lesson start 01-blink copies the starter to makerkit-work/01-blink/starter.py" in before
+    _ok(runner.invoke(cli, ["lesson", "start", "01-blink"]))
+    after = _ok(runner.invoke(cli, ["lesson", "show", "01-blink"])).replace("\\", "/")
+    assert "yours:    makerkit-work/01-blink/starter.py" in after
