@@ -9,6 +9,7 @@ exit code; a traceback appears only with ``--debug``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 

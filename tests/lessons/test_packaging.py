@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site as sitepkgs
 import subprocess
 import sys
 import zipfile
@@ -100,14 +101,17 @@ def test_the_wheel_carries_every_lesson_folder_and_finds_it(tmp_path):
     assert "makerkit/_data/lessons/98-new-one/images/wiring.svg" in names
     assert not [n for n in names if n.endswith(".pyc") or "share/makerkit/lessons" in n]
 
+    # The unpacked wheel first, then this environment's site-packages for the dependencies, read with -S:
+    # no .pth file runs (the editable install's finder stays out), as for the console script of a wheel.
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    env = dict(os.environ, PYTHONPATH=str(site), MAKERKIT_LANG="en")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), *sitepkgs.getsitepackages()]), MAKERKIT_LANG="en")
     env.pop("MAKERKIT_DATA", None)
-    where = subprocess.run([sys.executable, "-c", "from makerkit.resources import data_dir; print(data_dir('lessons'))"],
+    where = subprocess.run([sys.executable, "-S", "-c", "from makerkit.resources import data_dir; print(data_dir('lessons'))"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert Path(where.stdout.strip()) == site / "makerkit" / "_data" / "lessons", where.stderr
-    listed = subprocess.run([sys.executable, "-m", "makerkit", "lesson", "list"], capture_output=True, text=True,
+    script = "import sys; from makerkit.cli import main; sys.argv[0] = 'makerkit'; main(['lesson', 'list'])"
+    listed = subprocess.run([sys.executable, "-S", "-c", script], capture_output=True, text=True,
                             env=env, cwd=tmp_path, timeout=60)
     assert listed.returncode == 0, listed.stderr
     for folder in LESSON_FOLDERS + ["98-new-one"]:
