@@ -3,12 +3,15 @@
 One :class:`Part` entry says everything the rest of makerkit derives: the host class (and the module
 it lives in), the factory method on :class:`~makerkit.device.kit.Kit` (``kit.led(...)``), the
 firmware feature it needs (and how a student is told it is missing), the factory's pin parameters,
-the role a lesson checker asks for (``run.pin("led")``) and the module under ``makerkit.sim.parts``
-that simulates it, if it needs more than the world's pins. ``makerkit.__all__``, the Kit's
-factories, the recorder's device kinds and the checkers' roles all come from :data:`PARTS`.
+the role a lesson checker asks for (``run.pin("led")``), the module under ``makerkit.sim.parts``
+that simulates it, if it needs more than the world's pins, and the classmethod of the host class
+that checks its wires before a lesson runs (``wiring_check``; see :mod:`makerkit.device.wiring`).
+``makerkit.__all__``, the Kit's factories, the recorder's device kinds and the checkers' roles all
+come from :data:`PARTS`.
 
 Adding a part: a host module (or a class in one), a sim module when the part needs one, one entry
-here, and a test.
+here, and a test. A part on the I2C bus that a lesson reaches through a CircuitPython driver has an
+entry in :data:`I2C_PARTS` instead: its addresses, so the wiring check can ask the bus for it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Part:
     role: str = ""                 # the lesson role (run.pin(role)); the factory name when empty
     feature: str | None = None     # firmware feature it needs (FirmwareInfo.supports)
     sim: str | None = None         # module under makerkit.sim.parts that simulates it
+    wiring_check: str | None = None  # classmethod of the host class: check_wiring(kit, wired) -> faults
 
     @property
     def kind(self) -> str:
@@ -39,21 +43,57 @@ PARTS: tuple[Part, ...] = (
     Part("LED", "makerkit.device.outputs", "led", ("pin",)),
     Part("PWMLED", "makerkit.device.outputs", "pwm_led", ("pin",), role="led"),
     Part("Buzzer", "makerkit.device.outputs", "buzzer", ("pin",)),
-    Part("Button", "makerkit.device.inputs", "button", ("pin",)),
-    Part("LightSensor", "makerkit.device.inputs", "light_sensor", ("pin",), role="light"),
-    Part("Potentiometer", "makerkit.device.inputs", "potentiometer", ("pin",), role="knob"),
-    Part("LineSensor", "makerkit.device.line", "line_sensor", ("pin",), role="line", sim="line_sensor"),
+    Part("Button", "makerkit.device.inputs", "button", ("pin",), wiring_check="check_wiring"),
+    Part("LightSensor", "makerkit.device.inputs", "light_sensor", ("pin",), role="light",
+         wiring_check="check_wiring"),
+    Part("Potentiometer", "makerkit.device.inputs", "potentiometer", ("pin",), role="knob",
+         wiring_check="check_wiring"),
+    Part("LineSensor", "makerkit.device.line", "line_sensor", ("pin",), role="line", sim="line_sensor",
+         wiring_check="check_wiring"),
     Part("AnalogLineSensor", "makerkit.device.line", "analog_line_sensor", ("pin",), role="line",
-         sim="line_sensor"),
+         sim="line_sensor", wiring_check="check_wiring"),
     Part("Servo", "makerkit.device.motion", "servo", ("pin",), sim="servo"),
     Part("Motor", "makerkit.device.motion", "motor", ("forward", "backward", "enable"), sim="motor"),
     Part("MotorDriver", "makerkit.device.drive", "motor_driver", ("left", "right"), role="motors",
-         sim="motor_driver"),
+         sim="motor_driver", wiring_check="check_wiring"),
     Part("DistanceSensor", "makerkit.device.sensors", "distance_sensor", ("trigger", "echo"),
-         role="distance", feature="sonar", sim="sonar"),
-    Part("DHT11", "makerkit.device.sensors", "dht11", ("pin",), role="dht", feature="dht", sim="dht"),
-    Part("DHT22", "makerkit.device.sensors", "dht22", ("pin",), role="dht", feature="dht", sim="dht"),
+         role="distance", feature="sonar", sim="sonar", wiring_check="check_wiring"),
+    Part("DHT11", "makerkit.device.sensors", "dht11", ("pin",), role="dht", feature="dht", sim="dht",
+         wiring_check="check_wiring"),
+    Part("DHT22", "makerkit.device.sensors", "dht22", ("pin",), role="dht", feature="dht", sim="dht",
+         wiring_check="check_wiring"),
 )
+
+
+@dataclass(frozen=True)
+class I2cPart:
+    """A part on the I2C bus, reached through its CircuitPython driver (``kit.i2c()``)."""
+    id: str                        # as a lesson's [[parts]] id may name it ("aht20")
+    addresses: tuple[int, ...]     # where it answers, the usual address first
+    name_en: str
+    name_zh: str
+
+
+I2C_PARTS: tuple[I2cPart, ...] = (
+    I2cPart("aht20", (0x38,), "AHT20 temperature and humidity sensor", "AHT20 温湿度传感器"),
+    I2cPart("aht10", (0x38, 0x39), "AHT10 temperature and humidity sensor", "AHT10 温湿度传感器"),
+    I2cPart("sht31", (0x44, 0x45), "SHT31 temperature and humidity sensor", "SHT31 温湿度传感器"),
+    I2cPart("bme280", (0x76, 0x77), "BME280 weather sensor", "BME280 气象传感器"),
+    I2cPart("bmp280", (0x76, 0x77), "BMP280 pressure sensor", "BMP280 气压传感器"),
+    I2cPart("bh1750", (0x23, 0x5C), "BH1750 light sensor", "BH1750 光照传感器"),
+    I2cPart("vl53l0x", (0x29,), "VL53L0X laser distance sensor", "VL53L0X 激光测距传感器"),
+    I2cPart("mpu6050", (0x68, 0x69), "MPU6050 motion sensor", "MPU6050 姿态传感器"),
+    I2cPart("ssd1306", (0x3C, 0x3D), "SSD1306 OLED display", "SSD1306 OLED 显示屏"),
+    I2cPart("pcf8574", (0x27, 0x3F), "I2C LCD backpack (PCF8574)", "I2C 液晶转接板（PCF8574）"),
+)
+_I2C_BY_ID = {p.id: p for p in I2C_PARTS}
+
+
+def i2c_part(name: str) -> I2cPart | None:
+    """The I2C part whose id is ``name`` or appears in it ("aht20", "aht20_sensor", "AHT20 module")."""
+    key = name.lower()
+    return _I2C_BY_ID.get(key) or next((p for p in I2C_PARTS if p.id in key), None)
+
 
 # feature -> (English, Chinese) name of what needs it, for "this firmware cannot do ..." messages
 FEATURES: dict[str, tuple[str, str]] = {

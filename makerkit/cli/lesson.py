@@ -19,6 +19,7 @@ from rich.text import Text
 from ..catalog.lessons import load_lesson, load_lessons
 from ..i18n import current_language
 from .lesson_files import new, pick, show_copy, start
+from .lesson_wiring import WIRING_OPTIONS, checked_kit
 
 
 def _zh() -> bool:
@@ -51,6 +52,7 @@ _KIT_OPTIONS = [
     click.option("--solution", is_flag=True, help="Run the lesson's solution."),
     click.option("--update-firmware", is_flag=True,
                  help="A real kit with outdated or other firmware: update it first without asking."),
+    *WIRING_OPTIONS,
 ]
 
 
@@ -265,8 +267,8 @@ def _show_crash(console: Console, crash) -> None:
               help="Stop after N seconds (default: run until Ctrl-C).")
 @click.option("--no-scenario", is_flag=True, help="On the virtual kit, do not press buttons or change the room.")
 @_record_options
-def run(lesson_id, port, sim, board, script, solution, update_firmware, seconds, no_scenario, db, student, kit_id,
-        class_id) -> None:
+def run(lesson_id, port, sim, board, script, solution, update_firmware, skip_wiring_check, sim_faults, seconds,
+        no_scenario, db, student, kit_id, class_id) -> None:
     """Run a lesson script and watch it, until Ctrl-C.  运行课程程序并观察它，按 Ctrl-C 停止。
 
     makerkit lesson run 01-blink --sim
@@ -276,12 +278,14 @@ def run(lesson_id, port, sim, board, script, solution, update_firmware, seconds,
     console = _console()
     path = pick(console, item, script, solution)
     _firmware_gate(console, port, sim, board, update_firmware)
-    console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
-                     "Press Ctrl-C to stop.",
-                     f"在{_describe_kit(sim, board, port)} 上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
-    with _RunView(console, item.plot) as view:
-        result = run_lesson(item, port=port, sim=sim, board=board, script=path, seconds=seconds,
-                            scenario=not no_scenario, clock="real", on_event=view)
+    with checked_kit(console, item, port=port, sim=sim, board=board, clock="real", skip=skip_wiring_check,
+                     faults=sim_faults) as kit:
+        console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
+                         "Press Ctrl-C to stop.",
+                         f"在{_describe_kit(sim, board, port)} 上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
+        with _RunView(console, item.plot) as view:
+            result = run_lesson(item, kit=kit, script=path, seconds=seconds, scenario=not no_scenario,
+                                on_event=view)
     ident = getattr(result.kit, "identity", None)
     _record(console, db, lesson_id=item.id, mode="run", board=result.board.id, sim=result.is_sim,
             outcome="crashed" if result.crash is not None else ("finished" if result.ended == "finished" else "stopped"),
@@ -313,7 +317,8 @@ def run(lesson_id, port, sim, board, script, solution, update_firmware, seconds,
 @click.argument("lesson_id", metavar="ID")
 @_kit_options
 @_record_options
-def check(lesson_id, port, sim, board, script, solution, update_firmware, db, student, kit_id, class_id) -> None:
+def check(lesson_id, port, sim, board, script, solution, update_firmware, skip_wiring_check, sim_faults, db,
+          student, kit_id, class_id) -> None:
     """Check a lesson script: exit 0 when it passes.  检查课程程序：通过时退出码为 0。
 
     makerkit lesson check 01-blink --sim --script my_blink.py
@@ -325,7 +330,9 @@ def check(lesson_id, port, sim, board, script, solution, update_firmware, db, st
     _firmware_gate(console, port, sim, board, update_firmware)
     console.print(_t(f"Checking {path.name} for lesson {item.id} on {_describe_kit(sim, board, port)}...",
                      f"正在{_describe_kit(sim, board, port)} 上检查课程 {item.id} 的 {path.name}……"))
-    report = check_lesson(item, port=port, sim=sim, board=board, script=path)
+    with checked_kit(console, item, port=port, sim=sim, board=board, clock="virtual", skip=skip_wiring_check,
+                     faults=sim_faults) as kit:
+        report = check_lesson(item, kit=kit, script=path)
     if report.crash is not None:
         _show_crash(console, report.crash)
     for finding in report.findings:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from ..errors import UsageError
+from ..errors import PinError, UsageError
+from ..protocol import firmata as fm
+from . import wiring
 from .base import Device, check_fraction
+from .inputs import DigitalInput
 from .motion import HBridge, check_speed
 
 
@@ -89,3 +92,61 @@ class MotorDriver(Device):
     def _safe(self) -> None:
         self._left.stop()
         self._right.stop()
+
+    @classmethod
+    def check_wiring(cls, kit, wired) -> list:
+        """The wiring check (:mod:`makerkit.device.wiring`): each of the driver's input pins is free
+        (a pin that can drive, not the board's own buzzer or button, not held by another part) and
+        nothing else drives it (read with the pull-up it reads 1; a driver's inputs never pull down).
+        The pins are left as outputs at 0, so the motors stay still."""
+        faults, probes = [], []
+        try:
+            for wire in wired.signals:
+                trouble = _pin_in_use(kit, wired, wire)
+                if trouble is None:
+                    probe, trouble = wiring.open_part(lambda: DigitalInput(wire.pin, kit=kit, pull_up=True),
+                                                      wired, (wire,))
+                    if probe is not None:
+                        probes.append((wire, probe))
+                if trouble is not None:
+                    faults.append(trouble)
+            faults.extend(_driven_low(kit, wired, probes))
+        finally:
+            for wire, probe in probes:
+                probe.close()
+                number = kit.board.pin(wire.pin).number
+                kit.client.set_pin_mode(number, fm.PinMode.OUTPUT)
+                kit.client.digital_write(number, 0)
+        return faults
+
+
+def _pin_in_use(kit, wired, wire):
+    """A fault when ``wire``'s pin cannot drive or the board uses it for something of its own."""
+    try:
+        kit.board.pin(wire.pin, mode="output")
+    except PinError as exc:
+        return wiring.fault(wired, (wire,), exc.message_en, exc.message_zh, exc.hint_en, exc.hint_zh)
+    use = wiring.onboard_use(kit.board, wire.pin)
+    if use is None:
+        return None
+    return wiring.fault(
+        wired, (wire,),
+        f"{wire.pin} is also the board's own {use.replace('_', ' ')}: the motor driver cannot have it.",
+        f"{wire.pin} 已经被开发板自带的 {use} 占用了，电机驱动板不能再用它。",
+        "Move this wire to a free pin (see the lesson's wiring table).",
+        "把这根线换到一个空闲的引脚上（参照课程的接线表）。")
+
+
+def _driven_low(kit, wired, probes) -> list:
+    """Faults for the probed pins that read 0 with the pull-up at any moment of a short look."""
+    if not probes:
+        return []
+    looks = wiring.sample(kit, lambda: tuple(probe.value for _, probe in probes), 0.1)
+    return [wiring.fault(
+        wired, (wire,),
+        f"Something pulls {wire.pin} to 0: the motor driver pin is not free.",
+        f"有东西把 {wire.pin} 拉到了 0：这个电机驱动引脚不是空闲的。",
+        f"Follow the wire from {wire.pin}: it must go to the driver's {wire.leg_en} only, "
+        "not to GND or to another part.",
+        f"顺着 {wire.pin} 的线检查：它只能接到驱动板的 {wire.leg_zh}，不能接 GND，也不能接到别的元件上。")
+        for i, (wire, _) in enumerate(probes) if any(look[i] == 0 for look in looks)]

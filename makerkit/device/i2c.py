@@ -158,3 +158,34 @@ class I2C(Lockable):
 
     def __repr__(self) -> str:
         return f"<I2C on {self.kit.board.i2c_sda}/{self.kit.board.i2c_scl}>"
+
+
+def check_wiring(kit, wired) -> list:
+    """The wiring check of an I2C part (:mod:`makerkit.device.wiring`): it answers at one of its
+    addresses; if not, a scan of the bus says whether it answers somewhere else."""
+    from . import wiring
+    try:
+        bus = kit.i2c()
+    except (DeviceError, NoAnswerError) as exc:
+        return [wiring.fault(wired, None, exc.message_en, exc.message_zh, exc.hint_en, exc.hint_zh)]
+    if any(bus._probe(address) for address in wired.address):
+        return []
+    wanted = "/".join(f"0x{a:02X}" for a in wired.address)
+    found = [a for a in bus.scan() if a != kit.board.onboard.get("oled_i2c_address")]
+    sda, scl = kit.board.i2c_sda, kit.board.i2c_scl
+    if found:
+        seen = ", ".join(f"0x{a:02X}" for a in found)
+        return [wiring.fault(
+            wired, None,
+            f"Nothing answers at {wanted} on the I2C bus, but something answers at {seen}.",
+            f"I2C 总线上地址 {wanted} 没有应答，但是地址 {seen} 上有设备应答。",
+            "Is it the part the lesson asks for? Some modules have an address pin or jumper (ADDR, AD0): "
+            f"set it so the module answers at {wanted}, or tell your teacher the address {seen}.",
+            f"这是课程要求的那个元件吗？有些模块有地址脚或跳线（ADDR、AD0）：把它设成 {wanted}，"
+            f"或者告诉老师地址是 {seen}。")]
+    return [wiring.fault(
+        wired, None,
+        f"No I2C device answers: nothing is heard at {wanted}.",
+        f"没有 I2C 设备应答：地址 {wanted} 上什么也听不到。",
+        f"Check its four wires: SDA to {sda}, SCL to {scl} (not swapped), VCC to 3V3 or 5V, GND to GND.",
+        f"请检查它的四根线：SDA 接 {sda}，SCL 接 {scl}（不要接反），VCC 接 3V3 或 5V，GND 接 GND。")]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from ..errors import NoAnswerError
 from ..protocol import firmata as fm
+from . import wiring
 from .base import Device, user_callback
 
 FIRST_REPORT_TIMEOUT = 1.0   # seconds to wait for the first report of an input
 BUTTON_STEP = 0.005          # simulated seconds per step while waiting for a button
+IDLE_CHECK = 0.3             # seconds a wiring check watches an input that nobody touches
+RAIL = 0.995                 # a reading at or above this fraction of full scale is stuck at the top rail
 
 
 class DigitalInput(Device):
@@ -103,6 +106,10 @@ class DigitalInput(Device):
     def _cancel_hold(self) -> None:
         """Subclasses with timers stop them here."""
 
+    def idle_levels(self, seconds: float = IDLE_CHECK) -> list[int]:
+        """The raw levels (0/1) seen every few milliseconds for ``seconds`` (a wiring check)."""
+        return wiring.sample(self.kit, self._current, seconds)
+
 
 class Button(DigitalInput):
     """A push button.
@@ -180,6 +187,49 @@ class Button(DigitalInput):
         """Wait until the button is released; False if ``timeout`` seconds pass first."""
         return self._wait(False, timeout)
 
+    @classmethod
+    def check_wiring(cls, kit, wired) -> list:
+        """The wiring check (:mod:`makerkit.device.wiring`): nobody presses it, so it reads idle
+        (1 on the pull-up, 0 with a pull-down resistor)."""
+        if not wired.signals:
+            return []
+        wire = wired.signals[0]
+        button, trouble = wiring.open_part(lambda: cls(wire.pin, kit=kit, pull_up=wired.pull_up), wired)
+        if button is None:
+            return [trouble] if trouble else []
+        try:
+            levels = button.idle_levels()
+        finally:
+            button.close()
+        idle = 1 if wired.pull_up else 0
+        if all(level == idle for level in levels):
+            return []
+        if len(set(levels)) > 1:
+            en = f"The button on {wire.pin} flickers between pressed and not pressed while nobody touches it."
+            zh = f"没人碰 {wire.pin} 上的按钮，它却一会儿按下、一会儿松开。"
+        else:
+            en = f"The button on {wire.pin} reads pressed while nobody presses it."
+            zh = f"没人按 {wire.pin} 上的按钮，它却一直是按下的。"
+        return [wiring.fault(wired, None, en, zh, *_button_fix(kit, wire, wired.pull_up, len(set(levels)) > 1))]
+
+
+def _button_fix(kit, wire, pull_up: bool, flickers: bool) -> tuple[str, str]:
+    """What to do about a button that does not read idle: (English, Chinese)."""
+    if pull_up and not kit.board.pin(wire.pin).digital_out:    # GPIO34-39 of an ESP32: no pull-up
+        return (f"{wire.pin} has no pull-up inside the board: move the wire to another pin, or add a 10 kΩ "
+                "resistor from the pin to 3V3.",
+                f"{wire.pin} 内部没有上拉电阻：把线换到别的引脚，或者在引脚和 3V3 之间接一个 10kΩ 电阻。")
+    if not pull_up:
+        return ("Put a 10 kΩ resistor from the pin to GND (it holds the pin at 0 until you press), and push "
+                "the wires in firmly.",
+                "在引脚和 GND 之间接一个 10kΩ 电阻（没按的时候它把引脚拉到 0），并把线插紧。")
+    if flickers:
+        return ("A wire is loose: push both wires of the button in firmly.",
+                "有一根线松了：把按钮的两根线都插紧。")
+    return ("The two wires may sit on two legs of the same side of the button (those are always joined): "
+            "move one wire to the leg diagonally opposite.",
+            "两根线可能接在按钮同一边的两只脚上（这两只脚本来就是连通的）：把其中一根线换到对角线上的那只脚。")
+
 
 class _AnalogInput(Device):
     def __init__(self, pin, *, kit=None):
@@ -215,6 +265,29 @@ class _AnalogInput(Device):
 
     def _safe(self) -> None:
         self.kit.report_analog(self.channel, False)
+
+    @classmethod
+    def check_wiring(cls, kit, wired) -> list:
+        """The wiring check (:mod:`makerkit.device.wiring`): the reading is not stuck at full scale
+        (the signal wire on 5V, or the resistor to GND missing). A warning: a lesson may go on."""
+        if not wired.signals:
+            return []
+        wire = wired.signals[0]
+        part, trouble = wiring.open_part(lambda: cls(wire.pin, kit=kit), wired)
+        if part is None:
+            return [trouble] if trouble else []
+        try:
+            values = wiring.sample(kit, part._raw, 0.2, step=0.05)
+        finally:
+            part.close()
+        if min(values) < RAIL * part._max:
+            return []
+        return [wiring.fault(
+            wired, None,
+            f"The reading on {wire.pin} is at full scale all the time.",
+            f"{wire.pin} 上的读数一直是最大值。",
+            f"Check that its signal (middle) leg goes to {wire.pin} and not to 5V, and that its GND wire is in.",
+            f"请检查：信号脚（中间的脚）接 {wire.pin}，不要接到 5V；GND 那根线也要插好。", warning=True)]
 
 
 class LightSensor(_AnalogInput):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UsageError
+from . import wiring
 from .base import user_callback
 from .inputs import DigitalInput, _AnalogInput
 
@@ -40,6 +41,29 @@ class LineSensor(DigitalInput):
 
     def wait_for_no_line(self, timeout: float | None = None) -> bool:
         return self._wait(False, timeout)
+
+    @classmethod
+    def check_wiring(cls, kit, wired) -> list:
+        """The wiring check (:mod:`makerkit.device.wiring`): a sensor standing still reads a steady
+        level (over the line or not); one that flickers has a loose wire."""
+        if not wired.signals:
+            return []
+        wire = wired.signals[0]
+        sensor, trouble = wiring.open_part(lambda: cls(wire.pin, kit=kit), wired)
+        if sensor is None:
+            return [trouble] if trouble else []
+        try:
+            levels = sensor.idle_levels()
+        finally:
+            sensor.close()
+        if len(set(levels)) <= 1:
+            return []
+        return [wiring.fault(
+            wired, None,
+            f"The line sensor on {wire.pin} flickers while the robot stands still.",
+            f"机器人没有动，{wire.pin} 上的巡线传感器的读数却忽高忽低。",
+            f"Its DO wire to {wire.pin} or its VCC/GND wire is loose: push them in firmly.",
+            f"它接 {wire.pin} 的 DO 线，或者 VCC/GND 线松了：把线插紧。")]
 
 
 class AnalogLineSensor(_AnalogInput):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from ..errors import DeviceError, NoAnswerError
 from ..protocol import firmata as fm
+from . import wiring
 from .base import Device
 
 SONAR_TIMEOUT = 1.0   # seconds to wait for the first distance (the board measures every 50 ms)
 DHT_TIMEOUT = 5.0     # seconds to wait for the first DHT reading (it reads every 2 s)
+SONAR_CHECK = 0.6     # seconds a wiring check listens for an echo (a dozen measurements)
+DHT_CHECK = 2.5       # seconds a wiring check waits for a good DHT reading (two or three tries)
 
 
 class DistanceSensor(Device):
@@ -50,6 +53,36 @@ class DistanceSensor(Device):
     def distance(self) -> float:
         """Metres to the nearest object (``inf`` when out of range)."""
         return self._read("distance", self._distance_cm() / 100.0)
+
+    @classmethod
+    def check_wiring(cls, kit, wired) -> list:
+        """The wiring check (:mod:`makerkit.device.wiring`): an echo comes back within a moment."""
+        signals = wired.signals
+        trigger = wired.wire_for("trig") or (signals[0] if signals else None)
+        echo = wired.wire_for("echo") or next((w for w in signals if w is not trigger), None)
+        if trigger is None or echo is None:
+            return []
+        sensor, trouble = wiring.open_part(lambda: cls(trigger.pin, echo.pin, kit=kit), wired)
+        if sensor is None:
+            return [trouble] if trouble else []
+        try:
+            heard = wiring.within(kit, SONAR_CHECK, lambda: sensor.distance_cm != float("inf"), step=0.05)
+        except NoAnswerError as exc:
+            return [wiring.fault(wired, None, exc.message_en, exc.message_zh,
+                                 f"Flash the makerkit firmware again: `{kit.board.firmware_command()}`.",
+                                 f"请重新烧录 makerkit 固件：`{kit.board.firmware_command()}`。")]
+        finally:
+            sensor.close()
+        if heard:
+            return []
+        return [wiring.fault(
+            wired, None,
+            f"The distance sensor on {trigger.pin}/{echo.pin} hears no echo.",
+            f"接在 {trigger.pin}/{echo.pin} 上的超声波传感器听不到回声。",
+            f"Check that Trig goes to {trigger.pin} and Echo to {echo.pin} (not swapped), VCC to 5V and "
+            "GND to GND; then hold your hand 20 cm in front of it and check again.",
+            f"请检查：Trig 接 {trigger.pin}，Echo 接 {echo.pin}（不要接反），VCC 接 5V，GND 接 GND；"
+            "然后把手放在它前面 20 厘米处，再检查一次。")]
 
 
 class _DHT(Device):
@@ -94,6 +127,34 @@ class _DHT(Device):
 
     def _safe(self) -> None:
         self.kit.client.send(fm.dht_detach(self.pin_info.number))
+
+    @classmethod
+    def check_wiring(cls, kit, wired) -> list:
+        """The wiring check (:mod:`makerkit.device.wiring`): the sensor answers on its pin."""
+        if not wired.signals:
+            return []
+        data = wired.signals[0]
+        sensor, trouble = wiring.open_part(lambda: cls(data.pin, kit=kit, interval=1.0), wired)
+        if sensor is None:
+            return [trouble] if trouble else []
+
+        def answers() -> bool:
+            try:
+                return sensor.temperature is not None
+            except (DeviceError, NoAnswerError):
+                return False
+        try:
+            if wiring.within(kit, DHT_CHECK, answers, step=0.25):
+                return []
+        finally:
+            sensor.close()
+        return [wiring.fault(
+            wired, None,
+            f"The DHT{cls.KIND} on {data.pin} does not answer.",
+            f"接在 {data.pin} 上的 DHT{cls.KIND} 没有回应。",
+            f"Check its three wires: S (data) to {data.pin}, + to 5V (3V3 on an ESP32), - to GND. "
+            "Push each jumper wire in firmly.",
+            f"请检查它的三根线：S（数据）接 {data.pin}，+ 接 5V（ESP32 接 3V3），- 接 GND。把每根杜邦线都插紧。")]
 
 
 class DHT11(_DHT):

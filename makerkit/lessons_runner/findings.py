@@ -18,6 +18,7 @@ EXIT_PASSED = 0
 EXIT_CHECK_FAILED = 20      # the script ran, but the checker found something to fix
 EXIT_SCRIPT_CRASHED = 21    # the script raised an exception (or never stopped)
 EXIT_NOT_CHECKABLE = 22     # nothing could be checked on this kit (needs the virtual kit)
+EXIT_WIRING_FAULT = 23      # the wiring check found a fault: the script did not run (wiring_check.py)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class World:
         self._driven: dict[int, object] = {}   # inputs a simulated part drives (a line sensor)
         self._analog: dict[int, float] = {}
         self._unplugged: set[int] = set()
+        self._no_pull: set[int] = set()        # pins whose pull-up is missing: an undriven input floats
         self._temperature: float | None = None
         self._humidity: float | None = None
         self._distance_cm: float = 100.0
@@ -251,6 +252,12 @@ class World:
     def plug(self, pin: str | int) -> None:
         self._unplugged.discard(self._num(pin))
 
+    def remove_pull(self, pin: str | int) -> None:
+        """Take the pull resistor away from ``pin``: nothing drives it, so it floats (reads 0 or 1 at
+        random) even with the pull-up on, as a loose wire or a pin without a pull-up does."""
+        self._no_pull.add(self._num(pin))
+        self._changed()
+
     # --- the air ---------------------------------------------------------------------------------------
     def temperature(self) -> float:
         if self._temperature is not None:
@@ -296,6 +303,8 @@ class World:
             mode = self._mode.get(n, INPUT)
             if mode == OUTPUT:
                 return self._level.get(n, 0)
+            if n in self._no_pull:
+                return self._rng.getrandbits(1)
             return 1 if mode == PULLUP else 0
 
     def hw_analog(self, n: int) -> float:
