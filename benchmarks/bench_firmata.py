@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from makerkit.device.client import FirmataClient  # noqa: E402
 from makerkit.protocol import firmata as fm  # noqa: E402
+from makerkit.transport.clock import WALL_CLOCK
 
 # --- the board ------------------------------------------------------------------------------------
 
@@ -218,10 +219,7 @@ def recorded_stream(messages: int) -> bytes:
 
 class _NullTransport:
     url = "recording"
-    virtual_clock = False
-
-    def time(self):
-        return time.monotonic()
+    clock = WALL_CLOCK
 
 
 def decode_rates(messages: int) -> dict:

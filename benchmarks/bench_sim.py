@@ -8,7 +8,7 @@ What it measures, with the target each should meet:
 * virtual clock speed: simulated seconds per wall second, an idle Uno and a busy one (6 analog
   channels reporting every 19 ms, a digital port, a DHT22 and an HC-SR04) with a reader draining it
   (target: busy kit at least 10x faster than real time, so lesson checks are quick);
-* ``makerkit.connect("sim://uno")`` until the kit is ready (target: under 100 ms);
+* ``makerkit.connect("sim://uno", clock="virtual")`` until the kit is ready (target: under 100 ms);
 * one firmware loop pass (``FirmataServer.poll``) with 6 analog channels reporting, under CPython and
   under the MicroPython unix port (target: well under 1 ms, the ESP32 loop period);
 * a served kit (real clock) over ``socket://``: REPORT_VERSION round trip with pyserial
@@ -56,7 +56,7 @@ def virtual_speed(busy: bool, seconds: float) -> float:
         cmds += fm.dht_attach(4, 22, 2000) + fm.sonar_config(7, 8)
         kit.transport.write(cmds)
     start = time.perf_counter()
-    kit.transport.sleep(seconds)
+    kit.clock.sleep(seconds)
     wall = time.perf_counter() - start
     stop.set()
     thread.join()
@@ -68,7 +68,7 @@ def connect_time(n: int) -> list[float]:
     out = []
     for _ in range(n):
         start = time.perf_counter()
-        kit = makerkit.connect("sim://uno")
+        kit = makerkit.connect("sim://uno", clock="virtual")
         out.append(time.perf_counter() - start)
         kit.close()
     return out

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .catalog import load_board, load_boards
+from .catalog import load_board
+from .catalog.identify import board_from_pin_count
 from .errors import PortNotFoundError, UnknownBoardError, UsageError
 from .device.client import FirmataClient
 from .device.handshake import handshake
@@ -12,27 +13,23 @@ CLOCKS = ("virtual", "real")
 
 
 def connect(url: str | None = None, *, board: str | None = None, timeout: float = 5.0,
-            clock: str = "virtual", fs_dir=None) -> Kit:
+            clock: str = "real", fs_dir=None) -> Kit:
     """Connect to a kit and return a :class:`Kit` (use it in a ``with`` block, or ``close()`` it).
 
     ``url``: a serial port (``"COM3"``, ``"/dev/ttyUSB0"``), ``"socket://HOST:PORT"``,
     ``"rfc2217://HOST:PORT"``, ``"sim://uno"`` for a virtual kit in this program, or ``None`` to
     use the one board plugged in. ``board``: the board profile (``"uno"``, ``"esp32"``...) when the
     firmware cannot tell. ``timeout``: seconds to wait for the board to answer. ``clock`` (virtual
-    kits only): ``"virtual"`` (simulated time moves with ``kit.sleep``; fast and exact) or
-    ``"real"`` (wall-clock time, to watch an LED blink). ``fs_dir`` (virtual kits only): a folder that
+    kits only): ``"real"`` (the default: the virtual kit keeps wall-clock time like a board, so
+    ``time.sleep()`` and ``makerkit.pause()`` work in a plain script) or ``"virtual"`` (simulated
+    time moves only with ``kit.sleep``: fast and exact, what lesson checkers and tests use). ``fs_dir`` (virtual kits only): a folder that
     holds the kit's flash filesystem, so its files and its state (boot counter, next ``seq``) survive
     like a real board's.
 
         with makerkit.connect("sim://uno") as kit:
             kit.led("D13").on()
     """
-    if clock not in CLOCKS:
-        raise UsageError(en=f"clock must be 'virtual' or 'real', not {clock!r}.",
-                         zh=f"clock 只能是 'virtual' 或 'real'，而不是 {clock!r}。")
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise UsageError(en=f"timeout must be a number of seconds above 0, not {timeout!r}.",
-                         zh=f"timeout 必须是大于 0 的秒数，而不是 {timeout!r}。")
+    _check_options(clock, timeout)
     profile = load_board(board) if board else None
     usb_candidates: tuple[str, ...] = ()
     if url is None:
@@ -40,42 +37,19 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
     if not isinstance(url, str) or not url.strip():
         raise UsageError(en=f"Give the kit's port or URL, not {url!r}.", zh=f"请给出套件的串口或地址，而不是 {url!r}。")
     url = url.strip()
-
-    sim = None
-    fallback = baud = None
     if url.lower().startswith("sim://"):
-        from .sim import VirtualKit
-        name = url[len("sim://"):].strip("/") or (profile.id if profile else "uno")
-        sim_profile = load_board(name)
-        if profile is not None and profile.id != sim_profile.id:
-            raise UsageError(en=f"{url} is a virtual {sim_profile.id}, but board={board!r} was given.",
-                             zh=f"{url} 是虚拟的 {sim_profile.id}，但是给出的 board={board!r}。")
-        profile = sim_profile
-        sim = VirtualKit(profile.id, clock=clock, fs_dir=fs_dir)
-        transport = sim.transport
+        sim, profile = _virtual_kit(url, profile, board, clock, fs_dir)
+        transport, bauds = sim.transport, (None,)
     else:
-        if fs_dir is not None:
-            raise UsageError(en=f"fs_dir is for virtual kits (sim://...); {url} is a real board with its own flash.",
-                             zh=f"fs_dir 只用于虚拟套件（sim://...）；{url} 是真实开发板，它有自己的闪存。")
-        from .transport import open_transport
-        if profile is None and not usb_candidates and "://" not in url:
-            usb_candidates = _usb_candidates(url)
-        if profile is None and len(usb_candidates) == 1:
-            profile = load_board(usb_candidates[0])
-        baud = profile.default_baud if profile else 115200
-        transport = open_transport(url, baud=baud)
-        if "://" not in url or url.lower().startswith("rfc2217://"):
-            fallback = profile.firmata_baud if profile else 57600
-            if fallback == baud:
-                fallback = None
-
+        sim = None
+        transport, bauds, profile = _open_real(url, profile, usb_candidates, fs_dir)
     client = FirmataClient(transport)
     try:
         client.start()
-        result = handshake(client, timeout=timeout, fallback_baud=fallback, baud=baud,
+        result = handshake(client, timeout=timeout, bauds=bauds,
                            switch_on_garbage=profile is not None and profile.boot_silent)
         if board is None:   # the firmware's word beats a USB-ID guess
-            profile = _profile_from(result, client, url, guess=profile)
+            profile = _profile_from(result, url, guess=profile)
     except BaseException:
         client.close()
         if sim is not None:
@@ -83,6 +57,47 @@ def connect(url: str | None = None, *, board: str | None = None, timeout: float 
         raise
     return Kit(client, profile, firmware=result.firmware, identity=result.identity, sim=sim,
                warnings=result.warnings, handshake=result)
+
+
+def _check_options(clock, timeout) -> None:
+    if clock not in CLOCKS:
+        raise UsageError(en=f"clock must be 'virtual' or 'real', not {clock!r}.",
+                         zh=f"clock 只能是 'virtual' 或 'real'，而不是 {clock!r}。")
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise UsageError(en=f"timeout must be a number of seconds above 0, not {timeout!r}.",
+                         zh=f"timeout 必须是大于 0 的秒数，而不是 {timeout!r}。")
+
+
+def _virtual_kit(url: str, profile, board, clock: str, fs_dir):
+    """A virtual kit for ``sim://BOARD`` and its board profile."""
+    from .sim import VirtualKit
+    name = url[len("sim://"):].strip("/") or (profile.id if profile else "uno")
+    sim_profile = load_board(name)
+    if profile is not None and profile.id != sim_profile.id:
+        raise UsageError(en=f"{url} is a virtual {sim_profile.id}, but board={board!r} was given.",
+                         zh=f"{url} 是虚拟的 {sim_profile.id}，但是给出的 board={board!r}。")
+    return VirtualKit(sim_profile.id, clock=clock, fs_dir=fs_dir), sim_profile
+
+
+def _open_real(url: str, profile, usb_candidates: tuple[str, ...], fs_dir):
+    """Open a real board's port at its firmware's speed; returns the transport, the speeds the
+    handshake tries (the second: stock StandardFirmata's, on serial ports) and the profile guess."""
+    if fs_dir is not None:
+        raise UsageError(en=f"fs_dir is for virtual kits (sim://...); {url} is a real board with its own flash.",
+                         zh=f"fs_dir 只用于虚拟套件（sim://...）；{url} 是真实开发板，它有自己的闪存。")
+    from .transport import open_transport
+    if profile is None and not usb_candidates and "://" not in url:
+        usb_candidates = _usb_candidates(url)
+    if profile is None and len(usb_candidates) == 1:
+        profile = load_board(usb_candidates[0])
+    baud = profile.default_baud if profile else 115200
+    transport = open_transport(url, baud=baud)
+    bauds: tuple = (None,)
+    if "://" not in url or url.lower().startswith("rfc2217://"):
+        fallback = profile.firmata_baud if profile else 57600
+        if fallback != baud:
+            bauds = (baud, fallback)
+    return transport, bauds, profile
 
 
 def _detect_port() -> tuple[str, tuple[str, ...]]:
@@ -115,7 +130,7 @@ def _usb_candidates(port: str) -> tuple[str, ...]:
     return next((p.candidates for p in infos if p.port == port), ())
 
 
-def _profile_from(result, client, url: str, *, guess=None):
+def _profile_from(result, url: str, *, guess=None):
     """The board profile from the firmware's identity, else the USB-ID ``guess``, else from the
     size of the firmware's pin table."""
     if result.identity is not None and result.identity.board:
@@ -125,10 +140,9 @@ def _profile_from(result, client, url: str, *, guess=None):
             pass
     if guess is not None:
         return guess
-    count = len(client.capabilities or ())
-    fits = [b for b in load_boards().values() if b.stock_firmata and b.max_pin + 1 == count]
-    if len(fits) == 1:
-        return fits[0]
+    found = board_from_pin_count(len(result.answers.capabilities or ()))
+    if found is not None:
+        return found
     raise UnknownBoardError(
         en=f"makerkit cannot tell which board is on {url} ({result.firmware.name} does not say).",
         zh=f"makerkit 无法判断 {url} 上是哪种开发板（{result.firmware.name} 固件没有说明）。",

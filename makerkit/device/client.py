@@ -10,11 +10,13 @@ Errors never die on the background thread: an exception raised by a listener (a 
 on their next call; a call blocked waiting for the board raises
 :class:`~makerkit.errors.DisconnectedError` as soon as the reader notices (within a read timeout).
 
-With a virtual-clock transport (the virtual kit) simulated time moves only when somebody sleeps:
-waits here advance it through ``transport.sleep(step)`` instead of waiting on the wall clock, so
-tests are exact and fast. Timed actions (a blinking LED) are kept in a small schedule that the
-reader thread runs on a real clock, and that :meth:`sleep` runs at the exact simulated instants on a
-virtual one.
+The transport's clock (``transport.clock``, :mod:`makerkit.transport.clock`) is the client's clock.
+On a virtual clock (the virtual kit) simulated time moves only when somebody waits, and there is no
+reader thread: the waiting thread moves time on through ``clock.sleep(step)`` and then reads what
+the firmware sent meanwhile, so runs are exact, fast and do not depend on thread scheduling
+(``when_...`` functions then run on the thread that waits). Timed actions (a blinking LED) are kept
+in a small schedule that the reader thread runs on a real clock, and that :meth:`sleep` runs at the
+exact simulated instants on a virtual one.
 """
 
 from __future__ import annotations
@@ -28,24 +30,12 @@ from typing import Any, Callable
 
 from ..errors import DeviceError, DisconnectedError, MakerkitError, NoAnswerError
 from ..protocol import firmata as fm
+from .waits import Capture as _Capture, Resender as _Resender, update_cache
 
 READ_TIMEOUT = 0.05       # seconds: how long one blocking read waits (bounds shutdown and schedule latency)
 EPSILON = 1e-6            # seconds: the virtual clock's resolution
 VIRTUAL_CHUNK = 0.05      # simulated seconds a long virtual sleep moves at a time
 VIRTUAL_STEP = 0.001      # seconds of simulated time per step while waiting on a virtual clock
-WALL_SLACK = 2.0          # seconds: a virtual-clock wait gives up this long after 20x its timeout of wall time
-
-
-class _Capture:
-    """A one-shot wait for the first event matching ``expect``/``match`` (set up before sending)."""
-    __slots__ = ("expect", "match", "event", "mk_error", "mk_cmd")
-
-    def __init__(self, expect, match):
-        self.expect = expect
-        self.match = match
-        self.event = None
-        self.mk_error = None
-        self.mk_cmd = None   # only MK_ERRORs about this command count (None: any)
 
 
 class FirmataClient:
@@ -53,7 +43,8 @@ class FirmataClient:
 
     def __init__(self, transport, *, read_timeout: float = READ_TIMEOUT):
         self.transport = transport
-        self.virtual = bool(getattr(transport, "virtual_clock", False))
+        self.clock = transport.clock
+        self.virtual = bool(self.clock.virtual)
         self._read_timeout = read_timeout
         self._decoder = fm.FirmataDecoder()
         self._lock = threading.RLock()
@@ -66,7 +57,9 @@ class FirmataClient:
         self._sched_ids = itertools.count()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._reading = threading.Event()               # set after the reader's first read
+        self._callbacks = threading.local()             # .depth: inside a listener on this thread
+        self._started = False
+        self._pump_lock = threading.RLock()             # one thread at a time reads on a virtual clock
         self._lost: MakerkitError | None = None         # sticky: the port went away
         self._pending: BaseException | None = None      # one-shot: raised by a listener
         self.closed = False
@@ -91,15 +84,23 @@ class FirmataClient:
 
     # --- life cycle -------------------------------------------------------------------------------
     def start(self) -> "FirmataClient":
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._reader, name=f"makerkit-reader {self.transport.url}",
-                                            daemon=True)
-            self._thread.start()
+        """Start reading: a reader thread on a real clock; on a virtual clock the waits read."""
+        if not self._started:
+            self._started = True
             if self.virtual:
-                # a virtual clock's sleep() waits for the reader only once it has seen it read: make
-                # sure it has, or a busy machine would let simulated time run ahead of the reader
-                self._reading.wait(timeout=5.0)
+                self._pump()
+            else:
+                self._thread = threading.Thread(target=self._reader, daemon=True,
+                                                name=f"makerkit-reader {self.transport.url}")
+                self._thread.start()
         return self
+
+    def detach(self) -> None:
+        """Stop reading but leave the transport open (for whoever passed it in)."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2 * self._read_timeout + 1.0)
 
     def close(self) -> None:
         """Stop the reader and close the transport (idempotent)."""
@@ -119,7 +120,8 @@ class FirmataClient:
 
     @property
     def on_reader_thread(self) -> bool:
-        return threading.current_thread() is self._thread
+        """True inside a listener (on the reader thread, or in a wait on a virtual clock)."""
+        return threading.current_thread() is self._thread or getattr(self._callbacks, "depth", 0) > 0
 
     @property
     def lost(self) -> MakerkitError | None:
@@ -213,7 +215,7 @@ class FirmataClient:
 
     # --- waiting ----------------------------------------------------------------------------------
     def time(self) -> float:
-        return self.transport.time()
+        return self.clock.now()
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float, *, step: float = VIRTUAL_STEP,
                  resend: bytes | None = None, resend_every: float | None = None) -> Any:
@@ -239,9 +241,10 @@ class FirmataClient:
                 self._cond.wait(min(resender.until(deadline) - now, 0.5))
 
     def _wait_virtual(self, predicate, timeout, step, resend, resend_every):
-        start = self.transport.time()
+        """On a virtual clock: move time on a step and read what came, until done (time always moves,
+        so this always ends; an answer costs at least one step, as a round trip over a cable does)."""
+        start = self.clock.now()
         deadline = start + timeout
-        wall_deadline = time.monotonic() + 20 * timeout + WALL_SLACK   # only a guard: time always moves
         resender = _Resender(self, resend, resend_every, start)
         while True:
             self.check()
@@ -249,8 +252,8 @@ class FirmataClient:
                 result = predicate()
             if result:
                 return result
-            now = self.transport.time()
-            if now >= deadline - EPSILON or time.monotonic() >= wall_deadline:
+            now = self.clock.now()
+            if now >= deadline - EPSILON:
                 return None
             resender.poll(now + EPSILON)
             self.advance(min(step, deadline - now))
@@ -305,6 +308,28 @@ class FirmataClient:
                 port=self.transport.url)
         return capture.event
 
+    def drive(self, machine) -> None:
+        """Run a sans-I/O exchange (such as :class:`makerkit.protocol.handshake.Handshake`) to its
+        end: hand it every event and the time, carry out what it returns (``Send``, ``SetBaud``).
+        The one loop that waits for a conversation with the board."""
+        from ..protocol.handshake import Send, SetBaud
+
+        def on_event(event) -> None:
+            machine.on_event(event, self.clock.now())
+        self.add_listener(object, on_event)
+        try:
+            while True:
+                for action in machine.poll(self.clock.now()):
+                    if isinstance(action, Send):
+                        self.send(action.data)
+                    elif isinstance(action, SetBaud):
+                        self.transport.set_baud(action.baud)
+                if machine.done:
+                    return
+                self.wait_for(lambda: machine.news, max(0.0, machine.wake_at - self.clock.now()))
+        finally:
+            self.remove_listener(object, on_event)
+
     # --- time ---------------------------------------------------------------------------------------
     def call_at(self, when: float, fn: Callable[[], None]) -> int:
         """Run ``fn()`` at ``when`` (transport time); returns a handle for :meth:`cancel`."""
@@ -332,22 +357,24 @@ class FirmataClient:
 
     def advance(self, seconds: float) -> None:
         """Virtual clock: move simulated time on by ``seconds``, running scheduled actions on time."""
-        transport = self.transport
-        target = transport.time() + max(0.0, seconds)
+        clock = self.clock
+        target = clock.now() + max(0.0, seconds)
         while True:
             self.check()
-            now = transport.time()
+            now = clock.now()
             due = self._next_due()
             if due is not None and due <= target + EPSILON:
                 if due - now > EPSILON:
-                    transport.sleep(min(due - now, VIRTUAL_CHUNK))
+                    clock.sleep(min(due - now, VIRTUAL_CHUNK))
+                    self._pump()
                     continue
                 self._run_due(now + EPSILON)
                 continue
             if target - now <= EPSILON:   # simulated time moves in whole microseconds
                 return
             # in chunks, so a callback's error stops the sleep close to when it happened
-            transport.sleep(min(target - now, VIRTUAL_CHUNK))
+            clock.sleep(min(target - now, VIRTUAL_CHUNK))
+            self._pump()
 
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds``; a lost port or a callback error ends the wait early with that error."""
@@ -374,22 +401,28 @@ class FirmataClient:
 
     # --- reading ----------------------------------------------------------------------------------
     def _reader(self) -> None:
-        if not self._read_once(0.001):
-            self._reading.set()
-            return
-        self._reading.set()
+        """The reader thread (real clocks only)."""
         while not self._stop.is_set():
             timeout = self._read_timeout
-            if not self.virtual:
-                due = self._next_due()
-                if due is not None:
-                    timeout = max(0.0, min(timeout, due - time.monotonic()))
+            due = self._next_due()
+            if due is not None:
+                timeout = max(0.0, min(timeout, due - time.monotonic()))
             if not self._read_once(timeout):
                 return
-            if not self.virtual and self._schedule:
+            if self._schedule:
                 self._run_due(time.monotonic())
 
-    def _read_once(self, timeout: float) -> bool:
+    def _pump(self) -> None:
+        """Virtual clock: read and handle everything the kit has sent so far (no waiting)."""
+        if not self.virtual or self.closed or self._lost is not None or self._stop.is_set():
+            return
+        with self._pump_lock:   # the decoder is fed by one thread at a time
+            while self._read_once(0.0, pump=True):
+                pass
+
+    def _read_once(self, timeout: float, *, pump: bool = False) -> bool:
+        """Read once and handle what came; False when the port is gone (or, with ``pump``, when
+        nothing came)."""
         try:
             data = self.transport.read(4096, timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - any failure of the port means it is gone
@@ -398,7 +431,7 @@ class FirmataClient:
             return False
         if data:
             self.feed(data)
-        return True
+        return bool(data) or not pump
 
     def feed(self, data: bytes) -> None:
         """Decode ``data`` and handle the events (the reader calls this; tests may too)."""
@@ -408,7 +441,7 @@ class FirmataClient:
         calls = []
         with self._cond:
             for event in events:
-                self._update(event)
+                update_cache(self, event)
                 for capture in self._captures:
                     if capture.event is None and isinstance(event, capture.expect) and (
                             capture.match is None or capture.match(event)):
@@ -426,6 +459,8 @@ class FirmataClient:
             self._call_user(cb, event)
 
     def _call_user(self, fn: Callable, *args) -> None:
+        local = self._callbacks
+        local.depth = getattr(local, "depth", 0) + 1
         try:
             fn(*args)
         except Exception as exc:  # noqa: BLE001 - stored and raised on the student's next call
@@ -433,54 +468,5 @@ class FirmataClient:
                 self._pending = exc
             with self._cond:
                 self._cond.notify_all()
-
-    def _update(self, event) -> None:
-        kind = type(event)
-        if kind is fm.AnalogReport:
-            self.analog[event.channel] = event.value
-        elif kind is fm.DigitalPortReport:
-            self.digital_ports[event.port] = event.mask
-        elif kind is fm.SonarReport:
-            self.sonar[event.trigger_pin] = event.distance_cm
-        elif kind is fm.DhtReport or kind is fm.DhtError:
-            self.dht[event.pin] = event
-        elif kind is fm.I2cReply:
-            self.i2c_replies[event.address] = event
-        elif kind is fm.PinState:
-            self.pin_states[event.pin] = event
-        elif kind is fm.ProtocolVersion:
-            self.protocol = (event.major, event.minor)
-        elif kind is fm.FirmwareReport:
-            self.firmware = event
-        elif kind is fm.CapabilityReport:
-            self.capabilities = event.pins
-        elif kind is fm.AnalogMapping:
-            self.analog_mapping = event.channels
-        elif kind is fm.MkIdentity:
-            self.identity = event.info
-        elif kind is fm.StringData:
-            self.strings.append(event.text)
-        elif kind is fm.MkError:
-            self.mk_errors.append(event.info)
-        elif kind is fm.Garbage:
-            self.garbage_bytes += len(event.data)
-
-
-class _Resender:
-    """Writes ``data`` again every ``every`` seconds while a wait goes on (nothing when either is None)."""
-
-    __slots__ = ("client", "data", "every", "next")
-
-    def __init__(self, client: "FirmataClient", data: bytes | None, every: float | None, now: float):
-        self.client, self.data, self.every = client, data, every
-        self.next = now + every if data is not None and every else None
-
-    def poll(self, now: float) -> None:
-        if self.next is not None and now >= self.next:
-            self.client.send(self.data)
-            self.next = now + self.every
-
-    def until(self, deadline: float) -> float:
-        """When the waiter must wake up next: the deadline or the next resend, whichever is first."""
-        return deadline if self.next is None else min(deadline, self.next)
-
+        finally:
+            local.depth -= 1

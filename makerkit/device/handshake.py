@@ -15,12 +15,10 @@ from ..catalog import load_board
 from ..errors import MakerkitError, NoAnswerError
 from ..i18n import current_language
 from ..protocol import firmata as fm
+from ..protocol.handshake import Answers, Failure, Handshake
 
 PROTOCOL_VERSION = 1                 # firmware/PROTOCOL.md version this host speaks
 MIN_FIRMWARE_VERSION = (1, 0, 0)     # oldest makerkit firmware without known problems
-PROBE_EVERY = 0.25                   # seconds between REPORT_VERSION/REPORT_FIRMWARE probes
-SETTLE = 0.1                         # seconds after a baud switch before noise counts again
-QUERY_TIMEOUT = 2.0                  # seconds for each follow-up query once the board talks
 
 # capability-table modes that reveal an extension on non-makerkit firmware (FirmataExpress...)
 _MODE_FEATURES = {fm.PinMode.SONAR: "sonar", fm.PinMode.TONE: "tone", fm.PinMode.DHT: "dht",
@@ -81,110 +79,74 @@ class HandshakeResult:
     identity: KitIdentity | None
     warnings: list
     answered_after: float      # seconds from the first probe to the first answer
-    baud: int | None           # the baud rate that worked (None when unchanged / not a serial port)
+    baud: int | None           # the baud rate that worked (None: the transport's own / not a serial port)
+    answers: Answers | None = None   # what the board said, as it said it
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", str(text))[:3])
 
 
-def handshake(client, *, timeout: float, fallback_baud: int | None = None, baud: int | None = None,
-              switch_on_garbage: bool = False) -> HandshakeResult:
-    """Run the handshake on a started :class:`FirmataClient`; raises :class:`NoAnswerError`.
+def handshake(client, *, timeout: float, bauds: tuple = (None,), switch_on_garbage: bool = False,
+              full: bool = True, board_known=None) -> HandshakeResult:
+    """Run the handshake (:mod:`makerkit.protocol.handshake`) on a started :class:`FirmataClient`
+    and say what it learnt; raises :class:`NoAnswerError`.
 
-    ``baud`` is the speed the transport was opened at and ``fallback_baud`` the one to try when
-    nothing answers in the first half of the timeout. With ``switch_on_garbage`` (boards that are
-    silent while they boot, such as AVR boards) bytes that decode to nothing before any answer are
-    taken as a baud-rate mismatch, and the other speed is tried at once instead of after half the
-    timeout (a stock StandardFirmata then connects as soon as it has booted)."""
-    transport = client.transport
-    start = client.time()
-    used_baud = _await_answer(client, timeout, baud, fallback_baud, switch_on_garbage)
-    if not (client.firmware or client.protocol):
-        raise NoAnswerError(
-            en=(f"The board on {transport.url} did not answer within {timeout:g} s: it is not running "
-                f"Firmata or makerkit firmware (or it is not plugged in)."),
-            zh=f"{transport.url} 上的开发板在 {timeout:g} 秒内没有回应：它没有运行 Firmata 或 makerkit 固件（或者没有插好）。",
-            port=transport.url)
-    answered_after = client.time() - start
-    if client.firmware is None:  # answered the version only; ask for the name
-        client.send(fm.report_firmware())
-        client.wait_for(lambda: client.firmware, QUERY_TIMEOUT,
-                        resend=fm.report_firmware(), resend_every=PROBE_EVERY)
-    report = client.firmware
-    name = report.name if report else "Firmata"
-    if client.protocol is None:
-        client.request(fm.report_version(), expect=fm.ProtocolVersion, timeout=QUERY_TIMEOUT,
-                       what=("its protocol version", "协议版本"))
-    client.request(fm.capability_query(), expect=fm.CapabilityReport, timeout=QUERY_TIMEOUT,
-                   what=("the capability query", "引脚能力查询"))
-    client.request(fm.analog_mapping_query(), expect=fm.AnalogMapping, timeout=QUERY_TIMEOUT,
-                   what=("the analog mapping query", "模拟引脚查询"))
+    ``bauds``: the speeds to try in turn, each with its share of ``timeout`` (``(None,)``: keep the
+    speed the transport has). ``switch_on_garbage``: boards silent while they boot (AVR) switch
+    speed at once on bytes that decode to nothing. ``full=False`` (a probe) asks only what names the
+    kit and its board (``board_known(board_id)`` says whether its identity's board is enough)."""
+    machine = Handshake(timeout=timeout, bauds=tuple(bauds) or (None,), switch_on_garbage=switch_on_garbage,
+                        full=full, board_known=board_known or (lambda board: False))
+    client.drive(machine)
+    if machine.failure is not None:
+        raise no_answer(client.transport.url, machine.failure, [b for b in bauds if b])
+    return interpret(machine.answers)
 
-    is_makerkit = name.lower().startswith("makerkit")
+
+def interpret(a: Answers) -> HandshakeResult:
+    """The firmware, identity and warnings in the board's answers."""
+    name = a.firmware_name
     identity = None
     warnings: list = []
     features: set[str] = set()
-    for modes in client.capabilities or ():
+    for modes in a.capabilities or ():
         for mode, _res in modes:
             if mode in _MODE_FEATURES:
                 features.add(_MODE_FEATURES[mode])
-    version = f"{report.major}.{report.minor}" if report else "?"
-    if is_makerkit:
-        event = client.request(fm.mk_identity_query(), expect=fm.MkIdentity, timeout=QUERY_TIMEOUT,
-                               what=("the makerkit identity query", "makerkit 身份查询"))
-        identity = KitIdentity.from_info(event.info)
-        features |= {str(f) for f in event.info.get("features") or ()}
+    version = f"{a.firmware.major}.{a.firmware.minor}" if a.firmware else "?"
+    if a.is_makerkit and a.identity is not None:
+        identity = KitIdentity.from_info(a.identity)
+        features |= {str(f) for f in a.identity.get("features") or ()}
         version = identity.version or version
         warning = check_versions(identity)
         if warning is not None:
             warnings.append(warning)
-    firmware = FirmwareInfo(name=name, version=version, protocol=client.protocol or (0, 0),
-                            is_makerkit=is_makerkit, features=frozenset(features))
-    return HandshakeResult(firmware, identity, warnings, answered_after, used_baud)
+    protocol = (a.version.major, a.version.minor) if a.version else (0, 0)
+    firmware = FirmwareInfo(name=name, version=version, protocol=protocol, is_makerkit=a.is_makerkit,
+                            features=frozenset(features))
+    return HandshakeResult(firmware, identity, warnings, a.answered_after, a.baud, a)
 
 
-def _await_answer(client, timeout, baud, fallback_baud, switch_on_garbage) -> int | None:
-    """Probe until the board answers; returns the baud rate switched to (None: never switched)."""
-    # The first probe asks both questions; the repeats ask only REPORT_VERSION: a booting board
-    # queues what it is sent and answers all of it once it runs, and a queue of ~45-byte firmware
-    # reports would hold the handshake up by ~150 ms at 57600 baud (3 bytes per version answer).
-    probe = fm.report_version() + fm.report_firmware()
-    repeat = fm.report_version()
-    speeds = [baud, fallback_baud]
-    current, used, silent_switch, garbage_switches = 0, None, False, 0
-    deadline = client.time() + timeout
-    half = client.time() + timeout / 2
-
-    def answered():
-        return client.firmware or client.protocol
-
-    client.send(probe)
-    while True:
-        mark = client.garbage_bytes
-        watch_garbage = bool(fallback_baud and switch_on_garbage and garbage_switches < 3)
-        until = half if fallback_baud and not silent_switch and current == 0 else deadline
-        client.wait_for(lambda: answered() or (watch_garbage and client.garbage_bytes > mark),
-                        max(0.0, until - client.time()), resend=repeat, resend_every=PROBE_EVERY)
-        if answered() or not fallback_baud or client.time() >= deadline - 1e-6:
-            return used
-        settle = False
-        if client.garbage_bytes > mark and watch_garbage:
-            garbage_switches += 1
-            settle = True
-        elif current == 0:
-            silent_switch = True
-        else:
-            continue   # silent at the fallback speed: keep listening until the deadline
-        current = 1 - current
-        if speeds[current] is None:
-            return used
-        transport_baud = speeds[current]
-        client.transport.set_baud(transport_baud)
-        used = transport_baud
-        client.send(probe)
-        if settle:   # what the board sent at the old speed is still arriving: let it pass unjudged
-            client.wait_for(answered, SETTLE, resend=repeat, resend_every=PROBE_EVERY)
+def no_answer(url: str, failure: Failure, bauds: list) -> NoAnswerError:
+    """The error for a handshake that ended in ``failure`` on ``url``."""
+    if failure.kind == "no_reply":
+        en, zh = failure.what
+        return NoAnswerError(
+            en=f"The board on {url} did not answer {en} within {failure.timeout:g} s.",
+            zh=f"{url} 上的开发板在 {failure.timeout:g} 秒内没有回应{zh}。", port=url)
+    at = f" at {' or '.join(map(str, bauds))} baud" if bauds else ""
+    zh_at = f"（试过 {'、'.join(map(str, bauds))} 波特率）" if bauds else ""
+    return NoAnswerError(
+        en=f"The board on {url} did not answer within {failure.timeout:g} s{at}: it is not running "
+           f"Firmata or makerkit firmware (or it is not plugged in, or busy with another program).",
+        zh=f"{url} 上的开发板在 {failure.timeout:g} 秒内没有回应{zh_at}：它没有运行 Firmata 或 makerkit "
+           f"固件（或者没有插好，或者正忙着运行别的程序）。",
+        hint_en=f"Flash it with `makerkit flash --board uno --port {url}` (Arduino) or "
+                f"`makerkit deploy --port {url}` (ESP32), or press its reset button and try again.",
+        hint_zh=f"请用 `makerkit flash --board uno --port {url}`（Arduino）或 "
+                f"`makerkit deploy --port {url}`（ESP32）烧录固件，或者按一下复位键再试。",
+        port=url, bauds=bauds)
 
 
 def check_versions(identity: KitIdentity) -> FirmwareWarning | None:

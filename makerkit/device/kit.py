@@ -98,9 +98,14 @@ class Kit:
         return f"<Kit {self.board.id} on {self.url}: {self.firmware.name} {self.firmware.version}>"
 
     # --- time -------------------------------------------------------------------------------------
+    @property
+    def clock(self):
+        """The kit's :class:`~makerkit.transport.clock.Clock`: ``now()``, ``sleep()``, ``virtual``."""
+        return self.client.clock
+
     def time(self) -> float:
         """Seconds on the kit's clock (simulated seconds on a virtual kit)."""
-        return self.client.time()
+        return self.client.clock.now()
 
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds``. On a virtual kit this moves simulated time; errors from callbacks and a

@@ -64,7 +64,7 @@ class Stk500Link:
     def call(self, command: stk500.Command, timeout: float = REPLY_TIMEOUT) -> bytes:
         self.transport.write(command.frame)
         buf = bytearray()
-        deadline = self.transport.time() + timeout
+        deadline = self.transport.clock.now() + timeout
         while True:
             try:
                 done = stk500.parse_reply(command, bytes(buf))
@@ -72,7 +72,7 @@ class Stk500Link:
                 raise _LinkLost(command, exc.kind) from None
             if done is not None:
                 return done
-            left = deadline - self.transport.time()
+            left = deadline - self.transport.clock.now()
             if left <= 0:
                 raise _LinkLost(command, "timeout")
             buf += self.transport.read(command.reply_size - len(buf), timeout=left)

@@ -45,6 +45,7 @@ from ..errors import (DisconnectedError, FlashError, MakerkitError, NoAnswerErro
 from ..protocol import firmata
 from ..resources import data_dir
 from . import enrol
+from .confirm import confirm_identity
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -303,36 +304,6 @@ def _write(tr: SerialTransport, path: str, data: bytes, on_chunk: Callable[[int]
             f"os.rename({old_rel!r}, {new_rel!r})")
 
 
-def _confirm(ser, kit_id: str, timeout: float) -> dict:
-    decoder = firmata.FirmataDecoder()
-    query = firmata.report_version() + firmata.report_firmware() + firmata.mk_identity_query()
-    buf = bytearray()
-    end = time.monotonic() + timeout
-    ser.timeout = 0.05
-    while time.monotonic() < end:
-        ser.write(query)
-        stop = min(end, time.monotonic() + 0.25)
-        while time.monotonic() < stop:
-            chunk = ser.read(512)
-            if not chunk:
-                continue
-            buf += chunk
-            for event in decoder.feed(chunk):
-                if isinstance(event, firmata.MkIdentity):
-                    return event.info
-    lines = [line for line in bytes(buf).decode("utf-8", "replace").splitlines() if line.strip()]
-    crash = next((line for line in reversed(lines) if "Error" in line), "")
-    raise FlashError(
-        en="The files are on the board, but after the restart the makerkit firmware did not answer."
-           + (f" The board printed: {crash.strip()}" if crash else ""),
-        zh="文件已经写到开发板上了，但重启后 makerkit 固件没有回应。"
-           + (f"开发板输出：{crash.strip()}" if crash else ""),
-        hint_en="Press the board's reset (EN) button and run `makerkit info --port PORT`; if it still "
-                "does not answer, run `makerkit deploy` again.",
-        hint_zh="请按一下开发板的复位（EN）键，然后运行 `makerkit info --port 串口`；如果还是没有回应，"
-                "请再运行一次 `makerkit deploy`。")
-
-
 KitChooser = Callable[[dict], str]
 """``choose(config_on_the_board) -> kit id``: picks the kit id once the board's config is read."""
 
@@ -448,7 +419,7 @@ def _deploy(*, port: str, kit_id: str | KitChooser, class_id: str, options: dict
             identity = {}
             if confirm:
                 report("confirm", 0, 1)
-                identity = _confirm(tr.serial, kit_id, timeout)
+                identity = confirm_identity(tr.serial, port, timeout)
                 if identity.get("kit") != config["kit"] or identity.get("class") != config["class"]:
                     raise FlashError(
                         en=f"After the deploy the board answers as kit {identity.get('kit')!r} "

@@ -29,21 +29,12 @@ STOP_NOTICE = 0.5        # wall seconds a script gets to notice a stop before it
 STOP_GRACE = 2.0         # ... and to unwind once interrupted
 
 
-def kit_uses_virtual_clock(kit: Any) -> bool:
-    client = getattr(kit, "client", None)
-    if isinstance(getattr(client, "virtual", None), bool):
-        return client.virtual
-    sim = getattr(kit, "sim", None)
-    transport = getattr(sim, "transport", None) if sim is not None else None
-    return bool(getattr(transport, "virtual_clock", False))
-
-
 class Session:
     """The running state the LessonKit consults: clock, budget, stop request."""
 
     def __init__(self, kit: Any, seconds: float | None, on_event: Callable | None):
         self.kit = kit
-        self.virtual = kit_uses_virtual_clock(kit)
+        self.virtual = kit.clock.virtual
         self.recorder = Recorder(kit.time, on_event)
         self.deadline = None if seconds is None else self.recorder.t0 + seconds
         self.stop_requested = threading.Event()

@@ -2,16 +2,16 @@
 
     kit = VirtualKit("uno")                 # virtual clock: time moves only through sleep()
     kit.transport.write(b"\\xf9")            # REPORT_VERSION
-    kit.transport.sleep(0.01)
+    kit.clock.sleep(0.01)
     kit.transport.read()                    # b"\\xf9\\x02\\x06"
     kit.world.press("D2")
 
-Clocks. ``clock="virtual"``: simulated time advances only through ``transport.sleep(s)`` or
-``kit.advance(s)``, in 1 ms firmware-loop steps; ``transport.sleep`` returns only after the reader has
-drained everything the firmware sent up to the new time (it notices the reader coming back to
-``read()`` with nothing left), so ``world.press("D2"); kit.sleep(0.05); button.is_pressed`` is exact.
-Bytes written are handled at once, at the current simulated time. ``clock="real"``: one thread (the
-board's CPU) runs the firmware loop every millisecond of wall-clock time.
+Clocks. ``kit.clock`` (also ``kit.transport.clock``) is a :class:`SimClock`. ``clock="virtual"``:
+simulated time advances only through ``kit.clock.sleep(s)`` (or ``kit.advance(s)``), in 1 ms
+firmware-loop steps; what the firmware sends meanwhile waits in the cable's buffer for the host to
+read it, so the host decides when it reads and nothing depends on thread scheduling. Bytes written
+are handled at once, at the current simulated time. ``clock="real"``: one thread (the board's CPU)
+runs the firmware loop every millisecond of wall-clock time.
 
 The board was powered on just before t = 0 (an ESP32's 500 ms boot window has passed); resets
 (``transport.pulse_reset()``, the REPL's soft reset, ``machine.reset()``) run it again.
@@ -31,7 +31,6 @@ from .world import World
 
 STEP_US = 1000               # one firmware-loop pass per simulated millisecond
 REAL_PERIOD_S = 0.001        # the real-clock loop period
-DRAIN_TIMEOUT_S = 1.0        # how long sleep() waits for a reader to take what the firmware sent
 MAX_BUFFER = 4 * 1024 * 1024 # bytes kept for a reader that does not read (oldest dropped, as a UART)
 CLOCKS = ("virtual", "real")
 
@@ -42,13 +41,10 @@ class SimTransport:
     def __init__(self, kit: "VirtualKit"):
         self.kit = kit
         self.url = f"sim://{kit.board.id}"
-        self.virtual_clock = kit.clock == "virtual"
+        self.clock = kit.clock
         self._cond = threading.Condition()
         self._buf = bytearray()
         self._open = True
-        self._reader_busy = False
-        self._reader_seen = 0.0      # wall time of the reader's last call (0: never)
-        self._reader_thread = None
         self.bytes_to_host = 0
         self.bytes_from_host = 0
 
@@ -71,16 +67,11 @@ class SimTransport:
         """Forget what the board sent while nobody listened (a new client connects)."""
         with self._cond:
             self._buf.clear()
-            self._reader_busy = False
             self._cond.notify_all()
 
     # --- the host's side ---------------------------------------------------------------------------------
     def read(self, size: int = 4096, timeout: float = 0.1) -> bytes:
         with self._cond:
-            self._reader_seen = time.monotonic()
-            self._reader_thread = threading.get_ident()
-            self._reader_busy = False
-            self._cond.notify_all()
             end = time.monotonic() + max(0.0, timeout)
             while not self._buf and self._open:
                 remaining = end - time.monotonic()
@@ -91,7 +82,6 @@ class SimTransport:
                 return b""
             data = bytes(self._buf[:size])
             del self._buf[:size]
-            self._reader_busy = True
             return data
 
     def write(self, data: bytes) -> None:
@@ -113,28 +103,27 @@ class SimTransport:
     def pulse_reset(self) -> None:
         self.kit.reset()
 
-    def time(self) -> float:
-        return self.kit.now()
+
+
+class SimClock:
+    """The virtual kit's clock (the :class:`~makerkit.transport.clock.Clock` of its transport):
+    simulated seconds on a virtual clock, seconds since the kit started on a real one."""
+
+    def __init__(self, kit: "VirtualKit", virtual: bool):
+        self._kit = kit
+        self.virtual = virtual
+
+    def now(self) -> float:
+        return self._kit.now()
 
     def sleep(self, seconds: float) -> None:
-        if not self.virtual_clock:
-            if seconds > 0:
-                time.sleep(seconds)
-            return
-        self.kit.advance(seconds)
-        self._wait_drained()
+        if self.virtual:
+            self._kit.advance(seconds)
+        elif seconds > 0:
+            time.sleep(seconds)
 
-    def _wait_drained(self) -> None:
-        if self._reader_thread == threading.get_ident():
-            return   # the sleeper is the reader: what it has not read yet waits for it
-        with self._cond:
-            deadline = time.monotonic() + DRAIN_TIMEOUT_S
-            while self._open and (self._buf or self._reader_busy) and self._reader_seen:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self._reader_seen = 0.0   # the reader went away: stop waiting for it
-                    return
-                self._cond.wait(remaining)
+    def __repr__(self) -> str:
+        return f"<SimClock {'virtual' if self.virtual else 'real'} t={self.now():.3f}s>"
 
 
 class VirtualKit:
@@ -145,7 +134,8 @@ class VirtualKit:
             raise UsageError(en=f"clock must be 'virtual' or 'real', not {clock!r}.",
                              zh=f"clock 只能是 'virtual' 或 'real'，而不是 {clock!r}。")
         self.board = load_board(board)
-        self.clock = clock
+        self.clock_mode = clock
+        self.clock = SimClock(self, virtual=clock == "virtual")
         self._lock = threading.RLock()
         self._now_us = 0
         self._t0 = time.monotonic()
@@ -172,22 +162,22 @@ class VirtualKit:
     # --- clock -------------------------------------------------------------------------------------------
     @property
     def virtual(self) -> bool:
-        return self.clock == "virtual"
+        return self.clock.virtual
 
     def now(self) -> float:
         """Seconds since the kit started (simulated on a virtual clock)."""
-        if self.clock == "virtual":
+        if self.clock.virtual:
             return self._now_us / 1e6
         return time.monotonic() - self._t0
 
     def _ms(self) -> int:
-        if self.clock == "virtual":
+        if self.clock.virtual:
             return self._now_us // 1000
         return int((time.monotonic() - self._t0) * 1000)
 
     def advance(self, seconds: float) -> None:
         """Virtual clock: run the firmware loop for ``seconds`` of simulated time (1 ms steps)."""
-        if self.clock != "virtual":
+        if not self.clock.virtual:
             raise UsageError(en="advance() needs a virtual clock; this kit runs in real time.",
                              zh="advance() 只能用于虚拟时钟；这个套件按真实时间运行。")
         with self._lock:
@@ -198,7 +188,7 @@ class VirtualKit:
                 self.transport._push(self.device.step(self._now_us // 1000))
 
     def sleep(self, seconds: float) -> None:
-        self.transport.sleep(seconds)
+        self.clock.sleep(seconds)
 
     def _run_real(self) -> None:
         while not self._stop.is_set():
@@ -246,4 +236,4 @@ class VirtualKit:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<VirtualKit {self.board.id} clock={self.clock} t={self.now():.3f}s {self.state}>"
+        return f"<VirtualKit {self.board.id} clock={self.clock_mode} t={self.now():.3f}s {self.state}>"

@@ -6,15 +6,15 @@ interface and never learns whether the other end is a USB cable, a TCP socket or
 A transport is opened by URL (see :func:`makerkit.transport.open_transport`); the virtual kit
 (``sim://``) provides its own object with the same shape.
 
-Clock: ``time()`` and ``sleep()`` are the transport's clock. For real ports ``virtual_clock`` is
-False, ``time()`` is :func:`time.monotonic` and ``sleep()`` is :func:`time.sleep`. A virtual kit with a
-virtual clock advances simulated time only through ``sleep()``, so code that waits for a board should
-use the transport's clock rather than the wall clock.
+Clock: every transport carries ``clock`` (:mod:`makerkit.transport.clock`): the wall clock for real
+ports, the virtual kit's own clock for ``sim://``. Code that waits for a board waits on it.
 """
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
+
+from .clock import Clock
 
 
 @runtime_checkable
@@ -24,8 +24,8 @@ class Transport(Protocol):
     url: str
     """The URL or port name the transport was opened with (``/dev/ttyUSB0``, ``socket://...``)."""
 
-    virtual_clock: bool
-    """True when ``time()``/``sleep()`` are a simulated clock (the virtual kit)."""
+    clock: Clock
+    """The transport's clock (``clock.virtual`` is True on a virtual kit with simulated time)."""
 
     @property
     def is_open(self) -> bool:
@@ -59,14 +59,6 @@ class Transport(Protocol):
         """Reset the board through the DTR/RTS lines, as the Arduino IDE does on upload.
 
         A no-op where there are no modem lines (sockets, ptys)."""
-        ...
-
-    def time(self) -> float:
-        """Monotonic seconds on the transport's clock."""
-        ...
-
-    def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` on the transport's clock."""
         ...
 
 

@@ -21,6 +21,7 @@ import time
 import serial
 
 from ..errors import DisconnectedError, MakerkitError
+from .clock import WALL_CLOCK
 from .open_errors import open_error
 
 RESET_PULSE_S = 0.1
@@ -51,7 +52,7 @@ def open_serial(url: str, *, baud: int = 115200, exclusive: bool = True,
 class SerialTransport:
     """A pyserial port behind the :class:`~makerkit.transport.base.Transport` interface."""
 
-    virtual_clock = False
+    clock = WALL_CLOCK
 
     def __init__(self, ser: "serial.SerialBase", url: str):
         self.url = url
@@ -193,22 +194,12 @@ class SerialTransport:
         try:
             self._ser.dtr = False
             self._ser.rts = True
-            self.sleep(RESET_PULSE_S)
+            time.sleep(RESET_PULSE_S)
             self._ser.rts = False
             self._ser.dtr = True
             self._ser.rts = True
         except (serial.SerialException, OSError, ValueError):
             return  # ptys and some adapters have no DTR/RTS
-
-    # -- clock ---------------------------------------------------------------------------------------
-    @staticmethod
-    def time() -> float:
-        return time.monotonic()
-
-    @staticmethod
-    def sleep(seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
 
     # -- closing ---------------------------------------------------------------------------------
     def close(self) -> None:

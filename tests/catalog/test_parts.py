@@ -39,7 +39,7 @@ def test_roles_come_from_the_registry():
 def test_a_missing_feature_names_the_part():
     import pytest
     from makerkit.errors import FeatureNotSupportedError
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         kit.firmware = type(kit.firmware)(name="StandardFirmata", version="2.5", protocol=(2, 5),
                                           is_makerkit=False)
         with pytest.raises(FeatureNotSupportedError) as info:

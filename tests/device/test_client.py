@@ -13,14 +13,12 @@ import makerkit
 from makerkit.device.client import FirmataClient
 from makerkit.errors import DisconnectedError
 from makerkit.protocol import firmata as fm
+from makerkit.transport.clock import WALL_CLOCK
 
 
 class _Recording:
     url = "recording"
-    virtual_clock = False
-
-    def time(self):
-        return time.monotonic()
+    clock = WALL_CLOCK
 
 
 messages = st.one_of(
@@ -51,7 +49,7 @@ def test_state_cache_survives_noise_and_any_split(items, data):
 
 
 def test_a_closed_kit_says_so():
-    kit = makerkit.connect("sim://uno")
+    kit = makerkit.connect("sim://uno", clock="virtual")
     led = kit.led("D13")
     kit.close()
     with pytest.raises(DisconnectedError) as info:
@@ -64,7 +62,7 @@ def test_a_closed_kit_says_so():
 
 
 def test_button_wired_to_vcc_with_a_pull_down():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         world = kit.sim.world
         world.set_input("D7", 0)                  # the 10 kΩ pull-down holds it low
         button = kit.button("D7", pull_up=False)
@@ -75,7 +73,7 @@ def test_button_wired_to_vcc_with_a_pull_down():
 
 
 def test_esp32_kit_takes_network_settings():
-    with makerkit.connect("sim://esp32") as kit:
+    with makerkit.connect("sim://esp32", clock="virtual") as kit:
         config = kit.configure(kit="kit-12", class_="8b", wifi_ssid="lab", wifi_password="secret",
                                broker="mqtt://10.0.0.2:1883", interval=5)
         assert config["wifi_ssid"] == "lab" and config["wifi_password"] == "***"

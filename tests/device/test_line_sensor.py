@@ -10,7 +10,7 @@ from makerkit.errors import UsageError
 
 @pytest.fixture
 def kit():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         yield kit
 
 

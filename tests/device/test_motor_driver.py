@@ -13,7 +13,7 @@ LEFT, RIGHT = ("D7", "D8", "D5"), ("D12", "D11", "D6")   # (IN1, IN2, ENA on a P
 
 @pytest.fixture
 def kit():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         yield kit
 
 

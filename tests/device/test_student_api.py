@@ -12,12 +12,12 @@ from makerkit.errors import UsageError
 
 
 def test_parts_find_the_kit_of_the_with_block():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         led = makerkit.LED("D13")
         led.on()
         kit.sleep(0.01)
         assert led.kit is kit and led.is_active and kit.sim.world.pin_level("D13") == 1
-        with makerkit.connect("sim://esp32") as inner:
+        with makerkit.connect("sim://esp32", clock="virtual") as inner:
             assert makerkit.LED("GPIO2").kit is inner
         assert makerkit.Button("D2").kit is kit    # back to the outer kit
     with pytest.raises(UsageError):
@@ -25,7 +25,7 @@ def test_parts_find_the_kit_of_the_with_block():
 
 
 def test_when_held_runs_after_hold_time():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         button = kit.button("D2", hold_time=0.5)
         held = []
         button.when_held = lambda: held.append(round(kit.time(), 2))
@@ -46,7 +46,7 @@ def test_when_held_runs_after_hold_time():
 
 
 def test_pwmled_pulse_fades_in_and_out():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         led = kit.pwm_led("D9")
         led.pulse(fade_in_time=0.2, fade_out_time=0.2, n=1, background=False)
         duties = [e.value for e in kit.sim.world.trace if e.pin == "D9" and e.kind == "pwm"]
@@ -70,3 +70,27 @@ def test_pause_waits_until_the_kit_closes():
         assert kit.closed
     with pytest.raises(UsageError):
         makerkit.pause()
+
+
+def test_a_plain_script_on_sim_keeps_wall_clock_time():
+    """connect("sim://...") without clock= is what a student's own script does: time.sleep works,
+    the board goes on by itself, and kit.clock says which clock it is."""
+    import time
+    with makerkit.connect("sim://uno") as kit:
+        assert not kit.clock.virtual and not kit.sim.clock.virtual
+        led = makerkit.LED("D13")
+        led.on()
+        deadline = time.monotonic() + 5.0      # a bound only: a loaded machine may be slow
+        while kit.sim.world.pin_level("D13") != 1 and time.monotonic() < deadline:
+            time.sleep(0.01)                    # the student's own time.sleep: the kit keeps going
+        assert kit.sim.world.pin_level("D13") == 1
+        start = kit.time()
+        time.sleep(0.05)
+        assert kit.time() - start >= 0.05
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
+        assert kit.clock.virtual
+        start = kit.time()
+        time.sleep(0.05)
+        assert kit.time() == start             # simulated time moves only with kit.sleep
+        kit.sleep(0.25)
+        assert kit.time() - start == pytest.approx(0.25)

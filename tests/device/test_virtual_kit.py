@@ -14,7 +14,7 @@ from makerkit.errors import DeviceError, PinError, UsageError
 
 @pytest.fixture
 def kit():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         yield kit
 
 
@@ -220,7 +220,7 @@ def test_bad_pins_on_the_virtual_uno(kit):
 
 
 def test_close_leaves_the_virtual_kit_safe():
-    kit = makerkit.connect("sim://uno")
+    kit = makerkit.connect("sim://uno", clock="virtual")
     world = kit.sim.world
     led, pwm, buzzer = kit.led("D13"), kit.pwm_led("D9"), kit.buzzer("D6")
     motor = kit.motor("D3", "D11")
@@ -239,7 +239,7 @@ def test_close_leaves_the_virtual_kit_safe():
 
 
 def test_esp32_virtual_kit_pins():
-    with makerkit.connect("sim://esp32") as kit:
+    with makerkit.connect("sim://esp32", clock="virtual") as kit:
         assert kit.board.id == "esp32"
         led = kit.led("LED_BUILTIN")
         led.on()
@@ -253,12 +253,26 @@ def test_esp32_virtual_kit_pins():
         assert knob.value == pytest.approx(0.5, abs=0.01)
 
 
+def test_no_reader_thread_on_a_virtual_clock():
+    """On a virtual clock the waiting thread reads: nothing depends on how a thread is scheduled."""
+    import threading
+    before = {t.ident for t in threading.enumerate()}
+    kits = [makerkit.connect("sim://uno", clock="virtual") for _ in range(3)]
+    assert [t for t in threading.enumerate() if t.ident not in before] == []
+    assert all(kit.clock.virtual and kit.clock is kit.sim.clock for kit in kits)
+    for kit in kits:
+        kit.close()
+
+
 def test_one_reader_thread_per_kit_and_none_after_close():
     import threading
     before = {t.ident for t in threading.enumerate()}
-    kits = [makerkit.connect("sim://uno") for _ in range(3)]
+    kits = [makerkit.connect("sim://uno", clock="real") for _ in range(3)]
     new = [t for t in threading.enumerate() if t.ident not in before]
-    assert len(new) == 3 and all(t.name.startswith("makerkit-reader") for t in new)
+    # the kit's board runs on a thread of its own on a real clock ("makerkit-sim ...")
+    readers = [t for t in new if t.name.startswith("makerkit-reader")]
+    assert len(readers) == 3
+    new = readers + [t for t in new if t.name.startswith("makerkit-sim")]
     for kit in kits:
         kit.close()
     for thread in new:

@@ -9,7 +9,7 @@ import makerkit
 
 def test_connect_sim_uno_devices_virtual_clock():
     start = time.monotonic()
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         assert kit.firmware.is_makerkit and kit.identity.board == "uno"
         world = kit.sim.world
         kit.led("D13").on()
@@ -39,7 +39,7 @@ def test_connect_sim_uno_devices_virtual_clock():
 
 
 def test_blink_is_exact_on_the_virtual_clock():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         led = kit.led("D13")
         t0 = kit.time()
         for _ in range(5):
@@ -53,7 +53,7 @@ def test_blink_is_exact_on_the_virtual_clock():
 
 def test_adafruit_ahtx0_driver_reads_the_simulated_aht20():
     adafruit_ahtx0 = pytest.importorskip("adafruit_ahtx0")
-    with makerkit.connect("sim://esp32") as kit:
+    with makerkit.connect("sim://esp32", clock="virtual") as kit:
         kit.sim.world.set_temperature(23.4)
         kit.sim.world.set_humidity(51.0)
         sensor = adafruit_ahtx0.AHTx0(kit.i2c())

@@ -29,11 +29,11 @@ def test_button_press_reported_within_one_millisecond(uno):
     link.send(fm.set_pin_mode(2, fm.PinMode.PULLUP) + fm.report_digital(0, True))
     assert link.expect(fm.DigitalPortReport).mask & 0b100
     uno.world.press("D2")
-    uno.transport.sleep(0.001)
+    uno.clock.sleep(0.001)
     assert link.expect(fm.DigitalPortReport).mask & 0b100 == 0
     assert uno.world.pin_level("D2") == 0
     uno.world.release("D2")
-    uno.transport.sleep(0.001)
+    uno.clock.sleep(0.001)
     assert link.expect(fm.DigitalPortReport).mask & 0b100
 
 
@@ -42,20 +42,20 @@ def test_analog_light_and_potentiometer(uno):
     uno.world.set_light(0.25)
     uno.world.set_potentiometer(1.0)
     link.send(fm.report_analog(0, True) + fm.report_analog(1, True))
-    uno.transport.sleep(0.02)
+    uno.clock.sleep(0.02)
     a0 = link.expect(fm.AnalogReport, lambda e: e.channel == 0)
     a1 = link.expect(fm.AnalogReport, lambda e: e.channel == 1)
     assert a0.value == round(0.25 * 1023) and a1.value == 1023
     uno.world.set_analog("A0", 0.5)
     link.events.clear()
-    uno.transport.sleep(0.019)
+    uno.clock.sleep(0.019)
     assert link.expect(fm.AnalogReport, lambda e: e.channel == 0).value == 512
 
 
 def test_analog_reports_follow_the_sampling_interval_exactly(uno):
     link = Link(uno.transport)
     link.send(fm.sampling_interval(100) + fm.report_analog(0, True))
-    uno.transport.sleep(1.0)
+    uno.clock.sleep(1.0)
     link.pump()
     assert len([e for e in link.events if isinstance(e, fm.AnalogReport)]) == 11  # at 0 and every 100 ms
 
@@ -87,13 +87,13 @@ def test_dht_sonar_and_unplugged_sensor(uno):
     report = link.expect(fm.DhtReport)
     assert (report.pin, report.temperature, report.humidity) == (4, -12.5, 55.0)
     uno.world.unplug("D4")
-    uno.transport.sleep(1.0)
+    uno.clock.sleep(1.0)
     assert link.expect(fm.DhtError).pin == 4
     uno.world.set_distance_cm(42)
     link.send(fm.sonar_config(7, 8))
     assert link.expect(fm.SonarReport).distance_cm == 42
     uno.world.set_distance_cm(900)
-    uno.transport.sleep(0.05)
+    uno.clock.sleep(0.05)
     assert link.expect(fm.SonarReport).distance_cm == 0
 
 

@@ -22,7 +22,7 @@ def test_bridge_buffers_on_disk_while_the_broker_is_away(tmp_path, db_url):
     broker = Mosquitto(tmp_path / "b").start()
     col = Collector(broker.url, db_url, collector_id="bc").start()
     try:
-        with makerkit.connect("sim://uno") as kit:
+        with makerkit.connect("sim://uno", clock="virtual") as kit:
             kit.configure(kit="uno-3", class_="7b")
             bridge = Bridge(kit, broker.url, outbox=str(tmp_path / "outbox.db")).start()
             try:
@@ -50,7 +50,7 @@ def test_bridge_buffers_on_disk_while_the_broker_is_away(tmp_path, db_url):
 def test_bridge_answers_replays_from_its_disk_buffer(tmp_path, db_url):
     broker = Mosquitto(tmp_path / "b", persistence=False).start()
     try:
-        with makerkit.connect("sim://uno") as kit:
+        with makerkit.connect("sim://uno", clock="virtual") as kit:
             kit.configure(kit="uno-4", class_="7b")
             bridge = Bridge(kit, broker.url, outbox=str(tmp_path / "outbox.db")).start()
             try:

@@ -37,13 +37,13 @@ def test_a_reset_board_without_incarnations_is_kept_reported_and_quarantined_not
     outbox = str(tmp_path / "outbox.db")
     col = Collector(broker.url, db_url, collector_id="reuse").start()
     try:
-        with makerkit.connect("sim://uno") as kit:
+        with makerkit.connect("sim://uno", clock="virtual") as kit:
             kit.configure(kit="uno-3", class_="7b")
             with Bridge(kit, broker.url, outbox=outbox) as bridge:
                 first = publish_many(kit, 0, 10)
                 wait_until(lambda: col.store.count("uno-3") == 10, 15, what="the first board's readings")
         # the same kit id on a board whose memory is new (replaced, or its EEPROM wiped): seq starts again
-        with makerkit.connect("sim://uno") as kit:
+        with makerkit.connect("sim://uno", clock="virtual") as kit:
             kit.configure(kit="uno-3", class_="7b")
             with Bridge(kit, broker.url, outbox=outbox) as bridge:
                 second = publish_many(kit, 500, 10)
@@ -72,7 +72,7 @@ def test_a_replaced_board_with_a_new_incarnation_is_stored_under_it(tmp_path, db
         got = {}
         for inc in ("aaaa11", "bbbb22"):
             fs = with_incarnation(tmp_path / inc, inc)
-            with makerkit.connect("sim://esp32", fs_dir=fs) as kit:
+            with makerkit.connect("sim://esp32", clock="virtual", fs_dir=fs) as kit:
                 assert kit.identity.info.get("inc") == inc
                 with Bridge(kit, broker.url, outbox=outbox) as bridge:
                     got[inc] = publish_many(kit, 0, 8)
@@ -135,7 +135,7 @@ def test_a_bridge_on_an_old_outbox_publishes_what_waited_in_it(tmp_path, db_url,
     old_outbox(path, [(s, payload(s), 0) for s in range(1, 21)])
     col = Collector(broker.url, db_url, collector_id="old").start()
     try:
-        with makerkit.connect("sim://uno") as kit:
+        with makerkit.connect("sim://uno", clock="virtual") as kit:
             kit.configure(kit="uno-5", class_="7b")
             with Bridge(kit, broker.url, outbox=path) as bridge:
                 assert any(n["code"] == "outbox_migrated" and n["zh"] for n in bridge.take_notices())

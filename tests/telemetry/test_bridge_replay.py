@@ -51,7 +51,7 @@ BAD = [
 
 
 def test_bad_replay_requests_are_ignored_counted_and_never_stop_the_bridge(tmp_path, broker):
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         kit.configure(kit="uno-6", class_="7b")
         with Bridge(kit, broker.url, outbox=str(tmp_path / "outbox.db")) as bridge:
             seqs = [kit.publish("light", i / 10)["seq"] for i in range(5)]
@@ -76,7 +76,7 @@ def test_bad_replay_requests_are_ignored_counted_and_never_stop_the_bridge(tmp_p
 
 
 def test_a_long_range_is_answered_for_1000_numbers_and_requests_are_rate_limited(tmp_path, broker):
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         kit.configure(kit="uno-8", class_="7b")
         with Bridge(kit, broker.url, outbox=str(tmp_path / "outbox.db")) as bridge:
             seqs = [kit.publish("light", i / 10)["seq"] for i in range(3)]

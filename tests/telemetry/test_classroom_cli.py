@@ -120,7 +120,7 @@ def test_quarantine_cli_lists_reasons(tmp_path):
 def test_classroom_reads_the_aht20_without_the_optional_driver_too():
     import makerkit
     from makerkit.classroom.room import _Aht20
-    with makerkit.connect("sim://esp32") as kit:
+    with makerkit.connect("sim://esp32", clock="virtual") as kit:
         kit.sim.world.set_temperature(31.5)
         kit.sim.world.set_humidity(62.0)
         sensor = _Aht20(kit.i2c(), kit.sleep)

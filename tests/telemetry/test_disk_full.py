@@ -93,7 +93,7 @@ def test_unacknowledged_batches_come_back_after_a_restart(broker, db_url):
 def test_bridge_does_not_ack_the_kit_while_its_outbox_disk_is_full(broker, db_url, tmp_path):
     col = Collector(broker.url, db_url, collector_id="bfull").start()
     try:
-        with makerkit.connect("sim://uno") as kit:
+        with makerkit.connect("sim://uno", clock="virtual") as kit:
             kit.configure(kit="uno-9", class_="7b")
             bridge = Bridge(kit, broker.url, outbox=str(tmp_path / "outbox.db")).start()
             try:

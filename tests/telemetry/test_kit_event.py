@@ -38,7 +38,7 @@ class Subscriber:
 def test_kit_event_arrives_on_the_event_topic_from_a_virtual_esp32(broker):
     sub = Subscriber(broker, "makerkit/v1/7a/kit-ev/event")
     try:
-        with makerkit.connect("sim://esp32") as kit:
+        with makerkit.connect("sim://esp32", clock="virtual") as kit:
             kit.configure(kit="kit-ev", class_="7a", wifi_ssid="lab", broker=broker.url)
             tel = kit.sim.device.app.telemetry
             for _ in range(200):                       # the firmware connects as simulated time passes
@@ -63,7 +63,7 @@ def test_kit_event_arrives_on_the_event_topic_from_a_virtual_esp32(broker):
 
 
 def test_kit_event_refuses_bad_names_and_data_before_they_reach_the_kit():
-    with makerkit.connect("sim://esp32") as kit:
+    with makerkit.connect("sim://esp32", clock="virtual") as kit:
         with pytest.raises(TelemetryError):
             kit.event("Check point!")
         with pytest.raises(TelemetryError):
@@ -79,7 +79,7 @@ def test_kit_event_refuses_bad_names_and_data_before_they_reach_the_kit():
 
 def test_firmware_refuses_a_malformed_event_with_mk_error():
     from makerkit.protocol import firmata as fm
-    with makerkit.connect("sim://esp32") as kit:
+    with makerkit.connect("sim://esp32", clock="virtual") as kit:
         bad = fm.mk_telemetry_event("Bad Name")                 # the host helper would refuse this
         with pytest.raises(MakerkitError) as info:
             kit.client.request(bad, expect=fm.MkTelemetryEvent, timeout=2.0, what=("the event", "这个事件"),

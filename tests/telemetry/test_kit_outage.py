@@ -45,7 +45,7 @@ def _drain(kit, col, kit_id, count, timeout):
 def test_ten_minutes_without_wifi_lose_no_reading(broker, db_url):
     col = Collector(broker.url, db_url, collector_id="outage").start()
     try:
-        with makerkit.connect("sim://esp32") as kit:
+        with makerkit.connect("sim://esp32", clock="virtual") as kit:
             kit.configure(kit="kit-wifi", class_="7a", wifi_ssid="lab", broker=broker.url)
             firmware = kit.sim.device.app.telemetry
             seqs = _readings(kit, 20)
@@ -67,7 +67,7 @@ def test_ten_minutes_without_wifi_lose_no_reading(broker, db_url):
 _UNPLUGGED_KIT = r"""
 import json, sys
 import makerkit
-kit = makerkit.connect("sim://esp32", fs_dir=sys.argv[1])
+kit = makerkit.connect("sim://esp32", clock="virtual", fs_dir=sys.argv[1])
 kit.configure(kit="kit-plug", class_="7a", wifi_ssid="lab", broker=sys.argv[2])
 kit.sim.hal.network_up = False            # no WiFi all lesson: nothing is ever sent
 seqs = []
@@ -100,7 +100,7 @@ def test_unplugged_kit_with_a_full_outbox_delivers_everything_when_powered_again
             fh.write(b'%d 0badf00d {"v": 1, "seq": %d, "bo' % (seqs[-1] + 1, seqs[-1] + 1))
     col = Collector(broker.url, db_url, collector_id="plug").start()
     try:
-        with makerkit.connect("sim://esp32", fs_dir=str(flash)) as kit:    # powered again, WiFi back
+        with makerkit.connect("sim://esp32", clock="virtual", fs_dir=str(flash)) as kit:    # powered again, WiFi back
             firmware = kit.sim.device.app.telemetry
             # it boots from the flash and starts sending at once (while connect() is still talking to it)
             assert firmware.boot == 2 and firmware.dropped == 0

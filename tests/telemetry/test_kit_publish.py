@@ -18,7 +18,7 @@ from .conftest import wait_until
 def test_lesson_publish_lands_in_the_portfolio(broker, db_url):
     col = Collector(broker.url, db_url, collector_id="lesson").start()
     try:
-        with makerkit.connect("sim://esp32") as kit:
+        with makerkit.connect("sim://esp32", clock="virtual") as kit:
             kit.configure(kit="kit-07", class_="7a", wifi_ssid="lab", broker=broker.url)
             records = []
             kit.on_record(records.append)
@@ -39,7 +39,7 @@ def test_lesson_publish_lands_in_the_portfolio(broker, db_url):
 
 
 def test_publish_refuses_bad_readings_before_they_reach_the_kit():
-    with makerkit.connect("sim://uno") as kit:
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
         with pytest.raises(TelemetryError):
             kit.publish("Temperature!", 1)
         with pytest.raises(TelemetryError):

@@ -22,6 +22,7 @@ from makerkit.errors import (DisconnectedError, MakerkitError, PortBusyError, Po
                              PortPermissionError, UsageError)
 from makerkit.transport import normalize_port, open_transport
 from makerkit.transport.base import Transport
+from makerkit.transport.clock import WALL_CLOCK
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_pty_round_trip_and_transport_shape(pty_pair):
     master, name = pty_pair
     with open_transport(name) as t:
         assert isinstance(t, Transport)
-        assert t.url == name and t.is_open and t.virtual_clock is False
+        assert t.url == name and t.is_open and t.clock.virtual is False
         t.write(b"\xf9\xf0\x79\xf7")
         assert wait_readable(master) == b"\xf9\xf0\x79\xf7"
         os.write(master, b"\xf9\x02\x06")
@@ -95,10 +96,11 @@ def test_pulse_reset_on_a_pty_is_a_harmless_no_op(pty_pair):
 def test_clock_is_the_wall_clock(pty_pair):
     _, name = pty_pair
     with open_transport(name) as t:
+        assert t.clock is WALL_CLOCK and not t.clock.virtual
         before = time.monotonic()
-        t.sleep(0.05)
-        assert t.time() - before >= 0.05
-        assert abs(t.time() - time.monotonic()) < 0.05
+        t.clock.sleep(0.05)
+        assert t.clock.now() - before >= 0.05
+        assert t.clock.now() <= time.monotonic()
 
 
 def test_loop_url_round_trip():

@@ -15,7 +15,7 @@ from makerkit.transport.base import Transport
 def test_the_virtual_kit_transport_has_the_transport_shape():
     kit = VirtualKit("uno")
     try:
-        assert isinstance(kit.transport, Transport) and kit.transport.virtual_clock
+        assert isinstance(kit.transport, Transport) and kit.transport.clock.virtual
     finally:
         kit.close()
 
