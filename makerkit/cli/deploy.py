@@ -52,7 +52,7 @@ _TEXT = {
                            "from the class's access list and register it in the class's inventory.")
 @click.option("--new-incarnation", is_flag=True,
               help="Start the kit's counters again (a kit handed out for a new term); erased kits get one anyway.")
-@click.option("--interval", type=int, help="Telemetry interval in seconds.")
+@click.option("--interval", type=int, help="Seconds between the readings a board with sensors of its own (the 掌控板: light, sound) publishes by itself (default 10).")
 @click.option("--board", "-b", help="Board profile (esp32, esp32s3, mpython); default: from the board.")
 @click.option("--no-confirm", is_flag=True, help="Do not wait for the kit to answer after the restart.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each step.")

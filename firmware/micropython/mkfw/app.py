@@ -50,8 +50,9 @@ class App:
                 self.telemetry = telemetry.install(self.server, hal, self.config)
                 if "telemetry" not in self.server.features:
                     self.server.features.append("telemetry")
-                from . import control
+                from . import control, onboard
                 control.install(self.server, self.telemetry)
+                onboard.install(self.telemetry, hal, profile)
             except Exception as exc:  # a broken extension must not take Firmata down
                 self.telemetry_error = exc
 

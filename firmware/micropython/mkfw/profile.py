@@ -6,7 +6,8 @@ from a makerkit ``BoardProfile`` with :func:`from_board`. Shape::
     {"id": "esp32", "family": "esp32", "adc_bits": 12, "pwm_bits": 10, "i2c": [21, 22],
      "pins": [[2, "GPIO2", "iop", -1], [36, "GPIO36", "ia", 0], ...], "oled": 60}
 
-``oled`` (only on boards with a display) is the I2C address of the on-board SSD1306.
+``oled`` (only on boards with a display) is the I2C address of the on-board SSD1306; ``sensors``
+(only on boards with sensors of their own) maps a name (``"light"``) to the pin of that analog sensor.
 
 Each pin is ``[firmata number, printed name, abilities, analog channel or -1]`` where abilities
 holds ``i`` (digital in), ``o`` (digital out), ``p`` (PWM), ``r`` (reserved: serial pins).
@@ -32,9 +33,16 @@ def from_board(board):
     data = {"id": board.id, "family": board.family, "adc_bits": board.adc_bits,
             "pwm_bits": board.pwm_bits, "i2c": [board.pin(board.i2c_sda).number,
                                                 board.pin(board.i2c_scl).number], "pins": pins}
-    oled = getattr(board, "onboard", {}).get("oled_i2c_address")
+    onboard = getattr(board, "onboard", {})
+    oled = onboard.get("oled_i2c_address")
     if oled:
         data["oled"] = oled      # I2C address of the board's SSD1306 display (the 掌控板's: 60)
+    sensors = {}
+    for key in onboard:          # the board's own analog sensors, sampled by mkfw.onboard
+        if key.endswith("_sensor") and board.pin(onboard[key]).analog_channel is not None:
+            sensors[key[:-len("_sensor")]] = board.pin(onboard[key]).number
+    if sensors:
+        data["sensors"] = sensors
     return data
 
 

@@ -136,6 +136,7 @@ class Telemetry:
         self._last_tick = None
         self.units = {}
         self._sources = []
+        self._source_units = {}
         self._next_sample = None
         self._replays = []        # [from, to, next seq to send, outbox position], oldest first
         self._out = bytearray()
@@ -154,9 +155,10 @@ class Telemetry:
         state["seq"] = self._reserved
         self.hal.save_state(state)
 
-    def add_source(self, fn):
+    def add_source(self, fn, units=None):
         """``fn(now_ms) -> {name: value}`` sampled every ``interval`` seconds of the config."""
         self._sources.append(fn)
+        self._source_units.update(units or {})
 
     def set_clock(self, iso_text):
         self.epoch_ms = parse_iso_ms(iso_text) - self.uptime_ms
@@ -406,7 +408,7 @@ class Telemetry:
         self._tick(now_ms)
         interval = self.config.get("interval") or 0
         if self._sources and interval:
-            if self._next_sample is None:
+            if self._next_sample is None or self._next_sample - self.uptime_ms > interval * 1000:
                 self._next_sample = self.uptime_ms + interval * 1000
             elif self.uptime_ms >= self._next_sample:
                 self._next_sample += interval * 1000
@@ -417,7 +419,7 @@ class Telemetry:
                     except OSError:
                         pass
                 if readings:
-                    self.record(readings)
+                    self.record(readings, {k: self._source_units[k] for k in readings if k in self._source_units})
         if self.hal.network_ready():
             wall = self.ntp.step(self.uptime_ms)
             if wall is not None:
