@@ -14,8 +14,8 @@ def check(run):
         return [run.fail(
             "Your program never set up an LED.",
             "你的程序没有创建 LED。",
-            'Start main with: led = kit.led(LED_PIN)',
-            '在 main 的开头写：led = kit.led(LED_PIN)')]
+            'Start main with: led = kit.led(kit.pins.led)',
+            '在 main 的开头写：led = kit.led(kit.pins.led)')]
     levels = run.output_levels(pin)
     ons = [i for i, lv in enumerate(levels) if lv.level > 0]
     if not ons:

@@ -1,10 +1,8 @@
 """第 1 课：让板载 LED 闪烁（参考答案）  ·  Lesson 1: blink the built-in LED (solution)"""
 
-LED_PIN = "LED_BUILTIN"    # 掌控板用 "P8"，ESP32-S3 用 "GPIO2" / mPython board: "P8", ESP32-S3: "GPIO2"
-
 
 def main(kit):
-    led = kit.led(LED_PIN)
+    led = kit.led(kit.pins.led)       # 接线表里 LED 的引脚 / the LED's pin in the wiring table
 
     while True:                       # 一直重复 / repeat forever
         led.on()                      # 开灯 / on

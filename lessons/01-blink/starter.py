@@ -4,15 +4,11 @@
 检查 / Check:  makerkit lesson check 01-blink --sim
 """
 
-# LED_BUILTIN 是开发板自带的小灯（Uno 上是 D13，ESP32 上是 GPIO2）。
-# 掌控板改成 "P8"，ESP32-S3 改成 "GPIO2"，并按接线表接一个 LED。
-# LED_BUILTIN is the light built into the board (D13 on an Uno, GPIO2 on an ESP32).
-# On the mPython board use "P8", on an ESP32-S3 "GPIO2", with an LED wired as the table shows.
-LED_PIN = "LED_BUILTIN"
-
 
 def main(kit):
-    led = kit.led(LED_PIN)
+    # kit.pins.led 是接线表里 LED 的引脚：Uno 上是 D13（板载 LED），掌控板上是 P8。
+    # kit.pins.led is the LED's pin in the wiring table: D13 on an Uno (the built-in LED), P8 on the mPython board.
+    led = kit.led(kit.pins.led)
 
     led.on()          # 开灯 / light on
     kit.sleep(0.5)    # 等 0.5 秒 / wait half a second

@@ -42,10 +42,10 @@ def _real_presses(run, pin):
 def check(run):
     if not run.devices_of("button"):
         return [run.fail("Your program never set up the button.", "你的程序没有创建按钮。",
-                         "Add: button = kit.button(BUTTON)", "加上这一句：button = kit.button(BUTTON)")]
+                         "Add: button = kit.button(kit.pins.button)", "加上这一句：button = kit.button(kit.pins.button)")]
     if not run.devices_of("led", "pwm_led"):
         return [run.fail("Your program never set up an LED.", "你的程序没有创建 LED。",
-                         'Add: led = kit.led(LED_PIN)', '加上这一句：led = kit.led(LED_PIN)')]
+                         'Add: led = kit.led(kit.pins.led)', '加上这一句：led = kit.led(kit.pins.led)')]
     led, button = run.pin("led"), run.pin("button")
     if run.is_sim:
         presses = [(d, u) for d, u in PRESSES if u + REACT <= run.elapsed]

@@ -7,13 +7,12 @@ Wire one leg of the button to D4 (GPIO4 on an ESP32) and the opposite leg to GND
 检查 / Check:  makerkit lesson check 02-button-led --sim
 """
 
-BUTTON = "D4"           # 掌控板用 "P5"（A 键） / on the mPython board use "P5" (button A)
-LED_PIN = "LED_BUILTIN"  # 掌控板用 "P8"，ESP32-S3 用 "GPIO2" / mPython board: "P8", ESP32-S3: "GPIO2"
-
 
 def main(kit):
-    led = kit.led(LED_PIN)
-    button = kit.button(BUTTON)
+    # kit.pins 里是接线表的引脚（掌控板：按钮是 A 键 P5，LED 在 P8）。
+    # kit.pins holds the pins of the wiring table (mPython board: button A is P5, the LED is on P8).
+    led = kit.led(kit.pins.led)
+    button = kit.button(kit.pins.button)
 
     while True:
         if button.is_pressed:     # 按钮按下了吗？ / is the button pressed?

@@ -56,7 +56,7 @@ def _measure_times(run):
 def check(run):
     if not run.devices_of("dht11", "dht22"):
         return [run.fail("Your program never set up the DHT11 sensor.", "你的程序没有创建 DHT11 传感器。",
-                         "Add: sensor = kit.dht11(DHT_PIN)", "加上这一句：sensor = kit.dht11(DHT_PIN)")]
+                         "Add: sensor = kit.dht11(kit.pins.dht)", "加上这一句：sensor = kit.dht11(kit.pins.dht)")]
     findings = []
 
     times = _measure_times(run)
@@ -122,10 +122,10 @@ def check(run):
                 "检查一下打印的是不是 sensor.temperature。"))
         return findings
 
-    settled = []
-    for t, value in temps:
+    settled = []      # readings the sensor had time to take since the room last changed (its first
+    for t, value in temps:       # one may still be a measurement from before the check began)
         start, want = _expected(run, t)
-        if start == 0.0 or t >= start + SETTLE:
+        if t >= start + SETTLE:
             settled.append((t, value, want))
     wrong = [(t, v, w) for t, v, w in settled if abs(v - w) > TOLERANCE]
     warm_seen = any(w == WARM for _, _, w in settled)

@@ -1,10 +1,8 @@
 """第 3 课：温湿度计（参考答案）  ·  Lesson 3: thermometer (solution)"""
 
-DHT_PIN = "D4"    # 掌控板用 "P0" / on the mPython board use "P0"
-
 
 def main(kit):
-    sensor = kit.dht11(DHT_PIN)
+    sensor = kit.dht11(kit.pins.dht)      # 接线表里 DHT11 的引脚 / the DHT11's pin in the wiring table
 
     while True:
         temperature = sensor.temperature          # °C

@@ -7,11 +7,11 @@ Wire the DHT11's S pin to D4 (GPIO4 on an ESP32), + to 5V (3V3 on an ESP32), −
 检查 / Check:  makerkit lesson check 03-thermometer --sim
 """
 
-DHT_PIN = "D4"    # 掌控板用 "P0" / on the mPython board use "P0"
-
 
 def main(kit):
-    sensor = kit.dht11(DHT_PIN)
+    # kit.pins.dht 是接线表里 DHT11 的引脚（Uno 上是 D4，掌控板上是 P0）。
+    # kit.pins.dht is the DHT11's pin in the wiring table (D4 on an Uno, P0 on the mPython board).
+    sensor = kit.dht11(kit.pins.dht)
 
     temperature = sensor.temperature      # 温度，单位 °C / temperature in °C
     print(temperature)

@@ -171,6 +171,12 @@ class LessonKit:
     def time(self) -> float:
         return self._kit.time()
 
+    @property
+    def pins(self):
+        """The lesson's pins on this board, by part: ``kit.pins.led`` is the pin of the LED in the
+        wiring table (:mod:`makerkit.lessons_runner.pins`)."""
+        return self._session.pins
+
     def publish(self, name: str, value: float, unit: str | None = None) -> Any:
         """Send a reading to the class dashboard (telemetry), and show it in the lesson run."""
         rec = self._session.recorder
@@ -202,4 +208,4 @@ class LessonKit:
         return f"LessonKit({self._kit!r})"
 
     def __dir__(self):
-        return sorted(set(dir(self._kit)) | {"sleep", "time", "publish", "close", "pause"})
+        return sorted(set(dir(self._kit)) | {"sleep", "time", "publish", "close", "pause", "pins"})

@@ -15,6 +15,7 @@ from ..catalog.lessons import Lesson, load_lesson
 from ..errors import CatalogError, UsageError
 from .findings import CheckReport, Finding, failed, skipped
 from .lesson_run import LessonRun
+from .pins import LessonPins
 from .script import load_checker
 from .session import execute
 
@@ -75,6 +76,7 @@ def run_script(lesson: Lesson, kit: Any, script: Path, *, seconds: float | None,
     run = LessonRun(lesson, kit, script, seconds)
 
     def before_start(session: Any) -> None:
+        session.pins = LessonPins.for_board(lesson, kit.board)
         run.start(session)
         if scenario is not None and run.is_sim:
             try:

@@ -14,7 +14,7 @@ import ctypes
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from ..device.current import enter_kit
 from ..device.events import OutputSet, PartOpened, PartRead
@@ -40,6 +40,7 @@ class Session:
         self.stop_requested = threading.Event()
         self.script_thread: int | None = None
         self.opened: list[Any] = []       # the devices the script made (closed when the run ends)
+        self.pins: Mapping[str, str] = {}  # the lesson's pins for this board: kit.pins (the runner sets them)
         self._busy = 0
 
     def on_script_thread(self) -> bool:
