@@ -31,6 +31,7 @@ from ._toml import Fields, read_toml
 SCHEMA_VERSION = 1
 LANGS = ("zh-CN", "en")
 NEEDS = ("any", "sim")
+TOPICS = ("basics", "output", "input", "sensor", "actuator", "iot", "robot", "ai")   # `topics = [...]`
 _ID = re.compile(r"^[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$")
 _ROLE = re.compile(r"^[a-z][a-z0-9_]*$")
 REQUIRED_FILES = ("README.md", "README.zh-CN.md", "starter.py", "solution.py", "check.py")
@@ -83,6 +84,7 @@ class Lesson:
     run_seconds: float | None = None
     plot: tuple[str, ...] = ()
     credits: float = 0.0      # science credits (科学学分) the first passing check earns (docs/PORTFOLIO.md)
+    topics: tuple[str, ...] = ()   # drawn from TOPICS, for catalogues (`lesson list --json`)
     path: Path = field(default=Path("."), hash=False, compare=False)
 
     # -- files -------------------------------------------------------------------------------------
@@ -117,6 +119,14 @@ class Lesson:
 
     def part(self, part_id: str) -> Part | None:
         return next((p for p in self.parts if p.id == part_id), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The lesson as catalogue data (``makerkit lesson list --json``): plain JSON types only."""
+        def text(t: Text) -> dict[str, str]:
+            return {"en": t.en, "zh-CN": t.zh}
+        return {"id": self.id, "number": self.number, "title": text(self.title), "summary": text(self.summary),
+                "topics": list(self.topics), "boards": list(self.boards), "duration_min": self.duration_min,
+                "credits": self.credits, "parts": [p.id for p in self.parts if p.id != "board"]}
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -155,6 +165,14 @@ def _credits(f: Fields) -> float:
     if isinstance(value, bool) or value < 0:
         raise f.fail("credits", "a number of credits, 0 or more")
     return float(value)
+
+
+def _topics(f: Fields) -> tuple[str, ...]:
+    topics = tuple(f.str_list("topics", []))
+    unknown = [t for t in topics if t not in TOPICS]
+    if unknown or len(set(topics)) != len(topics):
+        raise f.fail("topics", f"a list of different topics from {', '.join(TOPICS)}")
+    return topics
 
 
 def _parse_identity(f: Fields, folder: Path) -> tuple[str, int, tuple[str, ...]]:
@@ -252,7 +270,7 @@ def parse_lesson(path: Path) -> Lesson:
         parts=tuple(parts), pins=pins, wiring=wiring,
         check_seconds=float(_positive(check, "seconds", 10.0)), check_needs=needs,
         run_seconds=_positive(run, "seconds", None), plot=tuple(run.str_list("plot", [])),
-        credits=_credits(f), path=folder)
+        credits=_credits(f), topics=_topics(f), path=folder)
     for name in REQUIRED_FILES:
         if not (folder / name).is_file():
             raise CatalogError(en=f"{folder}: the lesson has no {name}.",

@@ -101,8 +101,14 @@ lesson.add_command(start)
 
 
 @lesson.command("list")
-def list_() -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the catalogue as JSON (id, title, topics, boards, duration_min...) for programs.")
+def list_(as_json: bool) -> None:
     """List the lessons.  列出所有课程。"""
+    if as_json:
+        import json
+        click.echo(json.dumps([item.as_dict() for item in load_lessons()], ensure_ascii=False, indent=2))
+        return
     console = _console()
     table = Table(box=None, show_header=True, header_style="bold")
     table.add_column(_t("lesson", "课程"))
