@@ -24,15 +24,14 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
+from mkfw.wire import INPUT, OUTPUT, PULLUP, PWM, SERVO, TONE   # Firmata pin modes, the ones the world tells apart
+
 from ..catalog import BoardProfile
 from ..catalog.parts import part as registry_part
 from .parts import dht, sonar
 from .parts.aht20 import Aht20
 from .parts.motor import speed as motor_speed
 from .parts.servo import angle as _angle
-
-# Firmata pin modes (as in firmware/PROTOCOL.md), the ones the world tells apart
-INPUT, OUTPUT, ANALOG, PWM, SERVO, I2C, PULLUP, SONAR, TONE, DHT = 0, 1, 2, 3, 4, 6, 11, 12, 13, 15
 
 
 @dataclass(frozen=True)

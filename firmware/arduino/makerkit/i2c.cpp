@@ -78,18 +78,18 @@ void i2c_request(const uint8_t *d, uint16_t n) {
   const uint8_t *v = d + 2;
   wire_begin();
   switch (mode) {
-    case 0: {   // write
+    case I2C_WRITE: {
       Wire.beginTransmission(addr);
       for (uint8_t i = 0; i < pairs; i++) Wire.write((uint8_t)(v[2 * i] | v[2 * i + 1] << 7));
       if (Wire.endTransmission(stop) != 0) nack(addr);
       break;
     }
-    case 1: case 2: {   // read once / read continuously
+    case I2C_READ: case I2C_READ_CONTINUOUS: {
       if (pairs < 1) { mk_error(C_BADLEN, I2C_REQUEST, addr, E_BADLEN, Z_BADLEN); return; }
       int16_t reg = pairs >= 2 ? (int16_t)(v[0] | v[1] << 7) : NO_REGISTER;
       const uint8_t *c = pairs >= 2 ? v + 2 : v;
       uint8_t count = c[0] | c[1] << 7;
-      if (mode == 1) { read_and_reply(addr, reg, count, stop); break; }
+      if (mode == I2C_READ) { read_and_reply(addr, reg, count, stop); break; }
       uint8_t i = 0;
       while (i < query_count && !(queries[i].addr == addr && queries[i].reg == reg)) i++;
       if (i == MAX_QUERIES) { mk_error(C_FULL, I2C_REQUEST, addr, E_FULL, Z_FULL); return; }
@@ -99,7 +99,7 @@ void i2c_request(const uint8_t *d, uint16_t n) {
       if (i == query_count) query_count++;
       break;
     }
-    case 3: {   // stop reading continuously
+    case I2C_STOP_READING: {
       uint8_t j = 0;
       for (uint8_t i = 0; i < query_count; i++)
         if (queries[i].addr != addr) queries[j++] = queries[i];

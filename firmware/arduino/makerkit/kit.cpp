@@ -250,7 +250,7 @@ static void send_identity() {
 
 static void send_config() {
   char name[NAME_MAX + 1];
-  mk_json_begin(MK_CONFIG, 0x02);
+  mk_json_begin(MK_CONFIG, MK_CONFIG_RESULT);
   ee_name(EE_KIT, name);
   j_key(K_KIT); j_str(name);
   ee_name(EE_CLASS, name);
@@ -265,7 +265,7 @@ static void send_config() {
 }
 
 static void config_refused(const char *error_P, const Line &l) {
-  mk_json_begin(MK_CONFIG, 0x02);
+  mk_json_begin(MK_CONFIG, MK_CONFIG_RESULT);
   j_key(K_ERROR); j_str_P(error_P);
   j_key(K_KEY);
   j_text(l.key, l.key_len);
@@ -398,7 +398,7 @@ static bool readings_valid(const char *text, uint16_t n) {
 
 static void emit_record(const char *text, uint8_t n, uint32_t seq, uint32_t uptime, bool timed, uint16_t days,
                         uint32_t msday, bool replay) {
-  mk_json_begin(MK_TELEMETRY, 0x01);
+  mk_json_begin(MK_TELEMETRY, MK_TELEMETRY_RECORD);
   j_key(PSTR("v")); j_uint(1);
   j_key(PSTR("seq")); j_uint(seq);
   j_key(PSTR("boot")); j_uint(boot_count);
@@ -478,7 +478,7 @@ static void telemetry_event(const char *text, uint16_t n) {
   if (!name) { mk_error(C_BAD_EVENT, MK_TELEMETRY, -1, E_BAD_EVENT, Z_BAD_EVENT); return; }
   uint32_t uptime = millis();
   out_sysex_begin(MK_TELEMETRY);
-  Serial.write((uint8_t)0x05);
+  Serial.write((uint8_t)MK_TELEMETRY_EVENT);
   Serial.write((uint8_t)0x00);                 // not published by the kit: for the bridge
   p7_begin();
   j_open();
@@ -525,13 +525,13 @@ static bool number_arg(const char *text, uint16_t n, const char *key_P, uint32_t
 static void telemetry(uint8_t sub, char *text, uint16_t n) {
   uint32_t a, b;
   switch (sub) {
-    case 0x00: telemetry_put(text, n); break;
-    case 0x02:
+    case MK_TELEMETRY_PUT: telemetry_put(text, n); break;
+    case MK_TELEMETRY_ACK:
       if (!number_arg(text, n, PSTR("upto"), a)) break;
       for (uint8_t i = 0; i < RING; i++)
         if (ring[i].len && ring[i].seq <= a) ring[i].len = 0;
       break;
-    case 0x03: {
+    case MK_TELEMETRY_REPLAY: {
       if (!number_arg(text, n, PSTR("from"), a)) a = 0;
       if (!number_arg(text, n, PSTR("to"), b)) b = 0xFFFFFFFFUL;
       for (;;) {                           // in sequence order
@@ -547,7 +547,7 @@ static void telemetry(uint8_t sub, char *text, uint16_t n) {
       }
       break;
     }
-    case 0x04: {
+    case MK_TELEMETRY_CLOCK: {
       const char *p = text, *end = text + n;
       Line l;
       bool ok = false;
@@ -556,7 +556,7 @@ static void telemetry(uint8_t sub, char *text, uint16_t n) {
       if (!ok) mk_error(C_BAD_VALUE, MK_TELEMETRY, -1, E_BAD_TIME, Z_BAD_TIME);
       break;
     }
-    case 0x05: telemetry_event(text, n); break;
+    case MK_TELEMETRY_EVENT: telemetry_event(text, n); break;
     default: mk_error(C_BADSUB, MK_TELEMETRY, -1, E_BADSUB, Z_BADSUB);
   }
 }
@@ -571,8 +571,8 @@ void kit_sysex(uint8_t command, uint8_t *d, uint16_t n) {
   uint16_t len = unpack7(d + 1, n - 1);
   char *text = (char *)(d + 1);
   if (command == MK_CONFIG) {
-    if (sub == 0x00) config_set(text, len);
-    else if (sub == 0x01) send_config();
+    if (sub == MK_CONFIG_SET) config_set(text, len);
+    else if (sub == MK_CONFIG_GET) send_config();
     else mk_error(C_BADSUB, command, -1, E_BADSUB, Z_BADSUB);
   } else {
     telemetry(sub, text, len);

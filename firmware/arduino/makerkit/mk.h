@@ -9,6 +9,9 @@
 #ifndef MK_H
 #define MK_H
 
+// The wire constants below are the ones of firmware/micropython/mkfw/wire.py, the one source:
+// tests/protocol/test_wire_constants.py checks every one of them against it.
+
 #include <Arduino.h>
 
 #define MK_FW_NAME "makerkit"
@@ -67,6 +70,28 @@
 #define I2C_CONFIG 0x78
 #define REPORT_FIRMWARE 0x79
 #define SAMPLING_INTERVAL 0x7A
+// sub-commands (the first payload byte of a sysex)
+#define MK_CONFIG_SET 0x00
+#define MK_CONFIG_GET 0x01
+#define MK_CONFIG_RESULT 0x02
+#define MK_TELEMETRY_PUT 0x00
+#define MK_TELEMETRY_RECORD 0x01
+#define MK_TELEMETRY_ACK 0x02
+#define MK_TELEMETRY_REPLAY 0x03
+#define MK_TELEMETRY_CLOCK 0x04
+#define MK_TELEMETRY_EVENT 0x05
+#define TONE_TONE 0x00
+#define TONE_NO_TONE 0x01
+#define DHT_RESPONSE 0x00
+#define DHT_ATTACH_DHT11 0x01
+#define DHT_ATTACH_DHT22 0x02
+#define DHT_DETACH 0x03
+#define DHT_ERROR 0x7F
+// I2C request modes (bits 3-4 of an I2C_REQUEST's second byte)
+#define I2C_WRITE 0
+#define I2C_READ 1
+#define I2C_READ_CONTINUOUS 2
+#define I2C_STOP_READING 3
 // pin modes
 #define PIN_MODE_INPUT 0x00
 #define PIN_MODE_OUTPUT 0x01

@@ -122,12 +122,12 @@ void dht_detach(uint8_t pin) {
 void dht_sysex(const uint8_t *d, uint16_t n) {
   if (n < 2) { mk_error(C_BADLEN, DHTSENSOR_DATA, -1, E_BADLEN, Z_BADLEN); return; }
   uint8_t sub = d[0], pin = d[1];
-  if (sub == 0x03) {
+  if (sub == DHT_DETACH) {
     if (pin_mode[pin < TOTAL_PINS ? pin : 0] == PIN_MODE_DHT) pins_set_mode(pin, PIN_MODE_INPUT, DHTSENSOR_DATA);
     else dht_detach(pin);
     return;
   }
-  if (sub != 0x01 && sub != 0x02) { mk_error(C_BADLEN, DHTSENSOR_DATA, pin, E_BADLEN, Z_BADLEN); return; }
+  if (sub != DHT_ATTACH_DHT11 && sub != DHT_ATTACH_DHT22) { mk_error(C_BADLEN, DHTSENSOR_DATA, pin, E_BADLEN, Z_BADLEN); return; }
   uint16_t interval = n >= 5 ? (d[3] | d[4] << 7) : 2000;
   if (interval < 500) interval = 500;
   int8_t i = dht_find(pin);
@@ -139,7 +139,7 @@ void dht_sysex(const uint8_t *d, uint16_t n) {
   if (!pins_set_mode(pin, PIN_MODE_DHT, DHTSENSOR_DATA)) return;
   pinMode(pin, INPUT_PULLUP);
   dhts[i].pin = pin;
-  dhts[i].kind = sub == 0x01 ? 11 : 22;
+  dhts[i].kind = sub == DHT_ATTACH_DHT11 ? 11 : 22;
   dhts[i].interval = interval;
   dhts[i].next = millis() + 100;
 }
@@ -193,7 +193,7 @@ static void dht_poll(uint32_t now) {
   dht_busy = -1;
   out_sysex_begin(DHTSENSOR_DATA);
   if (!ok) {
-    Serial.write(0x7F);
+    Serial.write(DHT_ERROR);
     Serial.write(pin);
     out_sysex_end();
     return;
@@ -208,7 +208,7 @@ static void dht_poll(uint32_t now) {
     t = b[2] * 10 + (b[3] & 0x7F);
     if (b[3] & 0x80) t = -t;
   }
-  Serial.write(0x00);
+  Serial.write(DHT_RESPONSE);
   Serial.write(pin);
   out_u14((uint16_t)t & 0x3FFF);
   out_u14((uint16_t)h & 0x3FFF);
@@ -219,7 +219,7 @@ static void dht_poll(uint32_t now) {
 void tone_sysex(const uint8_t *d, uint16_t n) {
   if (n < 2) { mk_error(C_BADLEN, TONE_DATA, -1, E_BADLEN, Z_BADLEN); return; }
   uint8_t pin = d[1];
-  if (d[0] == 0x01) {
+  if (d[0] == TONE_NO_TONE) {
     if (pin < TOTAL_PINS && pin_mode[pin] == PIN_MODE_TONE) noTone(pin);
     return;
   }

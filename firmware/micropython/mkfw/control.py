@@ -22,7 +22,6 @@ import json
 
 from . import wire
 
-MK_CONTROL = 0x05
 MAX_MESSAGE = 1024       # bytes of one control message
 MAX_TEXT = 200           # characters a ``say`` may carry (a 128x64 OLED shows 8 lines of 16)
 MAX_ID = 64
@@ -135,7 +134,7 @@ class Control:
             ack["done"] = "shown" if shown else "passed"
             note["shown"] = shown
         self.obeyed += 1
-        self.server.send_json(MK_CONTROL, note)
+        self.server.send_json(wire.MK_CONTROL, note)
         return ack
 
     def _show(self, text):

@@ -100,7 +100,7 @@ class ToneFeature:
 
     def on_tone(self, server, payload, now):
         sub, pin = payload[0], payload[1]
-        if sub == 0x00:
+        if sub == wire.TONE_TONE:
             freq = payload[2] | (payload[3] << 7)
             duration = (payload[4] | (payload[5] << 7)) if len(payload) >= 6 else 0
             if server.modes.get(pin) != wire.TONE and not server.set_mode(pin, wire.TONE, wire.TONE_DATA):
@@ -111,7 +111,7 @@ class ToneFeature:
                 self.ends[pin] = now + duration
             elif pin in self.ends:
                 del self.ends[pin]
-        elif sub == 0x01:
+        elif sub == wire.TONE_NO_TONE:
             if server.modes.get(pin) == wire.TONE:
                 server.hal.tone(pin, 0)
                 server.values[pin] = 0
@@ -187,13 +187,13 @@ class DhtFeature:
 
     def on_dht(self, server, payload, now):
         sub, pin = payload[0], payload[1]
-        if sub in (0x01, 0x02):
+        if sub in (wire.DHT_ATTACH_DHT11, wire.DHT_ATTACH_DHT22):
             interval = DHT_DEFAULT_INTERVAL_MS
             if len(payload) >= 5:
                 interval = max(DHT_MIN_INTERVAL_MS, payload[3] | (payload[4] << 7))
             if server.set_mode(pin, wire.DHT, wire.DHTSENSOR_DATA):
-                self.sensors[pin] = [11 if sub == 0x01 else 22, interval, now]
-        elif sub == 0x03:
+                self.sensors[pin] = [11 if sub == wire.DHT_ATTACH_DHT11 else 22, interval, now]
+        elif sub == wire.DHT_DETACH:
             if pin in self.sensors:
                 del self.sensors[pin]
                 server.set_mode(pin, wire.INPUT, wire.DHTSENSOR_DATA)
@@ -215,11 +215,11 @@ class DhtFeature:
             try:
                 temperature, humidity = self.server.hal.dht_read(pin, entry[0])
             except OSError:
-                out.extend(wire.sysex(wire.DHTSENSOR_DATA, bytes((0x7F, pin))))
+                out.extend(wire.sysex(wire.DHTSENSOR_DATA, bytes((wire.DHT_ERROR, pin))))
                 continue
             t = int(round(temperature * 10)) & 0x3FFF
             h = max(0, int(round(humidity * 10))) & 0x3FFF
-            out.extend(wire.sysex(wire.DHTSENSOR_DATA, bytes((0x00, pin)) + wire.two7(t) + wire.two7(h)))
+            out.extend(wire.sysex(wire.DHTSENSOR_DATA, bytes((wire.DHT_RESPONSE, pin)) + wire.two7(t) + wire.two7(h)))
         return bytes(out)
 
 

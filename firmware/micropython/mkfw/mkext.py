@@ -6,9 +6,6 @@ MK_ERROR is sent by ``FirmataServer.error``; MK_TELEMETRY lives in ``mkfw.teleme
 from . import config as cfg
 from . import wire
 
-SUB_SET = 0x00
-SUB_GET = 0x01
-SUB_RESULT = 0x02
 
 
 def identity(server):
@@ -37,10 +34,10 @@ def _on_config(server, payload, now):
         server.error("bad_request", wire.MK_CONFIG)
         return
     sub = payload[0]
-    if sub == SUB_GET:
-        server.send_json(wire.MK_CONFIG, cfg.public(server.config), SUB_RESULT)
+    if sub == wire.MK_CONFIG_GET:
+        server.send_json(wire.MK_CONFIG, cfg.public(server.config), wire.MK_CONFIG_RESULT)
         return
-    if sub != SUB_SET:
+    if sub != wire.MK_CONFIG_SET:
         server.error("bad_request", wire.MK_CONFIG)
         return
     try:
@@ -51,7 +48,7 @@ def _on_config(server, payload, now):
     network = getattr(server.hal, "has_network", False)
     problem = cfg.apply(server.config, pairs, network)
     if problem is not None:
-        server.send_json(wire.MK_CONFIG, problem, SUB_RESULT)
+        server.send_json(wire.MK_CONFIG, problem, wire.MK_CONFIG_RESULT)
         return
     stored = {}
     for key in cfg.KEYS:
@@ -59,7 +56,7 @@ def _on_config(server, payload, now):
     server.hal.save_config(stored)
     for fn in getattr(server, "config_listeners", ()):
         fn(server.config)
-    server.send_json(wire.MK_CONFIG, cfg.public(server.config), SUB_RESULT)
+    server.send_json(wire.MK_CONFIG, cfg.public(server.config), wire.MK_CONFIG_RESULT)
 
 
 def _on_repl(server, payload, now):

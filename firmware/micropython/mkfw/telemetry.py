@@ -29,12 +29,12 @@ import json
 
 from . import ntp, outbox, replay, wire
 
-SUB_PUT = 0
-SUB_RECORD = 1
-SUB_ACK = 2
-SUB_REPLAY = 3
-SUB_CLOCK = 4
-SUB_EVENT = 5
+SUB_PUT = wire.MK_TELEMETRY_PUT
+SUB_RECORD = wire.MK_TELEMETRY_RECORD
+SUB_ACK = wire.MK_TELEMETRY_ACK
+SUB_REPLAY = wire.MK_TELEMETRY_REPLAY
+SUB_CLOCK = wire.MK_TELEMETRY_CLOCK
+SUB_EVENT = wire.MK_TELEMETRY_EVENT
 SEQ_BLOCK = 16
 CAPACITY = outbox.RAM_CAPACITY   # records kept on a board without a filesystem
 MAX_PER_POLL = 32

@@ -1,4 +1,10 @@
-"""Firmata wire constants and byte helpers shared by the firmware modules (MicroPython-compatible)."""
+"""Firmata wire constants and byte helpers shared by the firmware modules (MicroPython-compatible).
+
+This is the one source of the wire constants: the host builds its names and enums from it
+(``makerkit/protocol/firmata_const.py``, the simulator), and ``tests/protocol/test_wire_constants.py``
+checks the AVR firmware's ``firmware/arduino/makerkit/mk.h`` against it. Plain names and plain
+numbers only: this module runs on the board (no enum, no dataclasses).
+"""
 
 # command bytes (host <-> board)
 DIGITAL_MESSAGE = 0x90
@@ -17,6 +23,7 @@ MK_IDENTITY = 0x01
 MK_CONFIG = 0x02
 MK_TELEMETRY = 0x03
 MK_REPL = 0x04
+MK_CONTROL = 0x05     # board->host: a teacher's stop / say reached the kit (docs/TELEMETRY.md)
 MK_ERROR = 0x0F
 TONE_DATA = 0x5F
 SONAR_CONFIG = 0x62
@@ -37,17 +44,41 @@ I2C_CONFIG = 0x78
 REPORT_FIRMWARE = 0x79
 SAMPLING_INTERVAL = 0x7A
 
+# sub-commands (the first payload byte of a sysex)
+MK_CONFIG_SET = 0x00
+MK_CONFIG_GET = 0x01
+MK_CONFIG_RESULT = 0x02
+MK_TELEMETRY_PUT = 0x00
+MK_TELEMETRY_RECORD = 0x01
+MK_TELEMETRY_ACK = 0x02
+MK_TELEMETRY_REPLAY = 0x03
+MK_TELEMETRY_CLOCK = 0x04
+MK_TELEMETRY_EVENT = 0x05   # host->board: a lesson event; board->host: the event, published or for the bridge
+TONE_TONE = 0x00
+TONE_NO_TONE = 0x01
+DHT_RESPONSE = 0x00
+DHT_ATTACH_DHT11 = 0x01
+DHT_ATTACH_DHT22 = 0x02
+DHT_DETACH = 0x03
+DHT_ERROR = 0x7F
+
 # pin modes
 INPUT = 0x00
 OUTPUT = 0x01
 ANALOG = 0x02
 PWM = 0x03
 SERVO = 0x04
+SHIFT = 0x05          # SHIFT to SERIAL: standard Firmata modes this firmware does not offer
 I2C = 0x06
+ONEWIRE = 0x07
+STEPPER = 0x08
+ENCODER = 0x09
+SERIAL = 0x0A
 PULLUP = 0x0B
 SONAR = 0x0C
 TONE = 0x0D
 DHT = 0x0F
+UNAVAILABLE = 0x7F    # in a capability or pin-state answer: the pin has no mode
 MODE_NAMES = {INPUT: "input", OUTPUT: "output", ANALOG: "analog", PWM: "pwm", SERVO: "servo",
               I2C: "i2c", PULLUP: "pullup", SONAR: "sonar", TONE: "tone", DHT: "dht"}
 
