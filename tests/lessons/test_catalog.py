@@ -16,9 +16,9 @@ from makerkit.resources import data_dir
 SHIPPED = ("01-blink", "02-button-led", "03-thermometer")
 
 
-def test_the_three_lessons_ship_and_parse():
+def test_the_lessons_ship_and_parse():
     lessons = load_lessons()
-    assert [lesson.id for lesson in lessons] == list(SHIPPED)
+    assert set(SHIPPED) <= {lesson.id for lesson in lessons}    # the first three, and every lesson added since
     for lesson in lessons:
         assert isinstance(lesson, Lesson)
         assert lesson.title.zh and lesson.title.en and lesson.title.zh != lesson.title.en
