@@ -33,7 +33,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Optional
 
 from mpremote.transport import TransportError, TransportExecError
@@ -43,15 +42,15 @@ from ..catalog.boards import BoardProfile, load_board, load_boards
 from ..errors import (DisconnectedError, FlashError, MakerkitError, NoAnswerError, PortNotFoundError,
                       UsageError)
 from ..protocol import firmata
-from ..resources import data_dir
 from . import enrol
 from .confirm import confirm_identity
+from .kit_files import (SECRET_KEYS, _config_bytes, _Secrets, board_profile_json, build_config,  # noqa: F401
+                        firmware_build, firmware_files)
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 CONFIG_PATH = "/makerkit.json"
 BOARD_PATH = "/mkfw_board.json"
-SECRET_KEYS = ("wifi_password", "password")
 CHUNK = 2048
 
 
@@ -73,95 +72,6 @@ class DeployResult:
     inc: str = ""                  # the incarnation the kit runs in
     username: str = ""             # the kit's broker login ("" when none); its password is not here
     inventory: dict | None = None  # the kit's inventory row after a deploy with ``db``
-
-
-# -- what goes onto the board ---------------------------------------------------------------------
-
-def firmware_files() -> dict[str, bytes]:
-    """The firmware's files by board path: ``/mkfw/*.py`` and ``/main.py``."""
-    import mkfw
-    package = Path(mkfw.__file__).resolve().parent
-    files = {f"/mkfw/{p.name}": p.read_bytes() for p in sorted(package.glob("*.py"))}
-    main = data_dir("firmware") / "micropython" / "main.py"
-    if main.is_file():
-        files["/main.py"] = main.read_bytes()
-    else:
-        raise FlashError(en=f"makerkit cannot find the firmware's main.py ({main}).",
-                         zh=f"makerkit 找不到固件的 main.py（{main}）。",
-                         hint_en="Reinstall makerkit.", hint_zh="请重新安装 makerkit。")
-    return files
-
-
-def firmware_build(files: dict[str, bytes] | None = None) -> str:
-    """The build id of the firmware files (``/mkfw/*.py`` and ``/main.py``): the first 12 hex digits of
-    a SHA-256 over their paths and contents. Deploy writes it into the kit's config, so the kit reports
-    ``makerkit 1.0.0+BUILD`` and a kit whose files are older shows up as outdated."""
-    digest = hashlib.sha256()
-    for path, data in sorted((files or firmware_files()).items()):
-        digest.update(path.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
-    return digest.hexdigest()[:12]
-
-
-def board_profile_json(board: BoardProfile) -> bytes:
-    from mkfw.profile import from_board
-    return json.dumps(from_board(board), sort_keys=True, separators=(",", ":")).encode()
-
-
-def build_config(current: dict, *, kit_id: str, class_id: str, **options) -> dict:
-    """The new ``/makerkit.json``: ``current`` updated with the options given (None keeps a value)."""
-    from mkfw import config as fwconfig
-    config = fwconfig.normalise(current)
-    given = {"kit": kit_id, "class": class_id, **options}
-    for key, value in given.items():
-        if value is None:
-            continue
-        text = str(value)
-        if key == "broker" and "@" in text:
-            raise UsageError(
-                en="Put the broker's username and password in --username/--password, not in the URL.",
-                zh="请把服务器的用户名和密码写在 --username/--password 里，不要写在地址里。",
-                hint_en="Use --broker mqtt://HOST:PORT --username NAME --password SECRET.",
-                hint_zh="请使用 --broker mqtt://主机:端口 --username 用户名 --password 密码。", key=key)
-        ok, _code, converted = fwconfig.check(key, text)
-        if not ok:
-            shown = "***" if key in SECRET_KEYS else repr(text)
-            raise UsageError(en=f"The {key} value {shown} is not valid for a kit.",
-                             zh=f"{key} 的值 {shown} 不能用于套件配置。",
-                             hint_en=_RULES_EN.get(key, "Check the value."),
-                             hint_zh=_RULES_ZH.get(key, "请检查这个值。"), key=key)
-        config[key] = converted
-    return config
-
-
-_RULES_EN = {"kit": "Kit ids use a-z, 0-9 and '-', 1-32 characters (kit-07).",
-             "class": "Class ids use a-z, 0-9 and '-', 1-32 characters (7a).",
-             "broker": "Give the broker as mqtt://HOST:PORT (mqtt://10.0.0.2:1883).",
-             "interval": "The telemetry interval is a whole number of seconds, 1 to 86400.",
-             "wifi_ssid": "WiFi names and passwords are at most 64 characters.",
-             "wifi_password": "WiFi names and passwords are at most 64 characters."}
-_RULES_ZH = {"kit": "套件编号只能用 a-z、0-9 和“-”，长度 1-32（如 kit-07）。",
-             "class": "班级编号只能用 a-z、0-9 和“-”，长度 1-32（如 7a）。",
-             "broker": "服务器地址的格式是 mqtt://主机:端口（如 mqtt://10.0.0.2:1883）。",
-             "interval": "遥测间隔是 1 到 86400 之间的整数秒。",
-             "wifi_ssid": "WiFi 名称和密码最长 64 个字符。",
-             "wifi_password": "WiFi 名称和密码最长 64 个字符。"}
-
-
-def _config_bytes(config: dict) -> bytes:
-    return json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-class _Secrets:
-    """Scrubs secret values out of any text that leaves this module."""
-
-    def __init__(self, values):
-        self.values = sorted({v for v in values if isinstance(v, str) and len(v) >= 1}, key=len,
-                             reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for value in self.values:
-            text = text.replace(value, "***")
-        return text
 
 
 # -- talking to the board ---------------------------------------------------------------------------
@@ -346,95 +256,23 @@ def deploy(*, port: str, kit_id: str | KitChooser, class_id: str, wifi_ssid: Opt
 
 def _deploy(*, port: str, kit_id: str | KitChooser, class_id: str, options: dict, store, board, baud: int, confirm: bool,
             timeout: float, new_incarnation: bool, progress: Optional[Progress]) -> DeployResult:
-    wifi_password, password = options["wifi_password"], options["password"]
-    scrub = _Secrets([wifi_password, password])
-    report = progress or (lambda phase, done, total: None)
+    job = _Job(port=port, class_id=class_id, options=options, store=store, confirm=confirm, timeout=timeout,
+               report=progress or (lambda phase, done, total: None))
     started = time.monotonic()
-    report("connect", 0, 1)
+    job.report("connect", 0, 1)
     tr = _open(port, baud, timeout)
     try:
         try:
-            via = _reach_repl(tr.serial, port, timeout)
-            tr.serial.timeout = timeout
-            tr.enter_raw_repl(soft_reset=False, timeout_overall=timeout)
-            implementation, machine = _board_info(tr)
-            if implementation != "micropython":
-                raise FlashError(en=f"The board on {port} runs {implementation}, not MicroPython.",
-                                 zh=f"{port} 上的开发板运行的是 {implementation}，不是 MicroPython。",
-                                 hint_en="Flash MicroPython first: `makerkit flash --board esp32 --port PORT "
-                                         "--firmware micropython.bin`.",
-                                 hint_zh="请先烧录 MicroPython：`makerkit flash --board esp32 --port 串口 "
-                                         "--firmware micropython.bin`。", port=port)
-            profile = _choose_board(board, tr, machine, port)
-            report("connect", 1, 1)
-            current = _read_json(tr, CONFIG_PATH)
-            if not isinstance(kit_id, str):
-                kit_id = kit_id(dict(current))
-            inc, state_file = enrol.incarnation(_read_json(tr, enrol.STATE_PATH), current, kit_id=kit_id,
-                                                class_id=class_id, new=new_incarnation)
-            if store is not None:
-                login = enrol.kit_login(store, class_id=class_id, kit_id=kit_id, current=current)
-                scrub = _Secrets([wifi_password, login.password])
-                options = dict(options, username=login.username, password=login.password)
-            files = firmware_files()
-            config = build_config(current, kit_id=kit_id, class_id=class_id, inc=inc,
-                                  build=firmware_build(files), **options)
-            scrub = _Secrets([config.get(k) for k in SECRET_KEYS])
-            main = files.pop("/main.py")
-            files[BOARD_PATH] = board_profile_json(profile)
-            if state_file is not None:                     # counters start again, before the config names them
-                files[enrol.STATE_PATH] = state_file
-            files[CONFIG_PATH] = _config_bytes(config)
-            files["/main.py"] = main                       # last: the board boots into it
-            if not tr.fs_isdir("/mkfw"):
-                tr.fs_mkdir("/mkfw")
-            changed, skipped = [], []
-            report("compare", 0, len(files))
-            remote = _remote_hashes(tr, list(files))
-            for (path, data), digest in zip(files.items(), remote):
-                (skipped if digest == hashlib.sha256(data).digest() else changed).append(path)
-            report("compare", len(files), len(files))
-            total = sum(len(files[p]) for p in changed)
-            done = 0
-
-            def advance(n):
-                nonlocal done
-                done += n
-                report("write", done, total)
-            for path in changed:
-                _log.debug("deploy: writing %s (%d bytes)", path, len(files[path]))
-                _write(tr, path, files[path], advance)
-            removed = []
-            for entry in tr.fs_listdir("/mkfw"):
-                path = f"/mkfw/{entry.name}"
-                if entry.name.endswith((".py", ".part")) and path not in files:
-                    tr.fs_rmfile(path)
-                    removed.append(path)
-            _log.debug("deploy: %d written, %d unchanged, %d removed", len(changed), len(skipped),
-                       len(removed))
-            report("reset", 0, 1)
-            tr.exit_raw_repl()
-            tr.serial.write(b"\x04")                        # soft reset: main.py starts the firmware
-            report("reset", 1, 1)
-            identity = {}
-            if confirm:
-                report("confirm", 0, 1)
-                identity = confirm_identity(tr.serial, port, timeout)
-                if identity.get("kit") != config["kit"] or identity.get("class") != config["class"]:
-                    raise FlashError(
-                        en=f"After the deploy the board answers as kit {identity.get('kit')!r} "
-                           f"(class {identity.get('class')!r}), not {config['kit']!r}.",
-                        zh=f"部署之后开发板回答的套件编号是 {identity.get('kit')!r}"
-                           f"（班级 {identity.get('class')!r}），而不是 {config['kit']!r}。",
-                        hint_en="Run `makerkit deploy` again; if this repeats, the board's filesystem may be full.",
-                        hint_zh="请再运行一次 `makerkit deploy`；如果还是这样，开发板的文件系统可能满了。",
-                        port=port)
-                report("confirm", 1, 1)
+            via, profile = _enter(tr, port, board, timeout)
+            job.report("connect", 1, 1)
+            config, inc, files = job.plan(tr, kit_id, new_incarnation, profile)
+            changed, skipped, removed = job.copy(tr, files)
+            identity = job.restart(tr, config)
             inventory = None
             if store is not None:
                 inventory = enrol.register(store, class_id=config["class"], kit_id=config["kit"], board=profile.id,
                                            inc=inc, identity=identity, build=config["build"])
-            report("done", len(files), len(files))
+            job.report("done", len(files), len(files))
             return DeployResult(port=port, board=profile.id, kit=config["kit"], class_id=config["class"],
                                 copied=tuple(changed), skipped=tuple(skipped), removed=tuple(removed),
                                 confirmed=bool(identity), repl_via=via,
@@ -443,36 +281,150 @@ def _deploy(*, port: str, kit_id: str | KitChooser, class_id: str, options: dict
                                 inventory=inventory)
         except MakerkitError:
             raise
-        except TransportExecError as exc:
-            detail = scrub(exc.error_output.strip().splitlines()[-1] if exc.error_output.strip() else "")
-            full = re.search(r"ENOSPC|OSError: 28\b", exc.error_output) is not None
-            raise FlashError(
-                en=f"The board on {port} refused a file operation: {detail}",
-                zh=f"{port} 上的开发板拒绝了一个文件操作：{detail}",
-                hint_en="The board's filesystem may be full: delete your own files with Thonny, or "
-                        "re-flash MicroPython, then deploy again." if full else
-                        "Run `makerkit deploy` again; re-flash MicroPython if this repeats.",
-                hint_zh="开发板的文件系统可能满了：请用 Thonny 删除一些自己的文件，或重新烧录 MicroPython，"
-                        "然后再部署。" if full else "请再运行一次 `makerkit deploy`；如果反复出现，请重新烧录 MicroPython。",
-                port=port) from None
-        except TransportError as exc:
-            raise NoAnswerError(
-                en=f"The board on {port} stopped following the MicroPython raw REPL ({scrub(str(exc))}).",
-                zh=f"{port} 上的开发板不再响应 MicroPython 原始命令行（{scrub(str(exc))}）。",
-                hint_en="Press the board's reset (EN) button and run `makerkit deploy` again at once.",
-                hint_zh="请按一下开发板的复位（EN）键，然后马上再运行 `makerkit deploy`。", port=port) from None
-        except (OSError, ValueError) as exc:
-            if not type(exc).__module__.startswith("serial"):     # a file error on the board
-                raise FlashError(en=f"A file operation on the board on {port} failed: {scrub(str(exc))}",
-                                 zh=f"{port} 上开发板的文件操作失败：{scrub(str(exc))}", port=port) from None
-            raise DisconnectedError(
-                en=f"The connection to {port} was lost during the deploy ({scrub(str(exc))}).",
-                zh=f"部署时和 {port} 的连接断开了（{scrub(str(exc))}）。", port=port) from None
+        except (TransportExecError, TransportError, OSError, ValueError) as exc:
+            raise _explain(exc, port, job.scrub) from None
     finally:
         try:
             tr.close()
         except OSError:
             pass
+
+
+def _enter(tr: SerialTransport, port: str, board, timeout: float) -> tuple[str, BoardProfile]:
+    """Reach the raw REPL and check it is MicroPython; returns how the REPL was reached and the board."""
+    via = _reach_repl(tr.serial, port, timeout)
+    tr.serial.timeout = timeout
+    tr.enter_raw_repl(soft_reset=False, timeout_overall=timeout)
+    implementation, machine = _board_info(tr)
+    if implementation != "micropython":
+        raise FlashError(en=f"The board on {port} runs {implementation}, not MicroPython.",
+                         zh=f"{port} 上的开发板运行的是 {implementation}，不是 MicroPython。",
+                         hint_en="Flash MicroPython first: `makerkit flash --board esp32 --port PORT "
+                                 "--firmware micropython.bin`.",
+                         hint_zh="请先烧录 MicroPython：`makerkit flash --board esp32 --port 串口 "
+                                 "--firmware micropython.bin`。", port=port)
+    return via, _choose_board(board, tr, machine, port)
+
+
+@dataclass
+class _Job:
+    """One deploy's settings and the secrets it must keep out of every message."""
+    port: str
+    class_id: str
+    options: dict
+    store: object
+    confirm: bool
+    timeout: float
+    report: Progress
+    scrub: _Secrets = None
+
+    def __post_init__(self):
+        self.scrub = _Secrets([self.options["wifi_password"], self.options["password"]])
+
+    def plan(self, tr: SerialTransport, kit_id, new_incarnation: bool,
+             profile: BoardProfile) -> tuple[dict, str, dict]:
+        """The kit's new config (its own login when there is a store), its incarnation and the files
+        to put on the board, in the order they are written (``main.py`` last)."""
+        current = _read_json(tr, CONFIG_PATH)
+        if not isinstance(kit_id, str):
+            kit_id = kit_id(dict(current))
+        inc, state_file = enrol.incarnation(_read_json(tr, enrol.STATE_PATH), current, kit_id=kit_id,
+                                            class_id=self.class_id, new=new_incarnation)
+        options = self.options
+        if self.store is not None:
+            login = enrol.kit_login(self.store, class_id=self.class_id, kit_id=kit_id, current=current)
+            self.scrub = _Secrets([options["wifi_password"], login.password])
+            options = dict(options, username=login.username, password=login.password)
+        files = firmware_files()
+        config = build_config(current, kit_id=kit_id, class_id=self.class_id, inc=inc,
+                              build=firmware_build(files), **options)
+        self.scrub = _Secrets([config.get(k) for k in SECRET_KEYS])
+        main = files.pop("/main.py")
+        files[BOARD_PATH] = board_profile_json(profile)
+        if state_file is not None:                     # counters start again, before the config names them
+            files[enrol.STATE_PATH] = state_file
+        files[CONFIG_PATH] = _config_bytes(config)
+        files["/main.py"] = main                       # last: the board boots into it
+        return config, inc, files
+
+    def copy(self, tr: SerialTransport, files: dict) -> tuple[list, list, list]:
+        """Write the files that differ, remove firmware files no longer shipped."""
+        if not tr.fs_isdir("/mkfw"):
+            tr.fs_mkdir("/mkfw")
+        changed, skipped = [], []
+        self.report("compare", 0, len(files))
+        remote = _remote_hashes(tr, list(files))
+        for (path, data), digest in zip(files.items(), remote):
+            (skipped if digest == hashlib.sha256(data).digest() else changed).append(path)
+        self.report("compare", len(files), len(files))
+        total = sum(len(files[p]) for p in changed)
+        done = 0
+
+        def advance(n):
+            nonlocal done
+            done += n
+            self.report("write", done, total)
+        for path in changed:
+            _log.debug("deploy: writing %s (%d bytes)", path, len(files[path]))
+            _write(tr, path, files[path], advance)
+        removed = []
+        for entry in tr.fs_listdir("/mkfw"):
+            path = f"/mkfw/{entry.name}"
+            if entry.name.endswith((".py", ".part")) and path not in files:
+                tr.fs_rmfile(path)
+                removed.append(path)
+        _log.debug("deploy: %d written, %d unchanged, %d removed", len(changed), len(skipped), len(removed))
+        return changed, skipped, removed
+
+    def restart(self, tr: SerialTransport, config: dict) -> dict:
+        """Soft-reset into the firmware and (with ``confirm``) check it answers as the new kit."""
+        self.report("reset", 0, 1)
+        tr.exit_raw_repl()
+        tr.serial.write(b"\x04")                        # soft reset: main.py starts the firmware
+        self.report("reset", 1, 1)
+        if not self.confirm:
+            return {}
+        self.report("confirm", 0, 1)
+        identity = confirm_identity(tr.serial, self.port, self.timeout)
+        if identity.get("kit") != config["kit"] or identity.get("class") != config["class"]:
+            raise FlashError(
+                en=f"After the deploy the board answers as kit {identity.get('kit')!r} "
+                   f"(class {identity.get('class')!r}), not {config['kit']!r}.",
+                zh=f"部署之后开发板回答的套件编号是 {identity.get('kit')!r}"
+                   f"（班级 {identity.get('class')!r}），而不是 {config['kit']!r}。",
+                hint_en="Run `makerkit deploy` again; if this repeats, the board's filesystem may be full.",
+                hint_zh="请再运行一次 `makerkit deploy`；如果还是这样，开发板的文件系统可能满了。",
+                port=self.port)
+        self.report("confirm", 1, 1)
+        return identity
+
+
+def _explain(exc: BaseException, port: str, scrub: _Secrets) -> MakerkitError:
+    """A failure of the REPL or the port during a deploy, told for a student (secrets scrubbed)."""
+    if isinstance(exc, TransportExecError):
+        detail = scrub(exc.error_output.strip().splitlines()[-1] if exc.error_output.strip() else "")
+        full = re.search(r"ENOSPC|OSError: 28\b", exc.error_output) is not None
+        return FlashError(
+            en=f"The board on {port} refused a file operation: {detail}",
+            zh=f"{port} 上的开发板拒绝了一个文件操作：{detail}",
+            hint_en="The board's filesystem may be full: delete your own files with Thonny, or "
+                    "re-flash MicroPython, then deploy again." if full else
+                    "Run `makerkit deploy` again; re-flash MicroPython if this repeats.",
+            hint_zh="开发板的文件系统可能满了：请用 Thonny 删除一些自己的文件，或重新烧录 MicroPython，"
+                    "然后再部署。" if full else "请再运行一次 `makerkit deploy`；如果反复出现，请重新烧录 MicroPython。",
+            port=port)
+    if isinstance(exc, TransportError):
+        return NoAnswerError(
+            en=f"The board on {port} stopped following the MicroPython raw REPL ({scrub(str(exc))}).",
+            zh=f"{port} 上的开发板不再响应 MicroPython 原始命令行（{scrub(str(exc))}）。",
+            hint_en="Press the board's reset (EN) button and run `makerkit deploy` again at once.",
+            hint_zh="请按一下开发板的复位（EN）键，然后马上再运行 `makerkit deploy`。", port=port)
+    if not type(exc).__module__.startswith("serial"):     # a file error on the board
+        return FlashError(en=f"A file operation on the board on {port} failed: {scrub(str(exc))}",
+                          zh=f"{port} 上开发板的文件操作失败：{scrub(str(exc))}", port=port)
+    return DisconnectedError(
+        en=f"The connection to {port} was lost during the deploy ({scrub(str(exc))}).",
+        zh=f"部署时和 {port} 的连接断开了（{scrub(str(exc))}）。", port=port)
 
 
 __all__ = ["DeployResult", "KitChooser", "board_profile_json", "build_config", "deploy", "firmware_build",

@@ -1,0 +1,103 @@
+"""What ``makerkit deploy`` puts onto a MicroPython kit: the firmware files and their build id, the
+board profile, the kit's ``/makerkit.json`` built from the options given (checked by the firmware's
+own rules), and the scrubber that keeps secret values out of every message."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from ..catalog.boards import BoardProfile
+from ..errors import FlashError, UsageError
+from ..resources import data_dir
+
+SECRET_KEYS = ("wifi_password", "password")
+
+def firmware_files() -> dict[str, bytes]:
+    """The firmware's files by board path: ``/mkfw/*.py`` and ``/main.py``."""
+    import mkfw
+    package = Path(mkfw.__file__).resolve().parent
+    files = {f"/mkfw/{p.name}": p.read_bytes() for p in sorted(package.glob("*.py"))}
+    main = data_dir("firmware") / "micropython" / "main.py"
+    if main.is_file():
+        files["/main.py"] = main.read_bytes()
+    else:
+        raise FlashError(en=f"makerkit cannot find the firmware's main.py ({main}).",
+                         zh=f"makerkit 找不到固件的 main.py（{main}）。",
+                         hint_en="Reinstall makerkit.", hint_zh="请重新安装 makerkit。")
+    return files
+
+
+def firmware_build(files: dict[str, bytes] | None = None) -> str:
+    """The build id of the firmware files (``/mkfw/*.py`` and ``/main.py``): the first 12 hex digits of
+    a SHA-256 over their paths and contents. Deploy writes it into the kit's config, so the kit reports
+    ``makerkit 1.0.0+BUILD`` and a kit whose files are older shows up as outdated."""
+    digest = hashlib.sha256()
+    for path, data in sorted((files or firmware_files()).items()):
+        digest.update(path.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()[:12]
+
+
+def board_profile_json(board: BoardProfile) -> bytes:
+    from mkfw.profile import from_board
+    return json.dumps(from_board(board), sort_keys=True, separators=(",", ":")).encode()
+
+
+def build_config(current: dict, *, kit_id: str, class_id: str, **options) -> dict:
+    """The new ``/makerkit.json``: ``current`` updated with the options given (None keeps a value)."""
+    from mkfw import config as fwconfig
+    config = fwconfig.normalise(current)
+    given = {"kit": kit_id, "class": class_id, **options}
+    for key, value in given.items():
+        if value is None:
+            continue
+        text = str(value)
+        if key == "broker" and "@" in text:
+            raise UsageError(
+                en="Put the broker's username and password in --username/--password, not in the URL.",
+                zh="请把服务器的用户名和密码写在 --username/--password 里，不要写在地址里。",
+                hint_en="Use --broker mqtt://HOST:PORT --username NAME --password SECRET.",
+                hint_zh="请使用 --broker mqtt://主机:端口 --username 用户名 --password 密码。", key=key)
+        ok, _code, converted = fwconfig.check(key, text)
+        if not ok:
+            shown = "***" if key in SECRET_KEYS else repr(text)
+            raise UsageError(en=f"The {key} value {shown} is not valid for a kit.",
+                             zh=f"{key} 的值 {shown} 不能用于套件配置。",
+                             hint_en=_RULES_EN.get(key, "Check the value."),
+                             hint_zh=_RULES_ZH.get(key, "请检查这个值。"), key=key)
+        config[key] = converted
+    return config
+
+
+_RULES_EN = {"kit": "Kit ids use a-z, 0-9 and '-', 1-32 characters (kit-07).",
+             "class": "Class ids use a-z, 0-9 and '-', 1-32 characters (7a).",
+             "broker": "Give the broker as mqtt://HOST:PORT (mqtt://10.0.0.2:1883).",
+             "interval": "The telemetry interval is a whole number of seconds, 1 to 86400.",
+             "wifi_ssid": "WiFi names and passwords are at most 64 characters.",
+             "wifi_password": "WiFi names and passwords are at most 64 characters."}
+_RULES_ZH = {"kit": "套件编号只能用 a-z、0-9 和“-”，长度 1-32（如 kit-07）。",
+             "class": "班级编号只能用 a-z、0-9 和“-”，长度 1-32（如 7a）。",
+             "broker": "服务器地址的格式是 mqtt://主机:端口（如 mqtt://10.0.0.2:1883）。",
+             "interval": "遥测间隔是 1 到 86400 之间的整数秒。",
+             "wifi_ssid": "WiFi 名称和密码最长 64 个字符。",
+             "wifi_password": "WiFi 名称和密码最长 64 个字符。"}
+
+
+def _config_bytes(config: dict) -> bytes:
+    return json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class _Secrets:
+    """Scrubs secret values out of any text that leaves this module."""
+
+    def __init__(self, values):
+        self.values = sorted({v for v in values if isinstance(v, str) and len(v) >= 1}, key=len,
+                             reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for value in self.values:
+            text = text.replace(value, "***")
+        return text
+
+
