@@ -139,81 +139,127 @@ class FirmataDecoder:
     # -- sysex ---------------------------------------------------------------------------------
     @staticmethod
     def _sysex(cmd: int, d: bytes):
-        if cmd == REPORT_FIRMWARE:
-            if len(d) >= 2:
-                return FirmwareReport(d[0], d[1], _pairs_to_bytes(d[2:]).decode("utf-8", "replace"))
-            return Sysex(cmd, d)  # the query
-        if cmd == STRING_DATA:
-            return StringData(_pairs_to_bytes(d).decode("utf-8", "replace"))
-        if cmd == CAPABILITY_RESPONSE:
-            pins, current = [], []
-            i = 0
-            while i < len(d):
-                if d[i] == 0x7F:
-                    pins.append(tuple(current))
-                    current = []
-                    i += 1
-                elif i + 1 < len(d):
-                    current.append((d[i], d[i + 1]))
-                    i += 2
-                else:
-                    break
-            return CapabilityReport(tuple(pins))
-        if cmd == ANALOG_MAPPING_RESPONSE:
-            return AnalogMapping(tuple(None if b == 0x7F else b for b in d))
-        if cmd == PIN_STATE_RESPONSE and len(d) >= 2:
-            return PinState(d[0], d[1], _multibyte(d[2:]))
-        if cmd == I2C_REPLY and len(d) >= 4:
-            return I2cReply(d[0] | (d[1] << 7), d[2] | (d[3] << 7), _pairs_to_bytes(d[4:]))
-        if cmd == DHTSENSOR_DATA and len(d) >= 2:
-            if d[0] == DHT_RESPONSE and len(d) >= 6:
-                t = d[2] | (d[3] << 7)
-                if t & 0x2000:
-                    t -= 0x4000
-                return DhtReport(d[1], t / 10.0, (d[4] | (d[5] << 7)) / 10.0)
-            if d[0] == DHT_ERROR:
-                return DhtError(d[1])
-        if cmd == SONAR_DATA and len(d) >= 3:
-            return SonarReport(d[0], d[1] | (d[2] << 7))
-        if cmd == MK_IDENTITY and d:
-            info = _json_payload(d)
-            if isinstance(info, dict):
-                return MkIdentity(info)
-        if cmd == MK_CONFIG and len(d) >= 1 and d[0] == MK_CONFIG_RESULT:
-            config = _json_payload(d[1:])
-            if isinstance(config, dict):
-                return MkConfig(config)
-        if cmd == MK_TELEMETRY and len(d) >= 1 and d[0] == MK_TELEMETRY_RECORD:
-            raw = unpack7(d[1:]).decode("utf-8", "replace")
-            try:
-                payload = json.loads(raw)
-            except ValueError:
-                payload = None
-            return MkTelemetryRecord(payload, raw)
-        if cmd == MK_TELEMETRY and len(d) >= 2 and d[0] == MK_TELEMETRY_EVENT:
-            raw = unpack7(d[2:]).decode("utf-8", "replace")
-            try:
-                payload = json.loads(raw)
-            except ValueError:
-                payload = None
-            return MkTelemetryEvent(payload, raw, d[1] == 1)
-        if cmd == MK_REPL and d:
-            info = _json_payload(d)
-            if isinstance(info, dict):
-                return MkReplReady(info)
-        if cmd == MK_CONTROL and d:
-            info = _json_payload(d)
-            if isinstance(info, dict):
-                return MkControl(info)
-        if cmd == MK_ERROR:
-            info = _json_payload(d)
-            if isinstance(info, dict):
-                return MkError(info)
-        if cmd in (CAPABILITY_QUERY, ANALOG_MAPPING_QUERY, PIN_STATE_QUERY, EXTENDED_ANALOG, SERVO_CONFIG,
-                   I2C_REQUEST, I2C_CONFIG, SAMPLING_INTERVAL, TONE_DATA, SONAR_CONFIG, DHTSENSOR_DATA,
-                   MK_IDENTITY, MK_CONFIG, MK_TELEMETRY, MK_REPL):
+        """A sysex's event: its decoder's (:data:`_SYSEX_DECODERS`), else the raw sysex when the
+        command is one a board answers or the decoder did not recognise, else an unknown sysex."""
+        decode = _SYSEX_DECODERS.get(cmd)
+        if decode is not None:
+            event = decode(d)
+            if event is not None:
+                return event
+        if cmd in _RAW_SYSEX:
             return Sysex(cmd, d)
         return UnknownSysex(cmd, d)
+
+
+# --- sysex decoders -------------------------------------------------------------------------------
+# One per sysex command: the payload (between command and END_SYSEX) in, the event out, or None when
+# the payload is not the decoded kind (FirmataDecoder._sysex then returns the raw sysex).
+
+def _firmware(d: bytes):
+    if len(d) >= 2:
+        return FirmwareReport(d[0], d[1], _pairs_to_bytes(d[2:]).decode("utf-8", "replace"))
+    return Sysex(REPORT_FIRMWARE, d)  # the query
+
+
+def _string(d: bytes):
+    return StringData(_pairs_to_bytes(d).decode("utf-8", "replace"))
+
+
+def _capabilities(d: bytes):
+    pins, current = [], []
+    i = 0
+    while i < len(d):
+        if d[i] == 0x7F:
+            pins.append(tuple(current))
+            current = []
+            i += 1
+        elif i + 1 < len(d):
+            current.append((d[i], d[i + 1]))
+            i += 2
+        else:
+            break
+    return CapabilityReport(tuple(pins))
+
+
+def _analog_mapping(d: bytes):
+    return AnalogMapping(tuple(None if b == 0x7F else b for b in d))
+
+
+def _pin_state(d: bytes):
+    return PinState(d[0], d[1], _multibyte(d[2:])) if len(d) >= 2 else None
+
+
+def _i2c_reply(d: bytes):
+    return I2cReply(d[0] | (d[1] << 7), d[2] | (d[3] << 7), _pairs_to_bytes(d[4:])) if len(d) >= 4 else None
+
+
+def _dht(d: bytes):
+    if len(d) < 2:
+        return None
+    if d[0] == DHT_RESPONSE and len(d) >= 6:
+        t = d[2] | (d[3] << 7)
+        if t & 0x2000:
+            t -= 0x4000
+        return DhtReport(d[1], t / 10.0, (d[4] | (d[5] << 7)) / 10.0)
+    if d[0] == DHT_ERROR:
+        return DhtError(d[1])
+    return None
+
+
+def _sonar(d: bytes):
+    return SonarReport(d[0], d[1] | (d[2] << 7)) if len(d) >= 3 else None
+
+
+def _json_text(data: bytes):
+    """A telemetry text as sent (for the event's ``raw``) and parsed (None when it is no JSON)."""
+    raw = unpack7(data).decode("utf-8", "replace")
+    try:
+        return raw, json.loads(raw)
+    except ValueError:
+        return raw, None
+
+
+def _telemetry(d: bytes):
+    if len(d) >= 1 and d[0] == MK_TELEMETRY_RECORD:
+        raw, payload = _json_text(d[1:])
+        return MkTelemetryRecord(payload, raw)
+    if len(d) >= 2 and d[0] == MK_TELEMETRY_EVENT:
+        raw, payload = _json_text(d[2:])
+        return MkTelemetryEvent(payload, raw, d[1] == 1)
+    return None
+
+
+def _config(d: bytes):
+    if len(d) >= 1 and d[0] == MK_CONFIG_RESULT:
+        config = _json_payload(d[1:])
+        if isinstance(config, dict):
+            return MkConfig(config)
+    return None
+
+
+def _json_object(event, *, empty: bool = False):
+    """A decoder for a sysex that carries one JSON object (an empty payload only when ``empty``)."""
+    def decode(d: bytes):
+        if d or empty:
+            info = _json_payload(d)
+            if isinstance(info, dict):
+                return event(info)
+        return None
+    return decode
+
+
+_SYSEX_DECODERS = {
+    REPORT_FIRMWARE: _firmware, STRING_DATA: _string, CAPABILITY_RESPONSE: _capabilities,
+    ANALOG_MAPPING_RESPONSE: _analog_mapping, PIN_STATE_RESPONSE: _pin_state, I2C_REPLY: _i2c_reply,
+    DHTSENSOR_DATA: _dht, SONAR_DATA: _sonar, MK_IDENTITY: _json_object(MkIdentity), MK_CONFIG: _config,
+    MK_TELEMETRY: _telemetry, MK_REPL: _json_object(MkReplReady), MK_CONTROL: _json_object(MkControl),
+    MK_ERROR: _json_object(MkError, empty=True),
+}
+# Commands whose sysex is known though not decoded (a query or request a board receives, or a
+# reply the decoder did not recognise): a raw Sysex, not an UnknownSysex.
+_RAW_SYSEX = frozenset((CAPABILITY_QUERY, ANALOG_MAPPING_QUERY, PIN_STATE_QUERY, EXTENDED_ANALOG, SERVO_CONFIG,
+                        I2C_REQUEST, I2C_CONFIG, SAMPLING_INTERVAL, TONE_DATA, SONAR_CONFIG, DHTSENSOR_DATA,
+                        MK_IDENTITY, MK_CONFIG, MK_TELEMETRY, MK_REPL))
 
 
 def decode_all(data: bytes, *, board_side: bool = False) -> list:
