@@ -161,24 +161,14 @@ class BoardProfile:
         return self.flash_size - self.bootloader_size
 
 
-def _parse(path: Path) -> BoardProfile:
-    f = Fields(read_toml(path), path)
-    schema = f.int("schema")
-    if schema != SCHEMA_VERSION:
-        raise f.fail("schema", f"{SCHEMA_VERSION} (this makerkit reads board schema {SCHEMA_VERSION})")
-    family = f.str("family")
-    if family not in FAMILIES:
-        raise f.fail("family", f"one of {', '.join(FAMILIES)}")
-    method = f.str("flash_method")
-    if method not in FLASH_METHODS:
-        raise f.fail("flash_method", f"one of {', '.join(FLASH_METHODS)}")
-    install = f.str("install", "flash")
-    if install not in INSTALLS:
-        raise f.fail("install", f"one of {', '.join(INSTALLS)}")
-    board_id = f.str("id")
-    if board_id != path.stem:
-        raise f.fail("id", f"the file name without .toml ('{path.stem}')")
+def _choice(f: Fields, key: str, allowed, default=None) -> str:
+    value = f.str(key) if default is None else f.str(key, default)
+    if value not in allowed:
+        raise f.fail(key, f"one of {', '.join(allowed)}")
+    return value
 
+
+def _parse_usb(f: Fields, path: Path) -> tuple:
     usb = []
     for i, entry in enumerate(f.get("usb", list, "a list of [[usb]] tables", [])):
         if not isinstance(entry, dict):
@@ -189,7 +179,20 @@ def _parse(path: Path) -> BoardProfile:
             if not _HEX4.match(value):
                 raise u.fail(key, "four hexadecimal digits, such as \"1A86\"")
         usb.append(UsbId(int(vid, 16), int(pid, 16), u.str("bridge"), u.str("note", "")))
+    return tuple(usb)
 
+
+@dataclass(frozen=True)
+class _PinTable:
+    pins: tuple
+    aliases: dict
+    led: str | None
+    sda: str
+    scl: str
+
+
+def _parse_pins(f: Fields) -> _PinTable:
+    """The ``[pins]`` table: every name a Firmata number, every list naming pins of ``pins.digital``."""
     p = f.table("pins")
     digital = p.get("digital", dict, "a table of printed name = Firmata pin number")
     for name, number in digital.items():
@@ -199,13 +202,8 @@ def _parse(path: Path) -> BoardProfile:
             raise p.fail(f"digital.{name}", "a Firmata pin number from 0 to 127")
     if len(set(digital.values())) != len(digital):
         raise p.fail("digital", "a table whose pin numbers are all different")
-    analog = p.str_list("analog", [])
-    pwm = set(p.str_list("pwm", []))
-    reserved = set(p.str_list("reserved", []))
-    input_only = set(p.str_list("input_only", []))
-    analog_only = set(p.str_list("analog_only", []))
-    for key, names in (("analog", analog), ("pwm", pwm), ("reserved", reserved),
-                       ("input_only", input_only), ("analog_only", analog_only)):
+    lists = {key: p.str_list(key, []) for key in ("analog", "pwm", "reserved", "input_only", "analog_only")}
+    for key, names in lists.items():
         for name in names:
             if name not in digital:
                 raise p.fail(key, f"a list of pins from pins.digital ('{name}' is not one)")
@@ -223,7 +221,8 @@ def _parse(path: Path) -> BoardProfile:
     for key, name in (("sda", sda), ("scl", scl)):
         if name not in digital:
             raise i2c.fail(key, "a pin from pins.digital")
-
+    analog, pwm, reserved = lists["analog"], set(lists["pwm"]), set(lists["reserved"])
+    input_only, analog_only = set(lists["input_only"]), set(lists["analog_only"])
     pins = tuple(sorted((
         PinInfo(name=name, number=number,
                 digital_in=name not in analog_only,
@@ -231,7 +230,22 @@ def _parse(path: Path) -> BoardProfile:
                 analog_channel=analog.index(name) if name in analog else None,
                 pwm=name in pwm, reserved=name in reserved)
         for name, number in digital.items()), key=lambda pin: pin.number))
+    return _PinTable(pins, aliases, led, sda, scl)
 
+
+def _parse(path: Path) -> BoardProfile:
+    f = Fields(read_toml(path), path)
+    schema = f.int("schema")
+    if schema != SCHEMA_VERSION:
+        raise f.fail("schema", f"{SCHEMA_VERSION} (this makerkit reads board schema {SCHEMA_VERSION})")
+    family = _choice(f, "family", FAMILIES)
+    method = _choice(f, "flash_method", FLASH_METHODS)
+    install = _choice(f, "install", INSTALLS, "flash")
+    board_id = f.str("id")
+    if board_id != path.stem:
+        raise f.fail("id", f"the file name without .toml ('{path.stem}')")
+    usb = _parse_usb(f, path)
+    table = _parse_pins(f)
     return BoardProfile(
         id=board_id, name=f.str("name"), name_zh=f.str("name_zh", f.data.get("name", board_id)),
         family=family, chip=f.str("chip"), flash_method=method, flash_baud=f.int("flash_baud"),
@@ -240,8 +254,8 @@ def _parse(path: Path) -> BoardProfile:
         ram_size=f.int("ram_size"), default_baud=f.int("default_baud"),
         firmata_baud=f.int("firmata_baud", 57600), firmware=f.str("firmware", ""),
         adc_bits=f.int("adc_bits"), pwm_bits=f.int("pwm_bits"),
-        native_usb=f.bool("native_usb", False), usb=tuple(usb), pins=pins, aliases=aliases,
-        led_builtin=led, i2c_sda=sda, i2c_scl=scl,
+        native_usb=f.bool("native_usb", False), usb=usb, pins=table.pins, aliases=table.aliases,
+        led_builtin=table.led, i2c_sda=table.sda, i2c_scl=table.scl,
         onboard=dict(f.get("onboard", dict, "a table", {})), path=path,
         install=install, has_repl=f.bool("has_repl", False), has_network=f.bool("has_network", False),
         has_filesystem=f.bool("has_filesystem", False), boot_silent=f.bool("boot_silent", False),
