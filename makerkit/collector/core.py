@@ -19,7 +19,6 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 
 from ..errors import DiskFullError, StoreBusyError
 from ..mqtt.connection import MqttConnection
@@ -27,41 +26,12 @@ from ..protocol import telemetry as tm
 from ..store import Gap, Store, open_store
 from .gaps import GapTracker
 from .instance import InstanceLock
+from .stats import CollectorStats, _error_doc, _filters, _writer_kind
 from .timebase import _ts
 from .writer import BatchWriter, ProcessWriter
 
 _log = logging.getLogger(__name__)
 REPLAYS_PER_ROUND = 4         # replay requests per gap each time it is due (each at most tm.MAX_REPLAY_SPAN numbers)
-
-
-@dataclass
-class CollectorStats:
-    received: int = 0
-    stored: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    batches: int = 0
-    replays_requested: int = 0
-    gaps_found: int = 0
-    gaps_healed: int = 0
-    gaps_lost: int = 0
-    seq_jumps: int = 0                # seq jumps too large to be gaps (recorded as "jump", never requested)
-    rate: float = 0.0                 # rows committed per second over the last stats interval
-    lag_s: float = 0.0                # age of the oldest message of the last batch when it was committed
-    device_lag_s: float | None = None  # commit time minus device time (kits with a clock), last batch
-    unassigned_kits: list = field(default_factory=list)
-    load_warning: bool = False
-    # set while batches cannot be committed (disk full, database locked); None once they can
-    store_error: DiskFullError | StoreBusyError | None = None
-    store_retries: int = 0            # failed commits retried so far (nothing was acknowledged for them)
-
-
-def _error_doc(err) -> dict | None:
-    if err is None:
-        return None
-    code = "disk_full" if isinstance(err, DiskFullError) else "busy"
-    return {"code": code, "en": err.message_en, "zh": err.message_zh, "hint_en": err.hint_en,
-            "hint_zh": err.hint_zh}
 
 
 class Collector:
@@ -105,16 +75,8 @@ class Collector:
         self.high_water = max(2 * batch_size, receive_maximum)
         self._room = threading.Event()
         self._room.set()
-        self._gaps = GapTracker(self.store.kit_heads(), grace=gap_grace, retry=gap_retry)
-        self._open_gap_rows = {(g.key, g.first): g for g in self.store.gaps(state="open")}
-        now = time.monotonic()
-        for gap in self._open_gap_rows.values():       # gaps left open by the last run: ask for them again
-            self._gaps.reopen(gap.key, gap.first, gap.last, gap.requests, now)
-        if writer == "auto":     # a child process needs the caller's script to be import-safe: opt in
-            writer = "thread"
-        if writer == "process" and not isinstance(db, str):
-            raise ValueError("writer='process' needs the database URL, not an open store")
-        self._writer_kind = writer
+        self._resume_gaps(gap_grace, gap_retry)
+        self._writer_kind = _writer_kind(writer, db)
         self._db_url = db if isinstance(db, str) else None
         self._writer = None
         self._registered = self.store.registered_kits()
@@ -125,18 +87,8 @@ class Collector:
         self._window_start = time.monotonic()
         self._window_stored = 0
         self._next_stats = time.monotonic() + stats_interval
-        filters = [tm.ROOT + "/#"] if not classes else [f"{tm.ROOT}/{tm.check_id(c, 'class')}/#" for c in classes]
-        if share:
-            tm.check_id(share, "share group")
-            if protocol != "5":
-                from ..errors import UsageError
-                raise UsageError(en="Shared subscriptions need an MQTT 5 broker such as mosquitto.",
-                                 zh="共享订阅需要支持 MQTT 5 的服务器，例如 mosquitto。")
-            filters = [f"$share/{share}/{f}" for f in filters]
         status = tm.collector_topic(self.collector_id, "status")
-        if classes or share:            # our own status topic tells us when another collector takes our id
-            filters = filters + [status]
-        self.filters = filters
+        self.filters = filters = _filters(classes, share, protocol, status)
         self._instance = InstanceLock(self.collector_id, broker)
         self._status_topic = status
         self.instance_id = uuid.uuid4().hex[:12]
@@ -147,6 +99,13 @@ class Collector:
             subscriptions=[(f, 1) for f in filters], on_receive=self._on_receive, manual_ack=True,
             clean_start=False, session_expiry=session_expiry, receive_maximum=receive_maximum,
             will=(status, tm.status_payload("offline"), 1, True), on_connect=self._connected, protocol=protocol)
+
+    def _resume_gaps(self, grace: float, retry: float) -> None:
+        self._gaps = GapTracker(self.store.kit_heads(), grace=grace, retry=retry)
+        self._open_gap_rows = {(g.key, g.first): g for g in self.store.gaps(state="open")}
+        now = time.monotonic()
+        for gap in self._open_gap_rows.values():       # gaps left open by the last run: ask for them again
+            self._gaps.reopen(gap.key, gap.first, gap.last, gap.requests, now)
 
     def _on_receive(self, item: tuple) -> None:      # paho's network thread: as little as possible
         if item[0] == self._status_topic:
