@@ -5,7 +5,9 @@ of (kit) seconds is used up, on Ctrl-C, or when a script stops answering (a loop
 ``kit.sleep``). The budget is enforced inside ``kit.sleep`` (it raises :class:`LessonStop`); a
 script stuck in pure Python gets :class:`LessonStop` delivered asynchronously. On a virtual clock a
 busy loop (device reads without any ``kit.sleep``) also moves simulated time forward a little, as
-it would on a real board, so ``while True: if button.is_pressed: ...`` works there too.
+it would on a real board, so ``while True: if button.is_pressed: ...`` works there too, and
+``time.sleep`` on the script's thread (a CircuitPython driver's, or the student's) waits on the
+kit's clock like ``kit.sleep`` (:mod:`.script_time`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..errors import UsageError
 from .findings import ScriptCrash
 from .recorder import InputChange, LessonKit, LessonStop, Output, Recorder
 from .script import explain_crash, load_script, missing_main_crash
+from .script_time import route_sleep, unroute_sleep
 
 BUSY_CALLS = 50          # device uses without a kit.sleep before simulated time moves on by itself
 BUSY_STEP = 0.005        # ... by this many seconds
@@ -210,6 +213,8 @@ def _script_body(script: Path, lesson_kit: LessonKit, session: Session, result: 
     def target() -> None:
         session.script_thread = threading.get_ident()
         enter_kit(lesson_kit)   # LED("D13") without kit= in the script finds the lesson's kit
+        # on a virtual clock a driver's time.sleep waits on the kit's clock too (script_time)
+        routing = route_sleep(session.sleep) if session.virtual else None
         try:
             module = load_script(script, print_fn=session.recorder.print)
             main = getattr(module, "main", None)
@@ -225,6 +230,8 @@ def _script_body(script: Path, lesson_kit: LessonKit, session: Session, result: 
                 result.ended = "crashed"
             result.crash = explain_crash(exc, script, _safe_now(session))
         finally:
+            if routing is not None:
+                unroute_sleep(routing)
             session.recorder.flush()
     return target
 
@@ -271,8 +278,6 @@ def _stuck_crash(script: Path, wall: float) -> ScriptCrash:
         kind="Timeout", message=f"{script.name} did not stop after {wall:.0f} s",
         frames=(),
         hint_en=("Your loop never waits. Put kit.sleep(...) inside every `while True:` loop "
-                 "(for example kit.sleep(0.1)), so the kit has time to do its work. "
-                 "Use kit.sleep, not time.sleep: only kit.sleep moves the virtual kit's clock."),
+                 "(for example kit.sleep(0.1)), so the kit has time to do its work."),
         hint_zh=("你的循环一直不停下来等一等。请在每个 `while True:` 循环里加上 kit.sleep(...)"
-                 "（比如 kit.sleep(0.1)），让开发板有时间工作。"
-                 "要用 kit.sleep，不要用 time.sleep：只有 kit.sleep 能让虚拟套件的时钟往前走。"))
+                 "（比如 kit.sleep(0.1)），让开发板有时间工作。"))
