@@ -321,6 +321,44 @@ def _flash_bytes(size: Optional[str]) -> Optional[int]:
     return number << (20 if "MB" in size else 10)
 
 
+def _image_for(profile: BoardProfile, firmware: Optional[str], address: Optional[int]):
+    """The image in ``firmware``, checked for the board before any port is opened."""
+    if profile.flash_method != "esptool":
+        raise UsageError(en=f"The {profile.name} is not flashed with esptool.",
+                         zh=f"{profile.name_zh} 不是用 esptool 烧录的。", board=profile.id)
+    if firmware is None:
+        raise FirmwareImageError(
+            en="makerkit does not ship or download MicroPython; give the .bin file with --firmware.",
+            zh="makerkit 不自带也不会下载 MicroPython 固件；请用 --firmware 指定 .bin 文件。",
+            hint_en=f"Download the MicroPython .bin for your chip from {WHERE_TO_GET}, then run "
+                    "`makerkit flash --board esp32 --port PORT --firmware FILE.bin`.",
+            hint_zh=f"请从 {WHERE_TO_GET} 下载适合你芯片的 MicroPython .bin 文件，然后运行 "
+                    "`makerkit flash --board esp32 --port 串口 --firmware 文件.bin`。", board=profile.id)
+    image = read_image(firmware, offset=address)
+    check_image_for_board(image, profile)
+
+    return image
+
+
+def _try_rates(rates: list[int], failures: list[str], sink, *, port: str, image, **flash):
+    """Flash at each rate in turn until one link holds: ``(rate, info, lost_mid_write)``, ``info``
+    None when every rate failed (each failure appended to ``failures``)."""
+    lost_mid_write = False
+    for rate in rates:
+        try:
+            return rate, _flash_once(port=port, image=image, baud=rate, sink=sink, **flash), lost_mid_write
+        except _LinkFailure as failure:
+            failures.append(f"{rate}: {failure}")
+            lost_mid_write = lost_mid_write or failure.writing
+            sink.text(f"makerkit: link failed at {rate} baud ({failure}); "
+                      "trying a slower rate" if rate != rates[-1] else "")
+        except (PortNotFoundError, PortBusyError, SyncError):
+            if lost_mid_write:              # it was there a moment ago: it vanished mid-write
+                raise _lost(port, image) from None
+            raise
+    return rates[-1], None, lost_mid_write
+
+
 def flash_esp32(*, board: str | BoardProfile, port: str, firmware: Optional[str] = None,
                 baud: Optional[int] = None, progress: Optional[Progress] = None,
                 address: Optional[int] = None, compress: bool = True, reset: bool = True,
@@ -341,20 +379,7 @@ def flash_esp32(*, board: str | BoardProfile, port: str, firmware: Optional[str]
     mode), DisconnectedError (port lost mid-write), VerifyError, or a port error.
     """
     profile = load_board(board)
-    if profile.flash_method != "esptool":
-        raise UsageError(en=f"The {profile.name} is not flashed with esptool.",
-                         zh=f"{profile.name_zh} 不是用 esptool 烧录的。", board=profile.id)
-    if firmware is None:
-        raise FirmwareImageError(
-            en="makerkit does not ship or download MicroPython; give the .bin file with --firmware.",
-            zh="makerkit 不自带也不会下载 MicroPython 固件；请用 --firmware 指定 .bin 文件。",
-            hint_en=f"Download the MicroPython .bin for your chip from {WHERE_TO_GET}, then run "
-                    "`makerkit flash --board esp32 --port PORT --firmware FILE.bin`.",
-            hint_zh=f"请从 {WHERE_TO_GET} 下载适合你芯片的 MicroPython .bin 文件，然后运行 "
-                    "`makerkit flash --board esp32 --port 串口 --firmware 文件.bin`。", board=profile.id)
-    image = read_image(firmware, offset=address)
-    check_image_for_board(image, profile)
-
+    image = _image_for(profile, firmware, address)
     first = baud or profile.flash_baud
     rates = [first] + [r for r in profile.flash_baud_fallback if r < first]
     _install_router()
@@ -362,33 +387,21 @@ def flash_esp32(*, board: str | BoardProfile, port: str, firmware: Optional[str]
     token = _sink.set(sink)
     started = time.monotonic()
     failures: list[str] = []
-    lost_mid_write = False
     try:
-        for rate in rates:
-            try:
-                info = _flash_once(board=profile, port=port, image=image, baud=rate,
-                                   compress=compress, connect_attempts=connect_attempts,
-                                   reset=reset, sink=sink, skip_unchanged=skip_unchanged)
-            except _LinkFailure as failure:
-                failures.append(f"{rate}: {failure}")
-                lost_mid_write = lost_mid_write or failure.writing
-                sink.text(f"makerkit: link failed at {rate} baud ({failure}); "
-                          "trying a slower rate" if rate != rates[-1] else "")
-                continue
-            except (PortNotFoundError, PortBusyError, SyncError):
-                if lost_mid_write:              # it was there a moment ago: it vanished mid-write
-                    raise _lost(port, image) from None
-                raise
-            sink.phase("done", image.size, image.size)
-            return FlashResult(
-                board=profile.id, port=port, firmware=str(firmware), method="esptool",
-                bytes_written=image.size, seconds=time.monotonic() - started, verified=True,
-                baud=rate, details=dict(info, offset=image.offset, kind=image.kind,
-                                        image_chip=image.chip, compressed=compress,
-                                        wire_bytes=sink.wire_bytes, attempts=len(failures) + 1,
-                                        failures=failures, log=list(sink.lines)))
+        rate, info, lost_mid_write = _try_rates(rates, failures, sink, board=profile, port=port, image=image,
+                                                compress=compress, connect_attempts=connect_attempts,
+                                                reset=reset, skip_unchanged=skip_unchanged)
     finally:
         _sink.reset(token)
+    if info is not None:
+        sink.phase("done", image.size, image.size)
+        return FlashResult(
+            board=profile.id, port=port, firmware=str(firmware), method="esptool",
+            bytes_written=image.size, seconds=time.monotonic() - started, verified=True,
+            baud=rate, details=dict(info, offset=image.offset, kind=image.kind,
+                                    image_chip=image.chip, compressed=compress,
+                                    wire_bytes=sink.wire_bytes, attempts=len(failures) + 1,
+                                    failures=failures, log=list(sink.lines)))
     if lost_mid_write:
         raise _lost(port, image)
     raise FlashError(
