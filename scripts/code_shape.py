@@ -1,8 +1,8 @@
 """The shape rules of the code base (docs/ARCHITECTURE.md): no module over 500 lines, no function
 over 60 lines, in makerkit/ and the firmware (tests are exempt).
 
-``python3 scripts/code_shape.py`` lists what breaks them (exit status 1 when anything does); once
-the list is empty this becomes tests/test_code_shape.py."""
+``python3 scripts/code_shape.py`` lists what breaks them (exit status 1 when anything does);
+tests/test_code_shape.py holds the code base to them."""
 
 from __future__ import annotations
 
