@@ -30,6 +30,9 @@ class DistanceSensor(Device):
         kit.require("sonar")
         self.trigger = self._claim(trigger, "output")
         self.echo = self._claim(echo, "input")
+        # a distance measured before this sensor was set up (a wiring check's, the last program's)
+        # is not this sensor's: the first read waits for a new one
+        kit.client.sonar.pop(self.trigger.number, None)
         kit.client.send(fm.sonar_config(self.trigger.number, self.echo.number))
 
     @property
