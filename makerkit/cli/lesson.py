@@ -34,8 +34,8 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-_FANCY = {"led": "💡", "world": "👉", "pass": "✔", "fail": "✘", "skip": "–"}
-_PLAIN = {"led": "*", "world": ">", "pass": "OK", "fail": "X", "skip": "-"}
+_FANCY = {"led": "💡", "world": "👉", "event": "📣", "pass": "✔", "fail": "✘", "skip": "–"}
+_PLAIN = {"led": "*", "world": ">", "event": "!", "pass": "OK", "fail": "X", "skip": "-"}
 
 
 def _symbol(console: Console, name: str) -> str:
@@ -238,7 +238,7 @@ class _RunView:
             self.console.print(text, markup=False)
 
     def __call__(self, event) -> None:
-        from ..lessons_runner import LevelChange, Output, Published, Reading, ScenarioEvent
+        from ..lessons_runner import KitEvent, LevelChange, Output, Published, Reading, ScenarioEvent
         stamp = f"[{event.t:6.1f}s]" if hasattr(event, "t") else ""
         if isinstance(event, Output):
             self.show(f"{stamp} {event.text}")
@@ -248,6 +248,9 @@ class _RunView:
             self.show(f"{stamp} {_symbol(self.console, 'led')} {event.pin}: {state}")
         elif isinstance(event, ScenarioEvent):
             self.show(f"{stamp} {_symbol(self.console, 'world')} {_t(event.en, event.zh)}")
+        elif isinstance(event, KitEvent):
+            data = " ".join(f"{key}={value}" for key, value in event.data.items())
+            self.show(f"{stamp} {_symbol(self.console, 'event')} {_t('event', '事件')} {event.name} {data}".rstrip())
         elif isinstance(event, (Reading, Published)) and event.name in self.series:
             series = self.series[event.name]
             if isinstance(event, Published) and event.unit:

@@ -14,13 +14,13 @@ returning findings and, optionally, ``scenario(run)`` scheduling changes in the 
 from .findings import (EXIT_CHECK_FAILED, EXIT_NOT_CHECKABLE, EXIT_PASSED, EXIT_SCRIPT_CRASHED,
                        EXIT_WIRING_FAULT, CheckReport, Finding, ScriptCrash, failed, passed, skipped)
 from .lesson_run import LessonRun, Level, ScenarioEvent
-from .recorder import (DeviceOpened, InputChange, LessonKit, LessonStop, LevelChange, Output,
+from .recorder import (DeviceOpened, InputChange, KitEvent, LessonKit, LessonStop, LevelChange, Output,
                        Published, Reading)
 from .runner import check_lesson, open_kit, pick_script, run_lesson, run_script
 
 __all__ = [
     "CheckReport", "DeviceOpened", "EXIT_CHECK_FAILED", "EXIT_NOT_CHECKABLE", "EXIT_PASSED",
-    "EXIT_SCRIPT_CRASHED", "EXIT_WIRING_FAULT", "Finding", "InputChange", "LessonKit", "LessonRun", "LessonStop", "Level",
+    "EXIT_SCRIPT_CRASHED", "EXIT_WIRING_FAULT", "Finding", "InputChange", "KitEvent", "LessonKit", "LessonRun", "LessonStop", "Level",
     "LevelChange", "Output", "Published", "Reading", "ScenarioEvent", "ScriptCrash", "check_lesson",
     "failed", "open_kit", "passed", "pick_script", "run_lesson", "run_script", "skipped",
 ]

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from ..catalog.lessons import Lesson
 from .findings import Finding, failed, passed, skipped
 from ..catalog.parts import kinds_for_role
-from .recorder import DeviceOpened, InputChange, LevelChange, Output, Published, Reading, Recorder
+from .recorder import DeviceOpened, InputChange, KitEvent, LevelChange, Output, Published, Reading, Recorder
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,14 @@ class LessonRun:
     @property
     def published(self) -> list[Published]:
         return self._of(Published)
+
+    @property
+    def events(self) -> list[KitEvent]:
+        """The events the script raised with ``kit.event(...)``, in order."""
+        return self._of(KitEvent)
+
+    def events_named(self, name: str) -> list[KitEvent]:
+        return [e for e in self.events if e.name == name]
 
     @property
     def inputs(self) -> list[InputChange]:

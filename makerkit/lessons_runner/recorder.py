@@ -64,6 +64,17 @@ class Published:
 
 
 @dataclass(frozen=True)
+class KitEvent:
+    """An event the script raised with ``kit.event(name, **data)`` (docs/TELEMETRY.md §4): ``t`` is
+    when it raised it, ``published`` whether the kit published it itself (False on a kit without
+    network, whose host publishes it, and on a kit that is offline)."""
+    t: float
+    name: str
+    data: dict
+    published: bool
+
+
+@dataclass(frozen=True)
 class LevelChange:
     """An output level the host set (from led.on()/off()/toggle()/value): 0, 1 or a PWM fraction."""
     t: float
@@ -184,6 +195,16 @@ class LessonKit:
         self._session.tick()
         return self._kit.publish(name, value, unit=unit)
 
+    def event(self, name: str, /, **data) -> Any:
+        """Send a lesson event to the class (``kit.event("alarm", temperature=31)``), and keep it
+        for the checker and the lesson run."""
+        rec = self._session.recorder
+        t = rec.now()
+        self._session.tick()
+        answer = self._kit.event(name, **data)
+        rec.add(KitEvent(t, name, dict(data), bool(answer.get("published"))))
+        return answer
+
     def close(self) -> None:
         """Does nothing inside a lesson: the lesson runner closes the kit when the run ends."""
 
@@ -208,4 +229,4 @@ class LessonKit:
         return f"LessonKit({self._kit!r})"
 
     def __dir__(self):
-        return sorted(set(dir(self._kit)) | {"sleep", "time", "publish", "close", "pause", "pins"})
+        return sorted(set(dir(self._kit)) | {"sleep", "time", "publish", "event", "close", "pause", "pins"})
