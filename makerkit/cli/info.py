@@ -7,19 +7,20 @@ import json
 import rich_click as click
 
 from ..catalog import load_boards
+from ..device.kit_network import net_problem
 from ..device.probe import DEFAULT_TIMEOUT, ProbeResult, probe
 from ..i18n import current_language
 
 _LABELS = {
     "en": {"port": "Port", "firmware": "Firmware", "protocol": "Firmata protocol", "board": "Board",
            "kit": "Kit id", "class": "Class", "boot": "Boots", "features": "Features",
-           "unknown": "unknown", "unset": "(not set)",
+           "unknown": "unknown", "unset": "(not set)", "net": "Network", "try": "What to try",
            "stock": "stock Firmata: makerkit's extras (telemetry, kit id) need the makerkit firmware",
            "from": {"identity": "reported by the firmware", "capabilities": "from its pin count",
                     "usb": "from the USB IDs"}},
     "zh": {"port": "串口", "firmware": "固件", "protocol": "Firmata 协议", "board": "开发板",
            "kit": "套件编号", "class": "班级", "boot": "启动次数", "features": "功能",
-           "unknown": "未知", "unset": "（未设置）",
+           "unknown": "未知", "unset": "（未设置）", "net": "网络", "try": "试试",
            "stock": "标准 Firmata 固件：遥测、套件编号等 makerkit 功能需要烧录 makerkit 固件",
            "from": {"identity": "固件报告", "capabilities": "根据引脚数量判断", "usb": "根据 USB ID 判断"}},
 }
@@ -75,6 +76,10 @@ def describe(result: ProbeResult, lang: str) -> list[str]:
             rows.append((t["boot"], str(result.boot)))
         if result.features:
             rows.append((t["features"], ", ".join(result.features)))
+        problem = net_problem(str(result.identity.get("net") or ""))
+        if problem is not None:          # why the kit is not on its broker (a refused certificate...)
+            rows.append((t["net"], problem.message(lang)))
+            rows.append((t["try"], problem.hint(lang)))
     width = max(_display_width(label) for label, _ in rows)
     return [f"{label}{' ' * (width - _display_width(label))}  {value}" for label, value in rows]
 

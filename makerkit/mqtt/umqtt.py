@@ -14,6 +14,9 @@ behaviour where firmware can see it:
 * the callback receives ``(topic: bytes, msg: bytes)``;
 * a lost connection raises ``OSError``; reconnecting is the firmware's job (as on the device).
 
+``ssl=<SSLContext>`` (or ``ssl=True`` with ``ssl_params``) connects over TLS as umqtt.simple 1.6 does;
+the firmware's ``mkfw.tls`` makes the context that checks the broker against the class CA.
+
 Unlike umqtt.simple every blocking read has a timeout (``timeout`` seconds, default 10), so a
 silent broker raises ``OSError`` instead of hanging the virtual kit.
 """
@@ -46,11 +49,11 @@ def _remaining_length(n: int) -> bytes:
 class MQTTClient:
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None,
                  ssl_params=None, timeout=10.0):
-        if ssl:
-            raise MQTTException("TLS is not supported by the virtual kit's MQTT client")
         self.client_id = _b(client_id)
         self.server = server
-        self.port = port or 1883
+        self.port = port or (8883 if ssl else 1883)
+        self.ssl = ssl
+        self.ssl_params = dict(ssl_params or {})
         self.user = user
         self.pswd = password
         self.keepalive = keepalive
@@ -104,6 +107,21 @@ class MQTTClient:
         self.pid = self.pid % 65535 + 1
         return self.pid
 
+    def _wrap(self, sock: socket.socket):
+        """TLS as umqtt.simple 1.6 does it: ``ssl=<SSLContext>`` wraps with that context for the server's
+        name; ``ssl=True`` builds one from ``ssl_params`` (``cadata``, ``cert_reqs``, ``server_hostname``)."""
+        if self.ssl is True:
+            import ssl as _ssl
+            params = self.ssl_params
+            ctx = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = params.get("cert_reqs", _ssl.CERT_NONE)
+            ctx.check_hostname = ctx.verify_mode != _ssl.CERT_NONE and bool(params.get("server_hostname"))
+            if params.get("cadata"):
+                ctx.load_verify_locations(cadata=params["cadata"])
+            return ctx.wrap_socket(sock, server_hostname=params.get("server_hostname"))
+        return self.ssl.wrap_socket(sock, server_hostname=self.server)
+
     # -- API -------------------------------------------------------------------------------------
     def set_callback(self, f) -> None:
         self.cb = f
@@ -116,6 +134,12 @@ class MQTTClient:
         self.close_socket()
         sock = socket.create_connection((self.server, self.port), timeout=self.timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.ssl:
+            try:
+                sock = self._wrap(sock)
+            except BaseException:
+                sock.close()
+                raise
         self.sock = sock
         flags = 0x02 if clean_session else 0
         payload = self._str(self.client_id)

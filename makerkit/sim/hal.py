@@ -2,7 +2,7 @@
 
 ``SimHal`` is what ``firmware/micropython/mkfw/hal_esp32.py`` is on a real ESP32: pins, ADC, PWM,
 servo pulses, tones, I2C, the HC-SR04 and DHT sensors, plus the flash filesystem for
-``/makerkit.json`` and the boot/sequence counters.
+``/makerkit.json``, the boot/sequence counters and the class CA (``/ca.der``, for ``mqtts://``).
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ from __future__ import annotations
 import errno
 import json
 
+from mkfw.tls import CA_FILE, umqtt_client
+
 from .fs import SimFs
 from .world import World
 
 CONFIG_PATH = "/makerkit.json"
 STATE_PATH = "/mkfw_state.json"
 HW_PATH = "/mkfw_hw.json"
+CA_PATH = "/" + CA_FILE
 
 
 class SimHal:
@@ -138,11 +141,18 @@ class SimHal:
         self.ntp_queries += 1
         return int(self.ntp_clock())
 
-    def mqtt_client(self, client_id, server, port, user=None, password=None):
+    def load_ca(self):
+        """The class CA (DER) ``makerkit deploy`` put in ``/ca.der`` for ``mqtts://``, or None."""
+        try:
+            return self.fs.read(CA_PATH) or None
+        except OSError:
+            return None
+
+    def mqtt_client(self, client_id, server, port, user=None, password=None, cadata=None):
         if not self.network_ready():
             raise OSError(errno.ENETUNREACH, "no network")
         factory = self._mqtt_factory
         if factory is None:
             from ..mqtt.umqtt import MQTTClient as factory
-        return factory(client_id, server, port=port, user=user or None, password=password or None,
-                       keepalive=30)
+        # the firmware's own TLS set-up, on CPython's ssl (the same SSLContext calls as MicroPython's)
+        return umqtt_client(factory, client_id, server, port, user, password, 30, cadata)

@@ -27,7 +27,8 @@ def test_every_firmware_module_imports_under_micropython():
     """Modules that need a board's ``machine`` (hal_esp32, main) still parse: compile them."""
     env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}")
     code = ("import mkfw.wire, mkfw.parser, mkfw.profile, mkfw.server, mkfw.features, mkfw.mkext, "
-            "mkfw.config, mkfw.app, mkfw.hal, mkfw.outbox, mkfw.flashfs, mkfw.replay, mkfw.ntp, mkfw.telemetry\n"
+            "mkfw.config, mkfw.app, mkfw.hal, mkfw.outbox, mkfw.flashfs, mkfw.replay, mkfw.ntp, mkfw.telemetry, "
+            "mkfw.tls\n"
             "for name in ('hal_esp32', 'main'):\n"
             "    compile(open('%s/mkfw/' + name + '.py').read(), name, 'exec')\n"
             "print('ok')\n") % FIRMWARE

@@ -84,9 +84,12 @@ def _valid_host(value):
 
 
 def _valid_broker(value):
-    if not value.startswith("mqtt://"):
+    if value.startswith("mqtts://"):       # TLS, checked against the class CA in /ca.der (mkfw.tls)
+        rest = value[8:]
+    elif value.startswith("mqtt://"):
+        rest = value[7:]
+    else:
         return False
-    rest = value[7:]
     i = rest.rfind(":")
     if i <= 0:
         return False

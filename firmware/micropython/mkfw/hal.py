@@ -108,6 +108,12 @@ class Hal:
         1970, or None when there is no answer. May block for about a second."""
         return None
 
-    def mqtt_client(self, client_id, server, port, user=None, password=None):
-        """An object with umqtt.simple's MQTTClient API."""
+    def load_ca(self):
+        """The class CA's certificate (DER bytes, ``/ca.der``) for ``mqtts://``, or None when the kit has none."""
+        return None
+
+    def mqtt_client(self, client_id, server, port, user=None, password=None, cadata=None):
+        """An object with umqtt.simple's MQTTClient API. With ``cadata`` (the CA's DER bytes) it connects
+        over TLS and only to a broker whose certificate that CA signed for ``server``
+        (``mkfw.tls.umqtt_client``); a board that cannot check certificates raises instead."""
         raise OSError(95, "no network on this board")

@@ -1,7 +1,9 @@
 """The hardware layer on an ESP32 running MicroPython (``machine``, ``dht``, ``network``).
 
 Only imported on a board: ``machine.Pin``/``ADC``/``PWM``/``SoftI2C``, ``machine.time_pulse_us`` for
-the HC-SR04, the ``dht`` driver for DHT11/DHT22, ``network`` + ``umqtt.simple`` for telemetry.
+the HC-SR04, the ``dht`` driver for DHT11/DHT22, ``network`` + ``umqtt.simple`` for telemetry
+(``mqtts://`` through ``mkfw.tls`` with the class CA in ``/ca.der``; NTP also sets the RTC, since the
+TLS library checks the broker certificate's dates against it).
 """
 
 import json
@@ -11,6 +13,7 @@ import machine
 
 from . import wire
 from .hal import Hal
+from .tls import CA_FILE, umqtt_client
 
 CONFIG_FILE = "makerkit.json"
 STATE_FILE = "mkfw_state.json"
@@ -35,6 +38,15 @@ def _write_json(path, obj):
     except OSError:
         with open(path, "w") as f:
             json.dump(obj, f)
+
+
+def _set_rtc(secs):
+    """Set the board's RTC to ``secs`` (seconds since the port's epoch, as ``ntptime.time()`` gives)."""
+    try:
+        t = time.gmtime(secs)
+        machine.RTC().datetime((t[0], t[1], t[2], t[6] + 1, t[3], t[4], t[5], 0))
+    except (AttributeError, OSError, ValueError, TypeError):
+        pass                     # a port without an RTC: its clock is the computer's already
 
 
 class Esp32Hal(Hal):
@@ -207,11 +219,18 @@ class Esp32Hal(Hal):
             secs = ntptime.time()       # seconds since the port's epoch (2000 on older ESP32 ports)
         except Exception:              # no answer (OSError, timeout), no DNS, no ntptime module
             return None
+        _set_rtc(secs)
         if time.gmtime(0)[0] == 2000:
             secs += 946684800
         return secs * 1000
 
-    def mqtt_client(self, client_id, server, port, user=None, password=None):
+    def load_ca(self):
+        try:
+            with open(self.root + CA_FILE, "rb") as f:
+                return f.read() or None
+        except OSError:
+            return None
+
+    def mqtt_client(self, client_id, server, port, user=None, password=None, cadata=None):
         from umqtt.simple import MQTTClient
-        return MQTTClient(client_id, server, port=port, user=user or None, password=password or None,
-                          keepalive=30)
+        return umqtt_client(MQTTClient, client_id, server, port, user, password, 30, cadata)

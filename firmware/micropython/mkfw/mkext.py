@@ -9,12 +9,16 @@ from . import wire
 
 
 def identity(server):
-    return {"fw": wire.FIRMWARE_NAME, "version": wire.FIRMWARE_VERSION, "proto": wire.PROTO,
+    info = {"fw": wire.FIRMWARE_NAME, "version": wire.FIRMWARE_VERSION, "proto": wire.PROTO,
             "board": server.profile.id, "kit": server.config.get("kit", ""),
             "class": server.config.get("class", ""), "boot": server.boot,
             "inc": server.config.get("inc", ""), "build": server.config.get("build", ""),
             "hw": hardware_id(server.hal),
             "features": list(server.features)}
+    net = getattr(getattr(server, "telemetry", None), "net_error", "")
+    if net:                      # why the kit cannot reach its broker (mkfw.tls codes)
+        info["net"] = net
+    return info
 
 
 def hardware_id(hal):

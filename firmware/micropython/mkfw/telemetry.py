@@ -13,7 +13,7 @@
 * Replay requests are validated and rate-limited (``mkfw.replay``); WiFi kits set their clock by NTP
   (``mkfw.ntp``, config key ``ntp``).
 * With a broker in the config and ``hal.network_ready()``, records are published with QoS 1 through
-  ``hal.mqtt_client(...)`` (umqtt.simple's API): retained ``online`` status, an ``offline`` last will,
+  ``hal.mqtt_client(...)`` (umqtt.simple's API; ``mqtts://`` checked against the kit's CA, ``mkfw.tls``): retained ``online`` status, an ``offline`` last will,
   and a subscription to ``.../replay`` whose requests are answered from the outbox followed by a
   ``replay_done`` event that lists what the outbox no longer holds. A lost connection is retried by
   itself with a growing pause (0.5 s .. 10 s); undelivered records wait meanwhile.
@@ -27,7 +27,7 @@
 
 import json
 
-from . import ntp, outbox, replay, wire
+from . import ntp, outbox, replay, tls, wire
 
 SUB_PUT = wire.MK_TELEMETRY_PUT
 SUB_RECORD = wire.MK_TELEMETRY_RECORD
@@ -109,14 +109,6 @@ def format_iso_ms(epoch_ms):
     return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (y, m, d, rem // 3600, rem // 60 % 60, rem % 60, ms)
 
 
-def _broker(url):
-    rest = url[7:] if url.startswith("mqtt://") else url
-    i = rest.rfind(":")
-    if i <= 0:
-        return rest, 1883
-    return rest[:i], int(rest[i + 1:])
-
-
 class Telemetry:
     def __init__(self, hal, config, boot=None, capacity=CAPACITY):
         self.hal = hal
@@ -146,6 +138,7 @@ class Telemetry:
         self._backoff = 500
         self._next_ping = 0
         self.publish_errors = 0
+        self.net_error = ""       # why the last connection attempt failed (mkfw.tls codes), "" once connected
         self.on_control = None    # mkfw.control's handler for teacher controls, when installed
 
     # --- numbering and buffer -------------------------------------------------------------
@@ -275,9 +268,8 @@ class Telemetry:
             self._replays.append([wanted[0], wanted[1], wanted[0], None])
 
     def _connect(self, now_ms):
-        host, port = _broker(self.config["broker"])
-        client = self.hal.mqtt_client("mk-%s-%s" % (self.config["class"], self.config["kit"]), host, port,
-                                      self.config.get("username") or None, self.config.get("password") or None)
+        client = tls.open_client(self.hal, "mk-%s-%s" % (self.config["class"], self.config["kit"]),
+                                 self.config["broker"], self.config.get("username"), self.config.get("password"))
         client.set_callback(self._on_message)
         client.set_last_will(self._topic("status"), self._status("offline"), True, 1)
         client.connect()
@@ -288,6 +280,7 @@ class Telemetry:
             client.subscribe("makerkit/v1/%s/_class/control" % self.config["class"], 1)
         client.publish(self._topic("status"), self._status("online"), True, 1)
         self.connected = True
+        self.net_error = ""
         self._backoff = 500
         self._next_ping = now_ms + 30000
 
@@ -309,7 +302,8 @@ class Telemetry:
                 return
             try:
                 self._connect(now_ms)
-            except Exception:
+            except Exception as exc:
+                self.net_error = tls.error_code(exc)
                 self._drop_connection(now_ms)
                 return
         try:
