@@ -43,6 +43,14 @@ _HINTS: dict[str, tuple[str, str]] = {
     "RecursionError": ("A function keeps calling itself without end. Use a `while True:` loop instead.",
                        "函数一直在调用自己停不下来。请改用 `while True:` 循环。"),
 }
+# Errors whose class says too little: the start of their message picks the hint (drivers' errors).
+_MESSAGE_HINTS: tuple[tuple[str, str, str], ...] = (
+    ("No I2C device at address",
+     "The driver heard no I2C device at that address. Check the sensor's four wires: SDA and SCL "
+     "(not swapped), VCC and GND, all pushed in firmly; then run it again.",
+     "驱动程序在这个地址上没有找到 I2C 设备。请检查传感器的四根线：SDA 和 SCL（不要接反）、VCC 和 GND，"
+     "都要插紧；然后再运行一次。"),
+)
 _DEFAULT_HINT = ("Read the line shown above; the last line says what went wrong.",
                  "看看上面显示的那一行；最后一行说明了出了什么错。")
 
@@ -85,6 +93,22 @@ def missing_main_crash(path: Path) -> ScriptCrash:
         hint_zh=f"{path.name} 里没有 `def main(kit):`。你的程序要写在一个叫 main、接收 kit 的函数里，就像 starter.py 那样。")
 
 
+def _hint(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, MakerkitError):
+        return exc.hint("en"), exc.hint("zh")
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return (f"Python cannot find the library {exc.name}: it is not installed where makerkit runs. "
+                "Check the spelling of the import line, or ask your teacher to install the library "
+                "(pip install, into makerkit's environment).",
+                f"Python 找不到库 {exc.name}：运行 makerkit 的环境里没有安装它。请检查 import 那一行的拼写，"
+                "或者请老师安装这个库（用 pip 装进 makerkit 的环境）。")
+    text = str(exc)
+    for start, en, zh in _MESSAGE_HINTS:
+        if text.startswith(start):
+            return en, zh
+    return next((_HINTS[c.__name__] for c in type(exc).__mro__ if c.__name__ in _HINTS), _DEFAULT_HINT)
+
+
 def explain_crash(exc: BaseException, script: Path, t: float | None = None) -> ScriptCrash:
     """Turn an exception from the student's script into their own trimmed traceback plus a hint."""
     script_name = str(Path(script).resolve())
@@ -101,11 +125,7 @@ def explain_crash(exc: BaseException, script: Path, t: float | None = None) -> S
         message = exc.message()
     else:
         message = str(exc)
-    if isinstance(exc, MakerkitError):
-        hint_en, hint_zh = exc.hint("en"), exc.hint("zh")
-    else:
-        hint_en, hint_zh = next((_HINTS[c.__name__] for c in type(exc).__mro__ if c.__name__ in _HINTS),
-                                _DEFAULT_HINT)
+    hint_en, hint_zh = _hint(exc)
     if frames:
         where_en = f" (line {frames[-1][1]} of {Path(frames[-1][0]).name})"
         where_zh = f"（{Path(frames[-1][0]).name} 第 {frames[-1][1]} 行）"
