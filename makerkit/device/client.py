@@ -449,14 +449,23 @@ class FirmataClient:
                     elif capture.event is None and capture.mk_error is None and isinstance(event, fm.MkError) and (
                             capture.mk_cmd is None or event.info.get("cmd") == capture.mk_cmd):
                         capture.mk_error = event.info
-                if self._listeners:
-                    for cls in (type(event), object):
-                        for cb in self._listeners.get(cls, ()):
-                            calls.append((cb, event))
+                calls += self._calls_for(event)
             self.events_received += len(events)
             self._cond.notify_all()
         for cb, event in calls:
             self._call_user(cb, event)
+
+    def deliver(self, event) -> None:
+        """Hand ``event`` to the listeners as if the board had sent it. For news that reaches the
+        program of a tethered kit through this computer instead of the cable: a teacher's control
+        message (:func:`makerkit.device.stop.tell_program`), so ``kit.when_message`` hears it alike."""
+        with self._cond:
+            calls = self._calls_for(event)
+        for cb, ev in calls:
+            self._call_user(cb, ev)
+
+    def _calls_for(self, event) -> list:
+        return [(cb, event) for cls in (type(event), object) for cb in self._listeners.get(cls, ())]
 
     def _call_user(self, fn: Callable, *args) -> None:
         local = self._callbacks

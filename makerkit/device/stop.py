@@ -4,7 +4,8 @@
 StandardFirmata): it asks the board for each pin's mode and state (PIN_STATE_QUERY) and turns off
 what drives something: digital outputs low, PWM to 0, tones off. Servos keep their pulse, so an arm
 holds its position. :func:`obey_control` checks a control message (docs/TELEMETRY.md §4a) the way
-the kits do and answers with the ``control_ack`` event the bridge publishes for the kit.
+the kits do and answers with the ``control_ack`` event the bridge publishes for the kit;
+:func:`tell_program` hands the message to the program that drives the kit from this computer.
 """
 
 from __future__ import annotations
@@ -41,6 +42,26 @@ def stop_outputs(kit, *, timeout: float = PIN_TIMEOUT) -> int:
     return count
 
 
+def stop_own_outputs(kit) -> int:
+    """Turn off every output this computer drives on ``kit``, from the pin modes it set (it asks the
+    board nothing, so it works inside a listener too): digital outputs low, PWM to 0, tones off;
+    servos hold. Returns how many pins it turned off."""
+    client = kit.client
+    count = 0
+    for info in kit.board.pins:
+        mode = client.pin_mode(info.number)
+        if mode == fm.PinMode.OUTPUT:
+            client.digital_write(info.number, 0)
+        elif mode == fm.PinMode.PWM:
+            client.send(fm.analog_write(info.number, 0))
+        elif mode == fm.PinMode.TONE:
+            client.send(fm.no_tone(info.number))
+        else:
+            continue
+        count += 1
+    return count
+
+
 def obey_control(kit, payload: bytes) -> tuple[dict | None, bytes | None]:
     """Obey a control message for a tethered ``kit``: ``(message, ack event payload)``; ``(None, None)``
     for a message that is not one (no usable id to answer)."""
@@ -52,4 +73,22 @@ def obey_control(kit, payload: bytes) -> tuple[dict | None, bytes | None]:
     return doc, ctl.ack_payload(doc["id"], "say", "passed", via="bridge")
 
 
-__all__ = ["obey_control", "stop_outputs"]
+def tell_program(kit, payload: bytes) -> dict | None:
+    """Hand a control message for a tethered ``kit`` to the program on this computer that drives it,
+    as a networked kit's firmware does with MK_CONTROL: its ``kit.when_message`` functions hear a
+    ``say``; a running lesson shows it, and ends at a ``stop`` (leaving its parts safe). Returns the
+    message, or None when it is not one. At a stop the outputs the program drives go off first
+    (:func:`stop_own_outputs`), as a networked kit turns its own off before it tells its host."""
+    doc = ctl.parse_control(payload)
+    if doc is None:
+        return None
+    info = {"cmd": doc["cmd"], "id": doc["id"], "by": doc.get("by", "")}
+    if doc["cmd"] == "say":
+        info.update(text=doc["text"], shown=False)     # a tethered kit has no display of its own
+    else:
+        stop_own_outputs(kit)
+    kit.client.deliver(fm.MkControl(info))
+    return doc
+
+
+__all__ = ["obey_control", "stop_outputs", "stop_own_outputs", "tell_program"]

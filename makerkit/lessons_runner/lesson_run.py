@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..catalog.lessons import Lesson
+from ..device.stop import tell_program
+from ..protocol import control as ctl
 from .findings import Finding, failed, passed, skipped
 from ..catalog.parts import kinds_for_role
 from .recorder import DeviceOpened, InputChange, KitEvent, LevelChange, Output, Published, Reading, Recorder
@@ -91,6 +93,21 @@ class LessonRun:
             fire(self.world)
         else:
             self.world.at(self._t0_world + t, fire)
+
+    def send_control(self, text: str | None = None, *, cmd: str = "say", by: str = "teacher") -> None:
+        """Virtual kit only: a teacher's control message (``say`` with ``text``, or ``stop``) reaches the
+        kit now, as from the class dashboard or ``makerkit class say`` (docs/TELEMETRY.md §4a). A board
+        with network gets it in its firmware (the mPython board shows a ``say`` on its display too); a
+        tethered board's computer hands it to the program. Either way the script's ``kit.when_message``
+        functions hear it. Call it from the scenario: ``run.at(2, lambda w: run.send_control("open"))``."""
+        if self.world is None:
+            return
+        payload = ctl.control_payload(cmd, request_id=ctl.new_request_id(), text=text, by=by)
+        if self.board.has_network:
+            self.kit.sim.receive_control(payload)
+            return
+        client = self.kit.client      # the host's turn: on its own clock, not inside the world's step
+        client.call_at(client.time(), lambda: tell_program(self.kit, payload))
 
     # -- pins ---------------------------------------------------------------------------------------
     def pin(self, role: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ..catalog.parts import PARTS
 from ..device.events import OutputSet, PartOpened, PartRead
+from ..protocol.firmata import MkControl
 
 _FACTORIES = frozenset(p.factory for p in PARTS)
 
@@ -205,6 +206,13 @@ class LessonKit:
         rec.add(KitEvent(t, name, dict(data), bool(answer.get("published"))))
         return answer
 
+    def when_message(self, callback: Callable[[dict], None]) -> Callable:
+        """Call ``callback(message)`` when a teacher's ``say`` (or ``stop``) reaches the kit, as
+        ``kit.when_message`` does; the kit stops calling it when the run ends."""
+        handle = self._kit.when_message(callback)
+        self._session.at_end.append(lambda: self._kit.client.remove_listener(MkControl, handle))
+        return handle
+
     def close(self) -> None:
         """Does nothing inside a lesson: the lesson runner closes the kit when the run ends."""
 
@@ -229,4 +237,5 @@ class LessonKit:
         return f"LessonKit({self._kit!r})"
 
     def __dir__(self):
-        return sorted(set(dir(self._kit)) | {"sleep", "time", "publish", "event", "close", "pause", "pins"})
+        return sorted(set(dir(self._kit)) | {"sleep", "time", "publish", "event", "when_message", "close", "pause",
+                                             "pins"})

@@ -44,6 +44,7 @@ class Session:
         self.script_thread: int | None = None
         self.opened: list[Any] = []       # the devices the script made (closed when the run ends)
         self.pins: Mapping[str, str] = {}  # the lesson's pins for this board: kit.pins (the runner sets them)
+        self.at_end: list[Callable[[], None]] = []   # undone when the run ends (the script's kit.when_message)
         self._busy = 0
 
     def on_script_thread(self) -> bool:
@@ -188,6 +189,8 @@ def execute(script: Path, kit: Any, *, seconds: float | None, wall_limit: float 
         result.crash = _stuck_crash(Path(script), wall_limit or 0.0)
     result.wall_seconds = time.monotonic() - started
     unwatch()
+    for undo in reversed(session.at_end):
+        undo()
     if after_end is not None:
         after_end(session)
     if not worker.is_alive():

@@ -207,6 +207,32 @@ class VirtualKit:
             out = self.device.step(now)
         self.transport._push(out)
 
+    def receive_control(self, payload: bytes, *, kit_topic: bool = False) -> bool:
+        """A teacher's control message (docs/TELEMETRY.md §4a) arrives from the class broker: the
+        firmware gets it as its MQTT client hands it over (on the class's control topic, or on the
+        kit's own with ``kit_topic``), obeys it and tells the host (MK_CONTROL). Boards without
+        network hear no broker: their host does (``makerkit.device.stop.tell_program``). Returns
+        False when no firmware runs to take it (the board is at its REPL), as a board would miss it."""
+        if not self.board.has_network:
+            raise UsageError(
+                en=f"The virtual {self.board.name} has no network: control messages reach its computer, not the board.",
+                zh=f"虚拟的 {self.board.name_zh} 没有网络：控制消息只能送到和它相连的电脑，而不是开发板。")
+        with self._lock:
+            app = self.device.app
+            telemetry = getattr(app, "telemetry", None)
+            handler = getattr(telemetry, "on_control", None)
+            if handler is None:
+                return False
+            config = app.config
+            room = config.get("class") or "lesson"
+            topic = f"makerkit/v1/{room}/{config.get('kit') or 'sim'}/control" if kit_topic else \
+                f"makerkit/v1/{room}/_class/control"
+            handler(topic.encode(), bytes(payload))
+            out = self.device.step(self._ms())
+        self.transport._push(out)
+        self._wake.set()
+        return True
+
     def reset(self) -> None:
         """Press the reset button: the firmware restarts (boot window on ESP32 boards)."""
         with self._lock:
