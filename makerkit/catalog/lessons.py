@@ -27,6 +27,7 @@ from ..errors import CatalogError, UnknownLessonError
 from ..i18n import current_language
 from ..resources import data_dir
 from ._toml import Fields, read_toml
+from .robot_spec import RobotSpec, parse_robot
 
 SCHEMA_VERSION = 1
 LANGS = ("zh-CN", "en")
@@ -85,6 +86,7 @@ class Lesson:
     plot: tuple[str, ...] = ()
     credits: float = 0.0      # science credits (科学学分) the first passing check earns (docs/PORTFOLIO.md)
     topics: tuple[str, ...] = ()   # drawn from TOPICS, for catalogues (`lesson list --json`)
+    robot: RobotSpec | None = None   # the [robot] table: the simulated robot and its arena (robot_spec.py)
     path: Path = field(default=Path("."), hash=False, compare=False)
 
     # -- files -------------------------------------------------------------------------------------
@@ -270,7 +272,8 @@ def parse_lesson(path: Path) -> Lesson:
         parts=tuple(parts), pins=pins, wiring=wiring,
         check_seconds=float(_positive(check, "seconds", 10.0)), check_needs=needs,
         run_seconds=_positive(run, "seconds", None), plot=tuple(run.str_list("plot", [])),
-        credits=_credits(f), topics=_topics(f), path=folder)
+        credits=_credits(f), topics=_topics(f), robot=parse_robot(f, folder, set(pins["default"])),
+        path=folder)
     for name in REQUIRED_FILES:
         if not (folder / name).is_file():
             raise CatalogError(en=f"{folder}: the lesson has no {name}.",

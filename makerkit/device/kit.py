@@ -298,7 +298,7 @@ class Kit:
 
     def report_digital(self, port: int, on: bool) -> None:
         count = self._digital_reports.get(port, 0) + (1 if on else -1)
-        if on and count == 1:
+        if on:   # every new input asks again: the board answers with the port's levels now (Firmata)
             self.client.send(fm.report_digital(port, True))
         if count <= 0:
             self._digital_reports.pop(port, None)

@@ -11,6 +11,13 @@ tests and lesson checkers read the outputs and set the inputs::
 
 Time is the kit's clock: ``world.now()`` is simulated seconds (virtual clock) or seconds since the kit
 started (real clock). ``world.at(t, fn)`` runs ``fn(world)`` when that time comes.
+
+A robot world (:mod:`makerkit.sim.robot`) moves with the pins: ``world.robot`` is the robot attached
+to this world, or None. Its parts hook in through three seams: ``world.sonar_from(trigger, source)``
+(what an HC-SR04 on that trigger pin measures), ``world.drive_input(pin, source)`` (a line sensor, a
+bumper, an encoder; a source whose ``digital()`` returns None leaves the pin at its pull level) and
+``world.before_outputs(fn)`` (``fn()`` runs before the firmware changes any output, so the robot moves
+to that moment with the old wheel speeds first).
 """
 
 from __future__ import annotations
@@ -66,6 +73,9 @@ class World:
         self._temperature: float | None = None
         self._humidity: float | None = None
         self._distance_cm: float = 100.0
+        self._sonar_sources: dict[int, Callable[[], float]] = {}
+        self._before_output: list[Callable[[], None]] = []
+        self.robot = None   # the robot world attached to this kit (makerkit.sim.robot.attach), or None
         self._display: str | None = None
         self._schedule: list = []
         self._seq = itertools.count()
@@ -137,6 +147,37 @@ class World:
                 self._driven[n] = source
         self._changed()
 
+    def sonar_from(self, trigger: str | int, source: Callable[[], float] | None) -> None:
+        """Let ``source()`` say the distance in cm the HC-SR04 on ``trigger`` measures (None: stop)."""
+        n = self._num(trigger)
+        with self._lock:
+            if source is None:
+                self._sonar_sources.pop(n, None)
+            else:
+                self._sonar_sources[n] = source
+
+    def before_outputs(self, fn: Callable[[], None], *, remove: bool = False) -> None:
+        """Run ``fn()`` before every output change the firmware makes (``remove=True``: stop)."""
+        with self._lock:
+            if remove:
+                if fn in self._before_output:
+                    self._before_output.remove(fn)
+            else:
+                self._before_output.append(fn)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The world's lock: a simulated part that reads several pins at once holds it."""
+        return self._lock
+
+    def _outputs_change(self) -> None:
+        for fn in self._before_output:
+            fn()
+
+    def _driven_level(self, n: int) -> int | None:
+        source = self._driven.get(n)
+        return None if source is None else source.digital()
+
     def _record(self, number: int, kind: str, value) -> None:
         self.trace.append(TraceEvent(self.now(), self._name(number), kind, value))
 
@@ -153,8 +194,9 @@ class World:
                 return 1 if self._duty.get(n, 0.0) >= 0.5 else 0
             if n in self._external:
                 return self._external[n]
-            if n in self._driven:
-                return self._driven[n].digital()
+            driven = self._driven_level(n)
+            if driven is not None:
+                return driven
             return 1 if mode == PULLUP else 0
 
     def pwm_duty(self, pin: str | int) -> float:
@@ -271,6 +313,7 @@ class World:
     # --- the firmware's side (called by SimHal) -----------------------------------------------------------
     def hw_configure(self, n: int, mode: int) -> None:
         with self._lock:
+            self._outputs_change()
             old = self._mode.get(n, INPUT)
             if old == TONE and self._tone.get(n):
                 self._tone[n] = 0
@@ -287,6 +330,7 @@ class World:
 
     def hw_write(self, n: int, value: int) -> None:
         with self._lock:
+            self._outputs_change()
             value = 1 if value else 0
             changed = self._level.get(n, 0) != value
             self._level[n] = value
@@ -297,8 +341,9 @@ class World:
         with self._lock:
             if n in self._external:
                 return self._external[n]
-            if n in self._driven:
-                return self._driven[n].digital()
+            driven = self._driven_level(n)
+            if driven is not None:
+                return driven
             mode = self._mode.get(n, INPUT)
             if mode == OUTPUT:
                 return self._level.get(n, 0)
@@ -321,6 +366,7 @@ class World:
     def hw_pwm(self, n: int, duty: float) -> None:
         with self._lock:
             if self._duty.get(n) != duty:
+                self._outputs_change()
                 self._duty[n] = duty
                 self._record(n, "pwm", duty)
 
@@ -347,7 +393,8 @@ class World:
 
     def hw_sonar(self, trigger: int, echo: int) -> int:
         unplugged = trigger in self._unplugged or echo in self._unplugged
-        return sonar.echo_cm(self._distance_cm, unplugged)
+        source = self._sonar_sources.get(trigger)
+        return sonar.echo_cm(self._distance_cm if source is None else source(), unplugged)
 
     def hw_dht(self, n: int, kind: int) -> tuple[float, float]:
         return dht.reading(self.temperature(), self.humidity(), kind, n in self._unplugged)
