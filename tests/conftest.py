@@ -17,6 +17,13 @@ def kit_url(request):
     return port if port else f"sim://{board}"
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """Every test starts in English whatever the machine's locale, and a CLI run with --lang (which
+    sets MAKERKIT_LANG for its process and the tools it starts) cannot leak into the next test."""
+    monkeypatch.setenv("MAKERKIT_LANG", "en")
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--port"):
         return

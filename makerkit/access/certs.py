@@ -3,7 +3,8 @@
 The CA's certificate (``ca.pem``) is what clients and kits trust; its key (``ca-key.pem``) stays on the
 teacher's laptop. Running again reuses an existing CA in the folder and only issues a new broker
 certificate (``broker.pem``, ``broker-key.pem``), so kits that already trust the CA keep working
-when the broker moves to a new address. Keys are written mode 0600.
+when the broker moves to a new address. Keys are written mode 0600. :func:`kit_ca` gives the CA's
+certificate as ``makerkit deploy`` puts it on a kit (``/ca.der``), refusing anything that is not a CA.
 """
 
 from __future__ import annotations
@@ -37,12 +38,15 @@ def _write(path: str, data: bytes, private: bool) -> None:
 
 
 def _san(hosts: list[str]) -> x509.SubjectAlternativeName:
+    """Each host as the name a client checks: an IP address also as a DNS name, since the mbedtls of older
+    MicroPython images (ESP-IDF 4.x, mbedtls 2) compares an address only with DNS names."""
     names: list[x509.GeneralName] = []
     for host in dict.fromkeys(hosts):
         try:
             names.append(x509.IPAddress(ipaddress.ip_address(host)))
         except ValueError:
-            names.append(x509.DNSName(host))
+            pass
+        names.append(x509.DNSName(host))
     return x509.SubjectAlternativeName(names)
 
 
@@ -105,3 +109,38 @@ def tls_files(cert_dir: str) -> TlsFiles:
                              hint_en=f"Create the certificates first: makerkit access ca --out {cert_dir}",
                              hint_zh=f"请先生成证书：makerkit access ca --out {cert_dir}")
     return files
+
+
+def _refuse_ca(path: str, en: str, zh: str) -> UsageError:
+    return UsageError(en=f"{path}: {en}", zh=f"{path}：{zh}",
+                      hint_en="Give the class CA's certificate, the ca.pem that `makerkit access ca --out CERTS` "
+                              "made: --broker 'mqtts://HOST:8883?ca=CERTS/ca.pem'.",
+                      hint_zh="请给出班级 CA 的证书，即 `makerkit access ca --out CERTS` 生成的 ca.pem："
+                              "--broker 'mqtts://主机:8883?ca=CERTS/ca.pem'。", key="broker")
+
+
+def kit_ca(path: str) -> bytes:
+    """The CA certificate in ``path`` (PEM or DER) as DER bytes, for a kit's ``/ca.der``. Refuses a
+    missing file, a private key (it must stay on the laptop), a file with no certificate and the
+    broker's own certificate (a kit must trust the CA, not one certificate); never shows the file."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        raise _refuse_ca(path, "there is no such file.", "没有这个文件。") from None
+    if b"PRIVATE KEY" in data:
+        raise _refuse_ca(path, "this is a private key; it stays on this computer and never goes to a kit.",
+                         "这是私钥文件；它只能留在这台电脑上，绝不能放到套件里。")
+    try:
+        cert = (x509.load_pem_x509_certificates(data)[0] if b"-----BEGIN" in data
+                else x509.load_der_x509_certificate(data))
+    except ValueError:
+        raise _refuse_ca(path, "this file holds no certificate.", "这个文件里没有证书。") from None
+    try:
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if not is_ca:
+        raise _refuse_ca(path, "this certificate is not a CA (is it the broker's own certificate?).",
+                         "这个证书不是 CA 证书（是不是服务器自己的证书？）。")
+    return cert.public_bytes(serialization.Encoding.DER)

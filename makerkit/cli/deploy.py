@@ -44,7 +44,8 @@ _TEXT = {
 @click.option("--class", "class_id", required=True, help="The class id, such as 7a (a-z, 0-9, -).")
 @click.option("--wifi-ssid", help="WiFi network name for telemetry.")
 @click.option("--wifi-password", envvar="MAKERKIT_WIFI_PASSWORD", help="WiFi password (never printed).")
-@click.option("--broker", help="MQTT broker as mqtt://HOST:PORT (no password in the URL).")
+@click.option("--broker", help="MQTT broker as mqtt://HOST:PORT, or mqtts://HOST:PORT?ca=CERTS/ca.pem for TLS "
+                               "(the class CA from makerkit access ca goes onto the kit; no password in the URL).")
 @click.option("--username", envvar="MAKERKIT_MQTT_USERNAME", help="MQTT username of this kit's own login.")
 @click.option("--password", envvar="MAKERKIT_MQTT_PASSWORD", hidden=True,
               help="MQTT password: set MAKERKIT_MQTT_PASSWORD instead (never printed).")
@@ -66,6 +67,9 @@ def deploy(port, kit_id, class_id, wifi_ssid, wifi_password, broker, username, p
 
     Example: makerkit deploy --port COM5 --kit-id kit-07 --class 7a --wifi-ssid lab --broker mqtt://10.0.0.2:1883
     --db sqlite:///portfolio.db
+
+    Over TLS: --broker 'mqtts://10.0.0.2:8883?ca=certs/ca.pem' (certs/ from makerkit access ca --out certs
+    --host 10.0.0.2); the kit then connects only to a broker whose certificate that CA signed.
     """
     from ..flash.deploy import deploy as run_deploy
 

@@ -9,8 +9,9 @@
    boot window;
 2. enters the raw REPL and compares every file by SHA-256 computed on the board (mpremote's
    ``fs_hashfile``), then writes only the files that changed: ``/mkfw/*.py``, ``/mkfw_board.json``
-   (the pin profile, built from ``boards/<id>.toml``), ``/makerkit.json`` (the kit's config) and
-   ``/main.py`` last, each through a temporary file and a rename;
+   (the pin profile, built from ``boards/<id>.toml``), ``/ca.der`` (the class CA, for a broker given
+   as ``mqtts://HOST:PORT?ca=CERTS/ca.pem``), ``/makerkit.json`` (the kit's config) and ``/main.py``
+   last, each through a temporary file and a rename;
 3. soft-resets (Ctrl-D at the friendly REPL: ``main.py`` starts the firmware) and confirms that the
    board answers Firmata's MK_IDENTITY with the new kit id.
 
@@ -45,11 +46,12 @@ from ..protocol import firmata
 from . import enrol
 from .confirm import confirm_identity
 from .kit_files import (SECRET_KEYS, _config_bytes, _Secrets, board_profile_json, build_config,  # noqa: F401
-                        firmware_build, firmware_files)
+                        firmware_build, firmware_files, kit_broker)
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 CONFIG_PATH = "/makerkit.json"
+CA_PATH = "/ca.der"
 BOARD_PATH = "/mkfw_board.json"
 CHUNK = 2048
 
@@ -232,12 +234,13 @@ def deploy(*, port: str, kit_id: str | KitChooser, class_id: str, wifi_ssid: Opt
     registers the kit; ``new_incarnation`` starts the kit's counters again in a fresh incarnation.
     ``kit_id`` may be a :data:`KitChooser`, called with the board's current config (class set
     provisioning keeps the id a board already carries)."""
+    broker, ca = kit_broker(broker)                                  # mqtts://: the class CA goes along
     options = dict(wifi_ssid=wifi_ssid, wifi_password=wifi_password, broker=broker,
                    username=username, password=password, interval=interval)
     build_config({}, kit_id=kit_id if isinstance(kit_id, str) else "kit", class_id=class_id,
                  **options)                                          # refuse bad values before the port
     run = dict(port=port, kit_id=kit_id, class_id=class_id, options=options, board=board, baud=baud,
-               confirm=confirm, timeout=timeout, new_incarnation=new_incarnation, progress=progress)
+               confirm=confirm, timeout=timeout, new_incarnation=new_incarnation, progress=progress, ca=ca)
     if db is None:
         return _deploy(store=None, **run)
     if username is not None or password is not None:
@@ -255,9 +258,9 @@ def deploy(*, port: str, kit_id: str | KitChooser, class_id: str, wifi_ssid: Opt
 
 
 def _deploy(*, port: str, kit_id: str | KitChooser, class_id: str, options: dict, store, board, baud: int, confirm: bool,
-            timeout: float, new_incarnation: bool, progress: Optional[Progress]) -> DeployResult:
+            timeout: float, new_incarnation: bool, progress: Optional[Progress], ca: Optional[bytes]) -> DeployResult:
     job = _Job(port=port, class_id=class_id, options=options, store=store, confirm=confirm, timeout=timeout,
-               report=progress or (lambda phase, done, total: None))
+               report=progress or (lambda phase, done, total: None), ca=ca)
     started = time.monotonic()
     job.report("connect", 0, 1)
     tr = _open(port, baud, timeout)
@@ -316,6 +319,7 @@ class _Job:
     confirm: bool
     timeout: float
     report: Progress
+    ca: Optional[bytes] = None          # the class CA (DER) for a kit on mqtts://
     scrub: _Secrets = None
 
     def __post_init__(self):
@@ -343,6 +347,8 @@ class _Job:
         files[BOARD_PATH] = board_profile_json(profile)
         if state_file is not None:                     # counters start again, before the config names them
             files[enrol.STATE_PATH] = state_file
+        if self.ca is not None:                        # before the config that names mqtts://
+            files[CA_PATH] = self.ca
         files[CONFIG_PATH] = _config_bytes(config)
         files["/main.py"] = main                       # last: the board boots into it
         return config, inc, files

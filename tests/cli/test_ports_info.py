@@ -15,13 +15,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-TRANSPORT_TESTS = str(Path(__file__).resolve().parent.parent / "transport")
-sys.path.insert(0, TRANSPORT_TESTS)
+from makerkit.cli import main
+from makerkit.transport import open_transport
+from support import fake_comports
+from support.fake_board import FakeBoard, FakeSocketBoard
 
-import fake_comports  # noqa: E402
-from fake_board import FakeBoard, FakeSocketBoard  # noqa: E402
-from makerkit.cli import main  # noqa: E402
-from makerkit.transport import open_transport  # noqa: E402
+TESTS = str(Path(__file__).resolve().parent.parent)   # where the support package is
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
@@ -37,12 +36,12 @@ def run(*args, lang="en"):
 
 
 def run_process(*args, comports=None, tmp_path=None, timeout=60):
-    env = dict(os.environ, MAKERKIT_LANG="en", PYTHONPATH=TRANSPORT_TESTS)
+    env = dict(os.environ, MAKERKIT_LANG="en", PYTHONPATH=TESTS)
     boot = "import sys\n"
     if comports is not None:
         path = tmp_path / "comports.json"
         path.write_text(json.dumps(comports))
-        boot += f"import fake_comports; fake_comports.install_from_json({str(path)!r})\n"
+        boot += f"from support import fake_comports; fake_comports.install_from_json({str(path)!r})\n"
     boot += "from makerkit.cli import main; main(sys.argv[1:])\n"
     return subprocess.run([sys.executable, "-c", boot, *args], capture_output=True, text=True,
                           timeout=timeout, env=env)
