@@ -24,6 +24,20 @@ def _english_unless_asked(monkeypatch):
     monkeypatch.setenv("MAKERKIT_LANG", "en")
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium driven by playwright (scripts/test.sh installs both), one for the whole run:
+    playwright's sync API cannot run two sessions on one thread at once."""
+    import os
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--port"):
         return

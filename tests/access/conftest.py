@@ -16,7 +16,7 @@ from makerkit.access.mosquitto import render_mosquitto
 from makerkit.broker import EmbeddedBroker, mosquitto_path
 from makerkit.store import open_store
 
-from tests.telemetry.brokers import free_port, wait_port
+from support.brokers import free_port, wait_port
 
 ROLES = {"kit-a": ("kit", "kit-a"), "kit-b": ("kit", "kit-b"), "collector": ("collector", "room"),
          "dashboard": ("dashboard", "hall"), "teacher": ("teacher", "li")}

@@ -19,7 +19,7 @@ from makerkit.broker import mosquitto_path
 from makerkit.classroom.room import Classroom
 from makerkit.errors import BrokerError
 
-from tests.telemetry.brokers import free_port, wait_port
+from support.brokers import free_port, wait_port
 
 from .conftest import ClassBroker, start_mosquitto
 from .test_broker_rules import Client, T

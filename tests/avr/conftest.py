@@ -8,15 +8,12 @@ at once (two cores): every test gets its boards from ``uno_factory``, which clos
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from avr_emulator import (EmulatedUno, build_firmware, build_harness, missing_tools,  # noqa: E402
-                      standard_firmata_hex)
+from support.avr_emulator import (EmulatedUno, build_firmware, build_harness, missing_tools,
+                                  standard_firmata_hex)
 
 MAX_BOARDS = 2
 

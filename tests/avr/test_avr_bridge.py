@@ -8,8 +8,6 @@ bridge in its status and to the user."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +17,8 @@ from makerkit.collector import Collector
 from makerkit.protocol import firmata as fm
 from makerkit.protocol import telemetry as tm
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from telemetry.brokers import Mosquitto  # noqa: E402
-from telemetry.conftest import retained_status, wait_until  # noqa: E402
+from support.brokers import Mosquitto, retained_status
+from support.waiting import wait_until
 
 
 @pytest.fixture

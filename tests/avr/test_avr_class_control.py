@@ -5,18 +5,13 @@ servo keeps its pulse, and the bridge answers for the kit."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 import makerkit
 from makerkit.bridge import Bridge
 from makerkit.classroom.control import OBEYED, say_to_class, stop_class
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from telemetry.brokers import Mosquitto  # noqa: E402
-from telemetry.conftest import wait_until  # noqa: E402
+from support.brokers import Mosquitto
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from avr_emulator import EmulatedUno
+from support.avr_emulator import EmulatedUno
 from makerkit.protocol import firmata as F
 from makerkit.protocol.telemetry import validate_payload
 from makerkit.transport import open_transport

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from avr_emulator import EmulatedUno
+from support.avr_emulator import EmulatedUno
 from makerkit.protocol import firmata as F
 from makerkit.transport import open_transport
 

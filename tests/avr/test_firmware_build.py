@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from avr_emulator import FIRMWARE_DIR
+from support.avr_emulator import FIRMWARE_DIR
 from makerkit.catalog import load_board
 from makerkit.firmware_images import image_path
 

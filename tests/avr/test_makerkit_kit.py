@@ -8,7 +8,7 @@ import time
 import pytest
 
 import makerkit
-from avr_emulator import EmulatedUno
+from support.avr_emulator import EmulatedUno
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import makerkit
-from avr_emulator import EmulatedUno
+from support.avr_emulator import EmulatedUno
 from makerkit.errors import FeatureNotSupportedError
 
 

@@ -99,18 +99,6 @@ def wifi_kits(broker):
             kit.close()
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's chromium driven by playwright (scripts/test.sh installs both)."""
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def artifact(name: str) -> str:
     """A path under tests/artifacts/ (kept after the run, e.g. for screenshots)."""
     os.makedirs(ARTIFACTS, exist_ok=True)

@@ -20,7 +20,7 @@ from makerkit.errors import BrokerError
 from makerkit.protocol import control as ctl
 from makerkit.protocol import telemetry as tm
 from makerkit.store import open_store
-from telemetry.brokers import free_port, wait_port
+from support.brokers import free_port, wait_port
 
 from .conftest import wait_until
 from .test_access import Browser

@@ -12,7 +12,7 @@ import time
 
 from makerkit.access.logins import issue_login
 from makerkit.store import open_store
-from telemetry.brokers import free_port
+from support.brokers import free_port
 
 from .conftest import wait_until
 from .test_access import Browser

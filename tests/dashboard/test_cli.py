@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from makerkit.cli import main
-from telemetry.brokers import free_port, wait_port
+from support.brokers import free_port, wait_port
 
 
 def _run(capsys, *args):

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from telemetry.brokers import free_port, wait_port
+from support.brokers import free_port, wait_port
 
 from .conftest import wait_until
 

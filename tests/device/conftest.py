@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from fake_firmata import FakeStandardFirmata  # noqa: E402
+from support.fake_firmata import FakeStandardFirmata
 
 
 @pytest.fixture

@@ -4,20 +4,14 @@ Skipped (with the reason) when the Debian AVR toolchain is missing."""
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 import makerkit
 from makerkit.errors import FeatureNotSupportedError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "avr"))
-try:  # the AVR engineer's emulator module (renamed once; accept both names)
-    import avr_emulator as emulator  # noqa: E402
-except ImportError:  # pragma: no cover
-    emulator = pytest.importorskip("emulator", reason="the AVR emulator helper (tests/avr) is not there")
+from support import avr_emulator as emulator
 
 pytestmark = [pytest.mark.avr, pytest.mark.slow]
 

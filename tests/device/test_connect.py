@@ -69,7 +69,7 @@ def test_bad_arguments(kwargs, error):
 
 
 def test_board_without_identity_and_unknown_pin_count_needs_board(fake_board, monkeypatch):
-    import fake_firmata
+    from support import fake_firmata
     monkeypatch.setattr(fake_firmata, "uno_capabilities",
                         lambda protocol=(2, 4): [((0, 1), (1, 1))] * 7)   # a board with 7 pins
     board = fake_board()

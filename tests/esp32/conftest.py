@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from images import merged_image  # noqa: E402
-from rom_loader import RomLoader  # noqa: E402
+from support.images import merged_image
+from support.rom_loader import RomLoader
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / ".cache" / "fixtures"

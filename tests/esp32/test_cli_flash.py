@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from rom_loader import RomLoader
+from support.rom_loader import RomLoader
 
 
 def _flash(*args, timeout=120):

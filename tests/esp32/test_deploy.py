@@ -11,7 +11,7 @@ import sys
 import threading
 
 import pytest
-from mp_unix import UnixMicroPython
+from support.mp_unix import UnixMicroPython
 
 from makerkit.errors import NoAnswerError, PortNotFoundError, UsageError
 from makerkit.flash.deploy import deploy, firmware_files

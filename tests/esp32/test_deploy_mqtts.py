@@ -23,6 +23,7 @@ from makerkit.access.certs import create_ca
 from makerkit.access.logins import issue_login
 from makerkit.access.mosquitto import render_mosquitto
 from makerkit.broker import mosquitto_path
+from makerkit.classroom.provision import provision
 from makerkit.collector import Collector
 from makerkit.errors import UsageError
 from makerkit.flash.deploy import deploy
@@ -148,3 +149,23 @@ def test_deploy_mqtts_puts_the_ca_on_the_kit_and_its_reading_lands_under_its_stu
         broker.close()
     seen = caplog.text + repr(result)
     assert config["password"] not in seen and collector.password not in seen
+
+
+def test_class_provision_gives_every_kit_the_class_ca(tmp_path):
+    db = f"sqlite:///{tmp_path}/portfolio.db"
+    (tmp_path / "roster.csv").write_text("name\n韩梅梅\n", encoding="utf-8")
+    with open_store(db) as store:
+        import_roster(store, "7a", tmp_path / "roster.csv")
+    with pytest.raises(UsageError) as err:                          # before any board is touched
+        provision(db=db, class_id="7a", board="esp32", ports=[UNUSED_PORT], broker="mqtts://10.0.0.2:8883")
+    assert "makerkit access ca" in err.value.hint_en
+    tls = create_ca(str(tmp_path / "certs"), hosts=["10.0.0.2"])
+    srv = serve("esp32", listen="127.0.0.1:0", fs_dir=tmp_path / "kit")
+    try:
+        result = provision(db=db, class_id="7a", board="esp32", ports=[srv.url], wifi_ssid="lab",
+                           broker=f"mqtts://10.0.0.2:8883?ca={tls.cafile}")
+    finally:
+        srv.close()
+    assert not result.failed, result.outcomes
+    assert (tmp_path / "kit" / "ca.der").read_bytes() == _der(tls.cafile)
+    assert json.loads((tmp_path / "kit" / "makerkit.json").read_text())["broker"] == "mqtts://10.0.0.2:8883"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from images import app_image, bootloader_image, build_image, merged_image
+from support.images import app_image, bootloader_image, build_image, merged_image
 
 from makerkit.catalog.boards import load_board
 from makerkit.errors import FirmwareImageError

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from images import merged_image
-from rom_loader import (CHANGE_BAUDRATE, FLASH_DEFL_DATA, MEM_DATA, SPI_FLASH_MD5, SPI_SET_PARAMS,
+from support.images import merged_image
+from support.rom_loader import (CHANGE_BAUDRATE, FLASH_DEFL_DATA, MEM_DATA, SPI_FLASH_MD5, SPI_SET_PARAMS,
                         RomLoader)
 
 from makerkit.errors import (DisconnectedError, FirmwareImageError, FlashError, PortNotFoundError,

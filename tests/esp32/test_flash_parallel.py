@@ -9,7 +9,7 @@ import shlex
 import subprocess
 import sys
 
-from rom_loader import FLASH_DEFL_DATA, RomLoader
+from support.rom_loader import FLASH_DEFL_DATA, RomLoader
 
 from makerkit.errors import DisconnectedError, SyncError
 from makerkit.flash.esp32 import COMPARE_BLOCK, flash_esp32
@@ -118,7 +118,7 @@ def test_reflashing_the_same_image_writes_nothing(micropython_image, esp32_loade
 
 
 def test_reflashing_writes_only_the_blocks_that_changed(esp32_loader, tmp_path):
-    from images import bootloader_image, merged_image
+    from support.images import bootloader_image, merged_image
     old = tmp_path / "old.bin"
     old.write_bytes(merged_image("esp32", 600_000))
     flash_esp32(board="esp32", port=esp32_loader.url, firmware=str(old))

@@ -13,8 +13,8 @@ import subprocess
 import sys
 
 import pytest
-from esp32_board import Esp32Board
-from rom_loader import FLASH_DEFL_DATA
+from support.esp32_board import Esp32Board
+from support.rom_loader import FLASH_DEFL_DATA
 
 from makerkit.classroom.provision import ALREADY_DONE, FAILED, PROVISIONED, provision, update
 from makerkit.errors import DisconnectedError, SyncError

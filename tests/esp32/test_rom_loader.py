@@ -7,8 +7,8 @@ import struct
 
 import esptool.cmds as cmds
 import pytest
-from images import merged_image
-from rom_loader import FLASH_BEGIN, FLASH_DEFL_BEGIN, RomLoader, SlipDecoder, slip_encode
+from support.images import merged_image
+from support.rom_loader import FLASH_BEGIN, FLASH_DEFL_BEGIN, RomLoader, SlipDecoder, slip_encode
 
 
 def _connect(rom):

@@ -3,15 +3,11 @@ boundary), and scripts written to a temporary folder."""
 
 from __future__ import annotations
 
-import os
-import sys
 import textwrap
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, "device"))
-
-from fake_firmata import FakeStandardFirmata  # noqa: E402
+from support.fake_firmata import FakeStandardFirmata
 
 
 @pytest.fixture

@@ -60,14 +60,3 @@ def roster(tmp_path):
     return path
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's chromium driven by playwright (scripts/test.sh installs both)."""
-    import os
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield browser
-        browser.close()

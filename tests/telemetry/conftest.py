@@ -15,7 +15,8 @@ import pytest
 
 from makerkit.store import open_store
 
-from .brokers import Mosquitto
+from support.brokers import Mosquitto, retained_status  # noqa: F401 - retained_status re-exported
+from support.waiting import wait_until  # noqa: F401 - re-exported for the telemetry, dashboard and portfolio tests
 
 PG_BASE = os.environ.get("MAKERKIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -61,16 +62,6 @@ def seqs_of(store, kit: str, class_id: str | None = None) -> list[int]:
     return [row[0] for row in store._execute(sql + " ORDER BY seq", params)]
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 class KitRunner:
     """Drive headless kits on a thread: record ``count`` readings each at ``rate`` per second and pump."""
 
@@ -108,30 +99,3 @@ class KitRunner:
         self.thread.join(10)
         for kit in self.kits:
             kit.close()
-
-
-def retained_status(url, topic="makerkit/v1/_collector/+/status", timeout=2.0):
-    """A retained status payload (text), read with a plain paho subscriber; "" if none within ``timeout``."""
-    import paho.mqtt.client as paho
-    from makerkit.mqtt.url import parse_broker_url
-    addr = parse_broker_url(url)
-    got = []
-    done = threading.Event()
-
-    def on_message(client, userdata, msg):
-        got.append(msg.payload.decode())
-        done.set()
-    client = paho.Client(callback_api_version=paho.CallbackAPIVersion.VERSION2)
-    client.on_message = on_message
-    client.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
-    try:
-        client.connect(addr.host, addr.port)
-    except OSError:
-        return ""
-    client.loop_start()
-    try:
-        done.wait(timeout)
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    return got[0] if got else ""

@@ -9,7 +9,7 @@ import makerkit
 from makerkit.bridge import Bridge
 from makerkit.collector import Collector
 
-from .brokers import Mosquitto
+from support.brokers import Mosquitto
 from .conftest import wait_until, seqs_of
 
 

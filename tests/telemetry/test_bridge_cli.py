@@ -14,7 +14,7 @@ import pytest
 
 from makerkit.sim import serve
 
-from .brokers import free_port
+from support.brokers import free_port
 from .conftest import wait_until
 
 

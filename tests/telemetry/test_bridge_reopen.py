@@ -15,7 +15,7 @@ from makerkit.collector import Collector
 from makerkit.errors import MakerkitError
 from makerkit.sim import serve
 
-from .brokers import free_port
+from support.brokers import free_port
 from .conftest import wait_until
 
 

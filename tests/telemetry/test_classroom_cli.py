@@ -18,7 +18,7 @@ from makerkit.collector import Collector
 from makerkit.errors import BrokerError
 from makerkit.store import open_store
 
-from .brokers import free_port
+from support.brokers import free_port
 from .conftest import retained_status, wait_until
 
 ENV = {**os.environ, "MAKERKIT_LANG": "en"}

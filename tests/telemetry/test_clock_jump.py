@@ -18,7 +18,7 @@ import pytest
 from makerkit.classroom.headless import HeadlessKit
 from makerkit.classroom.room import Classroom
 
-from .brokers import free_port
+from support.brokers import free_port
 from .conftest import wait_until
 
 pytestmark = pytest.mark.slow

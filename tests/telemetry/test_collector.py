@@ -209,7 +209,7 @@ def test_graceful_stop_flushes_and_publishes_status_and_stats(broker, db_url):
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_gap_the_kit_can_no_longer_fill_is_marked_lost(db_url, tmp_path):
-    from .brokers import Mosquitto
+    from support.brokers import Mosquitto
     broker = Mosquitto(tmp_path / "v", persistence=False).start()
     kit = HeadlessKit("7a", "kit-small", broker=broker.url, capacity=10)
     col = Collector(broker.url, db_url, collector_id="lost", gap_grace=0.3, gap_retry=0.5).start()

@@ -18,7 +18,7 @@ from makerkit.classroom.headless import HeadlessKit
 from makerkit.collector import Collector
 from makerkit.store import open_store
 
-from .brokers import Mosquitto
+from support.brokers import Mosquitto
 from .conftest import KitRunner, retained_status, wait_until, seqs_of
 
 pytestmark = pytest.mark.slow

@@ -28,7 +28,7 @@ from makerkit.mqtt.umqtt import MQTTClient, MQTTException
 from makerkit.sim import serve
 from makerkit.store import open_store
 
-from .brokers import free_port, wait_port
+from support.brokers import free_port, wait_port
 from .conftest import wait_until
 from .test_classroom_cli import makerkit_cli
 

@@ -17,7 +17,7 @@ from makerkit.flash.current import wanted_firmware
 from makerkit.sim import serve
 from makerkit.store import open_store
 
-from .brokers import free_port
+from support.brokers import free_port
 from .conftest import wait_until
 from .test_classroom_cli import ENV, makerkit_cli
 from .test_e2e_logins import BrokerProcess

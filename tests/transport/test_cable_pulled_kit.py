@@ -9,7 +9,7 @@ import time
 import pytest
 
 import makerkit
-from fake_board import FakeBoard
+from support.fake_board import FakeBoard
 from makerkit.errors import DisconnectedError
 
 

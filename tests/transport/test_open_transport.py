@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from fake_board import FakeBoard, FakeSocketBoard
+from support.fake_board import FakeBoard, FakeSocketBoard
 from makerkit.errors import (DisconnectedError, MakerkitError, PortBusyError, PortNotFoundError,
                              PortPermissionError, UsageError)
 from makerkit.transport import normalize_port, open_transport

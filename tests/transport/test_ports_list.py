@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import fake_comports
+from support import fake_comports
 from makerkit.transport.ports import describe_usb, list_ports
 
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-import fake_comports
-from fake_board import FakeBoard, FakeSocketBoard
+from support import fake_comports
+from support.fake_board import FakeBoard, FakeSocketBoard
 from makerkit.errors import NoAnswerError, PortBusyError, PortNotFoundError
 from makerkit.device.probe import probe, scan_ports
 from makerkit.protocol import firmata as fm

@@ -4,16 +4,11 @@ StandardFirmata 2.4 (57600 baud, answers only after blinking its version)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "avr"))
-
-from avr_emulator import (EmulatedUno, build_firmware, build_harness, missing_tools,  # noqa: E402
-                      standard_firmata_hex)
-from makerkit.device.probe import probe  # noqa: E402
+from makerkit.device.probe import probe
+from support.avr_emulator import (EmulatedUno, build_firmware, build_harness, missing_tools,
+                                  standard_firmata_hex)
 
 pytestmark = pytest.mark.avr
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from rom_loader import RomLoader
+from .rom_loader import RomLoader
 
 from makerkit.sim import serve
 

@@ -1,6 +1,6 @@
-"""The emulated Uno for makerkit's AVR tests: build helpers and a driver for ``harness/avrsim``.
+"""The emulated Uno for makerkit's AVR tests: build helpers and a driver for ``tests/avr/harness/avrsim``.
 
-``avrsim`` (harness/avrsim.c) runs real AVR machine code on Debian's simavr: an ATmega328P at
+``avrsim`` (tests/avr/harness/avrsim.c) runs real AVR machine code on Debian's simavr: an ATmega328P at
 16 MHz with UART0 on a pty, throttled to the wall clock. :class:`EmulatedUno` starts one and talks
 to its control channel (stdin/stdout line commands) to read pins and set inputs. Every wait has a
 timeout; :meth:`EmulatedUno.close` ends only the process it started.
@@ -17,9 +17,8 @@ import tarfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
-HARNESS = HERE / "harness"
+REPO = Path(__file__).resolve().parents[2]
+HARNESS = REPO / "tests" / "avr" / "harness"   # the C sources stay beside the AVR tests
 HARNESS_BUILD = HARNESS / "build"
 FIRMWARE_DIR = REPO / "firmware" / "arduino"
 FIXTURES = REPO / ".cache" / "fixtures"

@@ -1,4 +1,5 @@
-"""Test helpers: a real mosquitto on a free loopback port, started, killed and restarted by PID."""
+"""Test helpers: a real mosquitto on a free loopback port, started, killed and restarted by PID; free
+ports; a retained status read with a plain paho subscriber."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 
@@ -83,3 +85,30 @@ class Mosquitto:
     def close(self) -> None:
         self.kill()
         self.log.close()
+
+
+def retained_status(url, topic="makerkit/v1/_collector/+/status", timeout=2.0):
+    """A retained status payload (text), read with a plain paho subscriber; "" if none within ``timeout``."""
+    import paho.mqtt.client as paho
+    from makerkit.mqtt.url import parse_broker_url
+    addr = parse_broker_url(url)
+    got = []
+    done = threading.Event()
+
+    def on_message(client, userdata, msg):
+        got.append(msg.payload.decode())
+        done.set()
+    client = paho.Client(callback_api_version=paho.CallbackAPIVersion.VERSION2)
+    client.on_message = on_message
+    client.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
+    try:
+        client.connect(addr.host, addr.port)
+    except OSError:
+        return ""
+    client.loop_start()
+    try:
+        done.wait(timeout)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return got[0] if got else ""
