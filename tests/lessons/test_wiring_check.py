@@ -3,8 +3,6 @@ purpose (makerkit.sim.faults), and no false alarm on a virtual kit wired right, 
 
 from __future__ import annotations
 
-import os
-import sys
 
 import pytest
 
@@ -14,9 +12,7 @@ from makerkit.lessons_runner.runner import open_kit
 from makerkit.lessons_runner.wiring_check import check_wiring, plan_wiring
 from makerkit.sim.faults import inject, inject_spec
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from wiring_kit import PINS, make_lesson  # noqa: E402
+from support.wiring_kit import PINS, make_lesson
 
 BOARDS = ("uno", "esp32")
 

@@ -3,8 +3,6 @@ it stops before the script with exit status 23, lists every fault, and ``--skip-
 
 from __future__ import annotations
 
-import os
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -12,9 +10,7 @@ from click.testing import CliRunner
 from makerkit.cli import cli
 from makerkit.lessons_runner import EXIT_PASSED, EXIT_SCRIPT_CRASHED, EXIT_WIRING_FAULT
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from wiring_kit import make_lesson  # noqa: E402
+from support.wiring_kit import make_lesson
 
 
 @pytest.fixture
