@@ -339,11 +339,12 @@ def provision(*, db: str, class_id: str, board: str | BoardProfile, ports: list[
     raises for one board's failure (read ``result.failed``); raises :class:`UsageError` for a class
     the portfolio does not have, no ports, or a port given twice."""
     from ..flash.deploy import build_config
+    from ..flash.kit_files import kit_broker
     started = time.monotonic()
     profile, inventory = _prepare(db, class_id, board, ports)
     network = {"wifi_ssid": wifi_ssid, "wifi_password": wifi_password, "broker": broker}
-    if profile.install == "deploy":
-        build_config({}, kit_id="kit", class_id=class_id, **network)         # bad values: before any port
+    if profile.install == "deploy":                                         # bad values: before any port
+        build_config({}, kit_id="kit", class_id=class_id, **dict(network, broker=kit_broker(broker)[0]))
     job = _Job(class_id=class_id, profile=profile, db=db, firmware=None if firmware is None else str(firmware),
                network=network if profile.install == "deploy" else {},
                kit_ids=KitIds(class_id, list(ports), set(inventory)), inventory=inventory, timeout=timeout,

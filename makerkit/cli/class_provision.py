@@ -133,7 +133,8 @@ def _words(ctx) -> list[str]:
 @click.option("--all", "all_ports", is_flag=True, help="Every detected port of this board type.")
 @click.option("--firmware", "-f", type=click.Path(dir_okay=False), help="Flash this image first (MicroPython .bin).")
 @click.option("--wifi-ssid", help="WiFi network of the class's kits (the password: MAKERKIT_WIFI_PASSWORD or a prompt).")
-@click.option("--broker", required=True, help="The class broker, mqtt://HOST:PORT.")
+@click.option("--broker", required=True, help="The class broker, mqtt://HOST:PORT or mqtts://HOST:PORT?ca=CERTS/ca.pem "
+                                              "(TLS: the class CA goes onto every kit).")
 @click.option("--assign", is_flag=True, help="Give the kits nobody holds to the students without one, in roster order.")
 @click.option("--timeout", type=float, default=15.0, show_default=True, help="Seconds to wait for each board's steps.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (no progress lines).")

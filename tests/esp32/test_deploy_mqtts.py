@@ -53,12 +53,12 @@ def wait_port(port: int, timeout: float = 10.0) -> None:
 
 def test_mqtts_without_a_class_ca_is_refused_with_how_to_make_one():
     with pytest.raises(UsageError) as err:
-        deploy(port=UNUSED_PORT, kit_id="kit-01", class_id="7a", broker="mqtts://10.0.0.2:8883")
+        deploy(port=UNUSED_PORT, kit_id="kit-01", class_id="7a", broker="mqtts://127.0.0.1:8883")
     assert "makerkit access ca --out CERTS --host HOST" in err.value.hint_en
     assert "makerkit access ca" in err.value.hint_zh and "班级 CA" in err.value.message_zh
     for lang, said in (("en", "makerkit access ca --out CERTS"), ("zh", "先运行 makerkit access ca")):
         out = subprocess.run([sys.executable, "-m", "makerkit", "deploy", "--port", UNUSED_PORT, "--kit-id", "kit-01",
-                              "--class", "7a", "--broker", "mqtts://10.0.0.2:8883"], capture_output=True, text=True,
+                              "--class", "7a", "--broker", "mqtts://127.0.0.1:8883"], capture_output=True, text=True,
                              timeout=60, env=dict(os.environ, MAKERKIT_LANG=lang))
         assert out.returncode == 2 and said in out.stderr, out.stderr
 
@@ -70,7 +70,7 @@ def test_only_the_class_ca_goes_onto_a_kit(tmp_path, which):
     path = {"key": tls.keyfile.replace("broker-key", "ca-key"), "broker certificate": tls.certfile,
             "missing": str(tmp_path / "nothing.pem"), "not a certificate": str(tmp_path / "notes.txt")}[which]
     with pytest.raises(UsageError) as err:
-        deploy(port=UNUSED_PORT, kit_id="kit-01", class_id="7a", broker=f"mqtts://10.0.0.2:8883?ca={path}")
+        deploy(port=UNUSED_PORT, kit_id="kit-01", class_id="7a", broker=f"mqtts://127.0.0.1:8883?ca={path}")
     said = {"key": "private key", "broker certificate": "not a CA", "missing": "no such file",
             "not a certificate": "no certificate"}[which]
     assert said in err.value.message_en and "ca.pem" in err.value.hint_en
@@ -157,15 +157,16 @@ def test_class_provision_gives_every_kit_the_class_ca(tmp_path):
     with open_store(db) as store:
         import_roster(store, "7a", tmp_path / "roster.csv")
     with pytest.raises(UsageError) as err:                          # before any board is touched
-        provision(db=db, class_id="7a", board="esp32", ports=[UNUSED_PORT], broker="mqtts://10.0.0.2:8883")
+        provision(db=db, class_id="7a", board="esp32", ports=[UNUSED_PORT], broker="mqtts://127.0.0.1:8883")
     assert "makerkit access ca" in err.value.hint_en
-    tls = create_ca(str(tmp_path / "certs"), hosts=["10.0.0.2"])
+    tls = create_ca(str(tmp_path / "certs"))
+    broker = f"mqtts://127.0.0.1:{free_port()}"                     # no broker there: the kit only retries
     srv = serve("esp32", listen="127.0.0.1:0", fs_dir=tmp_path / "kit")
     try:
         result = provision(db=db, class_id="7a", board="esp32", ports=[srv.url], wifi_ssid="lab",
-                           broker=f"mqtts://10.0.0.2:8883?ca={tls.cafile}")
+                           broker=f"{broker}?ca={tls.cafile}")
     finally:
         srv.close()
     assert not result.failed, result.outcomes
     assert (tmp_path / "kit" / "ca.der").read_bytes() == _der(tls.cafile)
-    assert json.loads((tmp_path / "kit" / "makerkit.json").read_text())["broker"] == "mqtts://10.0.0.2:8883"
+    assert json.loads((tmp_path / "kit" / "makerkit.json").read_text())["broker"] == broker
