@@ -41,3 +41,17 @@ def test_the_gauge_starter_leaves_the_dial(stock_kit):
     assert "should point at 42°" in finding.message("en") and "42°" in finding.message("zh")
     assert "0-180°" in finding.fix("en") and "map_range(knob.value, 0, 1, 30, 150)" in finding.fix("en")
     assert "map_range" in finding.fix("zh")
+
+
+def test_the_motor_solution_drives_the_whole_sequence_in_real_time(stock_kit):
+    report = check_lesson("13-dc-motors", kit=stock_kit, solution=True)
+    assert report.exit_code == EXIT_PASSED, _say(report)
+    assert "whole test sequence" in report.findings[0].message("en")
+
+
+def test_the_motor_starter_is_told_the_next_step(stock_kit):
+    report = check_lesson("13-dc-motors", kit=stock_kit)
+    assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    (finding,) = report.findings
+    assert "Step 3 should be: spin left" in finding.message("en") and "第 3 步" in finding.message("zh")
+    assert "wheels.left(1)" in finding.fix("en") and "wheels.left(1)" in finding.fix("zh")
