@@ -7,6 +7,9 @@ light sensor and calls ``kit.publish(...)``, and the firmware publishes over its
 the broker with the very calls an ESP32 makes. Every reading that lands in the portfolio is passed
 to ``on_reading``; ``on_warning`` hears when the load nears what the broker carries.
 
+With ``tls`` (``classroom up --tls-dir CERTS``) the broker serves ``mqtts://`` with the broker certificate
+of ``makerkit access ca``; the virtual kits hold the class CA as a deployed kit does and check it.
+
 Like real boards, the virtual kits keep their flash between runs in a folder next to the portfolio
 (``classroom.db.kits/kit-01/``, holding ``/makerkit.json`` and ``/mkfw_state.json``): a second
 ``classroom up`` on the same portfolio boots them with the next boot number and their ``seq``
@@ -22,9 +25,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from mkfw.tls import CA_FILE
+
 from ..access.logins import Credentials, issue_login
+from ..access.mosquitto import TlsFiles
 from ..broker import EmbeddedBroker, _port_free, is_loopback
 from ..collector import Collector
+from ..flash.kit_files import kit_broker
 from ..protocol import firmata as fm
 from ..protocol.telemetry import check_id, iso_utc
 from ..store import open_store
@@ -109,6 +116,9 @@ class _LessonLoop:
         # like a real board, the kit keeps its flash (boot counter, next seq) between classroom runs
         fs_dir = os.path.join(kits_dir, self.kit_id) if kits_dir else None
         self.kit = makerkit.connect("sim://esp32", clock="real", fs_dir=fs_dir)
+        broker_url, ca = kit_broker(broker_url)       # mqtts://: the class CA in the kit's flash, as deploy does
+        if ca is not None:
+            self.kit.sim.fs.write("/" + CA_FILE, ca)
         self.kit.configure(kit=self.kit_id, class_=class_id, wifi_ssid="classroom", broker=broker_url,
                            **({"username": login.username, "password": login.password} if login else {}))
         # a kit on WiFi learns the time (NTP on an ESP32); here the laptop tells it, so records carry "time"
@@ -143,7 +153,7 @@ class Classroom:
 
     def __init__(self, *, kits: int = 3, db: str = "classroom.db", class_id: str = "demo",
                  engine: str = "auto", host: str = "127.0.0.1", port: int | None = None, interval: float = 1.0,
-                 on_reading: Callable | None = None, on_warning: Callable | None = None):
+                 on_reading: Callable | None = None, on_warning: Callable | None = None, tls: TlsFiles | None = None):
         self.kits_wanted = max(0, int(kits))
         self.db_path = os.path.abspath(db)
         self.db_url = f"sqlite:///{self.db_path}"
@@ -153,16 +163,17 @@ class Classroom:
         self.on_reading = on_reading
         self.on_warning = on_warning
         self.port_moved = False
-        if port is None:             # 1883 unless something already listens there (a system mosquitto)
-            port = 1883 if _port_free(host, 1883) else _free_port(host)
-            self.port_moved = port != 1883
+        self.default_port = 8883 if tls else 1883
+        if port is None:             # 1883 (8883) unless something already listens there (a system mosquitto)
+            port = self.default_port if _port_free(host, self.default_port) else _free_port(host)
+            self.port_moved = port != self.default_port
         # beyond loopback the broker enforces the class's access rules: the logins made with
         # `makerkit access add` / deploy, and fresh ones for this room's collector and virtual kits
         self.logins: dict[str, Credentials] = {}
         broker_logins = None
         if not is_loopback(host):
             self.logins, broker_logins = _room_logins(self.db_url, self.class_id, self.kits_wanted)
-        self.broker = EmbeddedBroker(engine=engine, host=host, port=port, logins=broker_logins)
+        self.broker = EmbeddedBroker(engine=engine, host=host, port=port, logins=broker_logins, tls=tls)
         self.collector: Collector | None = None
         self.loops: list[_LessonLoop] = []
         self._stop = threading.Event()
@@ -239,10 +250,11 @@ class Classroom:
 def classroom_up(*, kits: int = 3, db: str = "classroom.db", class_id: str = "demo", engine: str = "auto",
                  host: str = "127.0.0.1", port: int | None = None, interval: float = 1.0, duration: float | None = None,
                  stop_event: threading.Event | None = None, on_reading=None, on_warning=None,
-                 on_started=None) -> ClassroomSummary:
-    """Start the classroom, run it for ``duration`` seconds (or until ``stop_event``), stop it cleanly."""
+                 on_started=None, tls: TlsFiles | None = None) -> ClassroomSummary:
+    """Start the classroom, run it for ``duration`` seconds (or until ``stop_event``), stop it cleanly;
+    with ``tls`` (the files of ``makerkit access ca``) the broker listens for ``mqtts://`` only."""
     room = Classroom(kits=kits, db=db, class_id=class_id, engine=engine, host=host, port=port, interval=interval,
-                     on_reading=on_reading, on_warning=on_warning)
+                     on_reading=on_reading, on_warning=on_warning, tls=tls)
     room.start()
     if on_started:
         on_started(room)

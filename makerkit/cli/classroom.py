@@ -30,6 +30,13 @@ def _start_dashboard(room, host: str, port: int | None, zh: bool):
     return dash
 
 
+def _tls(tls_dir):
+    if not tls_dir:
+        return None
+    from ..access.certs import tls_files
+    return tls_files(tls_dir)
+
+
 @click.group()
 def classroom():
     """The one-laptop classroom. 一台电脑上的创客教室。"""
@@ -48,7 +55,10 @@ def classroom():
 @click.option("--dashboard-port", type=click.IntRange(0, 65535), default=None,
               help="Port of the class dashboard, on the same address as the broker (default 8080, or a free one).")
 @click.option("--no-dashboard", is_flag=True, help="Do not start the class dashboard.")
-def up(duration, kits, db, class_id, broker_engine, host, port, interval, dashboard_port, no_dashboard):
+@click.option("--tls-dir", default=None, type=click.Path(file_okay=False),
+              help="Certificates from makerkit access ca --out DIR --host THIS-LAPTOP: the broker serves mqtts:// "
+                   "(default port 8883); deploy kits with --broker 'mqtts://HOST:8883?ca=DIR/ca.pem'.")
+def up(duration, kits, db, class_id, broker_engine, host, port, interval, dashboard_port, no_dashboard, tls_dir):
     """Start a broker, the collector, virtual kits and the class dashboard; show readings landing in the portfolio.
 
     启动 MQTT 服务器、数据收集器、虚拟套件和班级看板，实时显示写入作品集的读数。
@@ -65,8 +75,9 @@ def up(duration, kits, db, class_id, broker_engine, host, port, interval, dashbo
         click.echo((f"MQTT 服务器：{b.url}（{b.engine}）  作品集：{room.db_path}  虚拟套件：{room.kits_wanted} 个"
                     if zh else f"Broker {b.url} ({b.engine})  portfolio {room.db_path}  virtual kits: {room.kits_wanted}"))
         if room.port_moved:
-            click.echo((f"1883 端口已被占用（可能已有 MQTT 服务器在运行），改用 {b.port} 端口。" if zh else
-                        f"Port 1883 is taken (another broker is running?), so this one uses port {b.port}."), err=True)
+            usual = room.default_port
+            click.echo((f"{usual} 端口已被占用（可能已有 MQTT 服务器在运行），改用 {b.port} 端口。" if zh else
+                        f"Port {usual} is taken (another broker is running?), so this one uses port {b.port}."), err=True)
         if not no_dashboard:
             dashboards.append(_start_dashboard(room, host, dashboard_port, zh))
         click.echo("按 Ctrl-C 停止。" if zh else "Press Ctrl-C to stop.")
@@ -84,7 +95,7 @@ def up(duration, kits, db, class_id, broker_engine, host, port, interval, dashbo
     try:
         summary = classroom_up(kits=kits, db=db, class_id=class_id, engine=broker_engine, host=host, port=port,
                                interval=interval, duration=duration, stop_event=stop, on_reading=reading,
-                               on_warning=warning, on_started=started)
+                               on_warning=warning, on_started=started, tls=_tls(tls_dir))
     finally:
         for dash in dashboards:
             dash.stop()

@@ -6,7 +6,10 @@ both languages."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -33,10 +36,15 @@ def _der(pem_path: str) -> bytes:
         return x509.load_pem_x509_certificate(fh.read()).public_bytes(Encoding.DER)
 
 
-def _tls_broker(tmp_path, host: str = "127.0.0.1"):
+def _tls_broker(tmp_path, host: str = "127.0.0.1", engine: str | None = None):
     tls = create_ca(str(tmp_path / "certs"))
-    engine = "mosquitto" if mosquitto_path() else "amqtt"
+    engine = engine or ("mosquitto" if mosquitto_path() else "amqtt")
     return EmbeddedBroker(engine=engine, host=host, port=_free_port(), tls=tls), tls
+
+
+ENGINES = [pytest.param("amqtt", id="amqtt"),
+           pytest.param("mosquitto", id="mosquitto", marks=pytest.mark.skipif(mosquitto_path() is None,
+                                                                              reason="mosquitto not installed"))]
 
 
 def _kit(tmp_path, name: str, ca_pem: str, broker: str):
@@ -59,8 +67,9 @@ def _net_code(url: str, timeout: float = 15.0):
     raise AssertionError(f"the kit on {url} never reported why it is not connected")
 
 
-def test_a_kit_with_the_class_ca_publishes_over_mqtts(tmp_path):
-    broker, tls = _tls_broker(tmp_path)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_kit_with_the_class_ca_publishes_over_mqtts(tmp_path, engine):
+    broker, tls = _tls_broker(tmp_path, engine=engine)      # what makerkit broker run --tls-dir starts
     broker.start()
     col = Collector(broker.url, f"sqlite:///{tmp_path}/portfolio.db", collector_id="room",
                     protocol=broker.protocol).start()
@@ -99,3 +108,16 @@ def test_a_broker_certificate_that_does_not_verify_is_refused_and_info_says_why(
     finally:
         srv.close()
         broker.stop()
+
+
+def test_classroom_up_with_tls_dir_serves_mqtts_and_its_virtual_kits_check_the_ca(tmp_path):
+    create_ca(str(tmp_path / "certs"))
+    out = subprocess.run([sys.executable, "-m", "makerkit", "classroom", "up", "--duration", "4", "--kits", "2",
+                          "--db", str(tmp_path / "room.db"), "--port", str(_free_port()), "--interval", "0.5",
+                          "--no-dashboard", "--tls-dir", str(tmp_path / "certs")],
+                         capture_output=True, text=True, timeout=90, cwd=tmp_path,
+                         env=dict(os.environ, MAKERKIT_LANG="en"))
+    assert out.returncode == 0, out.stderr
+    assert "Broker mqtts://127.0.0.1:" in out.stdout and "demo/kit-01" in out.stdout and "demo/kit-02" in out.stdout
+    for kit in ("kit-01", "kit-02"):      # each virtual kit holds the class CA, as a deployed kit does
+        assert (tmp_path / "room.db.kits" / kit / "ca.der").read_bytes() == _der(str(tmp_path / "certs" / "ca.pem"))
