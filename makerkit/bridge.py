@@ -247,8 +247,10 @@ class Bridge:
         self.mqtt.publish(tm.topic(self.class_id, self.kit_id, "event"), json.dumps(done).encode(), 1, False)
 
     def _control(self, payload: bytes) -> None:
-        """A teacher's stop / say (docs/TELEMETRY.md §4a): obeyed over the cable, answered for the kit."""
-        from .device.stop import obey_control
+        """A teacher's stop / say (docs/TELEMETRY.md §4a): obeyed over the cable, answered for the kit,
+        and handed to the program that drives the kit from this computer (``kit.when_message``; a
+        lesson running on it), as a networked kit's firmware hands it to its host."""
+        from .device.stop import obey_control, tell_program
         try:
             doc, ack = obey_control(self.kit, payload)
         except MakerkitError as exc:              # the kit's cable is out: no answer, so the teacher sees it
@@ -259,6 +261,8 @@ class Bridge:
             return
         self.messages.append(doc)
         self.mqtt.publish(tm.topic(self.class_id, self.kit_id, "event"), ack, 1, False)
+        if self.kit is not None:
+            tell_program(self.kit, payload)
         if doc["cmd"] == "say":                   # the kit has no display and no lesson: whoever watches the bridge
             self.note("teacher_says", f"Teacher: {doc['text']}", f"老师：{doc['text']}")
 

@@ -8,6 +8,7 @@ chart of readings); ``check`` prints the checker's findings and exits 0 when the
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import rich_click as click
 from rich.console import Console, Group
@@ -263,6 +264,23 @@ class _RunView:
                     self.live.update(self._render(), refresh=True)
 
 
+@contextmanager
+def _class_link(console: Console, kit, broker: str | None, class_id: str | None, kit_id: str | None):
+    """``--broker``: the tethered kit is bridged to the class while the lesson runs."""
+    import os
+
+    from ..lessons_runner.tether import class_link
+    with class_link(kit, broker=broker, class_id=class_id, kit_id=kit_id,
+                    username=os.environ.get("MAKERKIT_MQTT_USERNAME") or None,
+                    password=os.environ.get("MAKERKIT_MQTT_PASSWORD") or None) as bridge:
+        if bridge is not None:
+            console.print(_t(f"Linked to the class broker as {bridge.class_id}/{bridge.kit_id}: what the kit sends "
+                             f"goes to the class (waiting in {bridge.outbox.path} while the broker is away).",
+                             f"已作为 {bridge.class_id}/{bridge.kit_id} 连接到班级的 MQTT 服务器：套件发送的数据会送到全班"
+                             f"（服务器断开时先保存在 {bridge.outbox.path} 中）。"))
+        yield bridge
+
+
 def _show_crash(console: Console, crash) -> None:
     console.print(Text(_t("Your program stopped with an error:", "你的程序出错停下来了："), style="bold red"))
     console.print(Text(crash.traceback_text()), markup=False)
@@ -275,9 +293,13 @@ def _show_crash(console: Console, crash) -> None:
 @click.option("--seconds", type=click.FloatRange(min=0, min_open=True), metavar="N",
               help="Stop after N seconds (default: run until Ctrl-C).")
 @click.option("--no-scenario", is_flag=True, help="On the virtual kit, do not press buttons or change the room.")
+@click.option("--broker", metavar="URL",
+              help="A kit on a USB cable (Uno...): link it to the class broker while the lesson runs, so what it "
+                   "publishes reaches the class and the teacher's messages reach it (login: MAKERKIT_MQTT_USERNAME "
+                   "and MAKERKIT_MQTT_PASSWORD).")
 @_record_options
 def run(lesson_id, port, sim, board, script, solution, update_firmware, skip_wiring_check, sim_faults, seconds,
-        no_scenario, db, student, kit_id, class_id) -> None:
+        no_scenario, broker, db, student, kit_id, class_id) -> None:
     """Run a lesson script and watch it, until Ctrl-C.  运行课程程序并观察它，按 Ctrl-C 停止。
 
     makerkit lesson run 01-blink --sim
@@ -288,7 +310,7 @@ def run(lesson_id, port, sim, board, script, solution, update_firmware, skip_wir
     path = pick(console, item, script, solution)
     _firmware_gate(console, port, sim, board, update_firmware)
     with checked_kit(console, item, port=port, sim=sim, board=board, clock="real", skip=skip_wiring_check,
-                     faults=sim_faults) as kit:
+                     faults=sim_faults) as kit, _class_link(console, kit, broker, class_id, kit_id):
         console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
                          "Press Ctrl-C to stop.",
                          f"在{_describe_kit(sim, board, port)} 上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
