@@ -31,9 +31,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "tests", "avr"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from avr_emulator import EmulatedUno, build_firmware, build_harness  # noqa: E402
+from support.avr_emulator import EmulatedUno, build_firmware, build_harness  # noqa: E402
 from makerkit.device.client import FirmataClient  # noqa: E402
 from makerkit.flash import flash_board  # noqa: E402
 from makerkit.protocol import firmata as fm  # noqa: E402

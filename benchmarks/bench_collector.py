@@ -41,7 +41,7 @@ from makerkit.collector import Collector  # noqa: E402
 from makerkit.mqtt.connection import MqttConnection  # noqa: E402
 from makerkit.protocol.telemetry import iso_utc  # noqa: E402
 from makerkit.store import open_store  # noqa: E402
-from tests.telemetry.brokers import Mosquitto  # noqa: E402
+from tests.support.brokers import Mosquitto  # noqa: E402
 
 KITS = 20
 

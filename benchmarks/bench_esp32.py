@@ -29,9 +29,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "esp32"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from rom_loader import RomLoader  # noqa: E402
+from support.rom_loader import RomLoader  # noqa: E402
 
 from makerkit.flash.esp32 import flash_esp32  # noqa: E402
 

@@ -278,10 +278,10 @@ def decode_rates(messages: int) -> dict:
 def avr_connect_times(runs: int) -> dict | None:
     """Connect times to stock StandardFirmata and makerkit's AVR firmware on the emulated Uno
     (simavr, real-time, UART on a pty); None when the AVR toolchain is missing."""
-    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "avr"))
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
     try:
         try:
-            import avr_emulator as emulator
+            from support import avr_emulator as emulator
         except ImportError:
             import emulator
         if emulator.missing_tools():

@@ -29,14 +29,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "esp32"))
+sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(HERE))
 
 
 def _serve(conn, pace: bool) -> None:
     """A child process: one paced ROM loader; answers ("md5", offset, length) and ("close",)."""
-    sys.path.insert(0, str(ROOT / "tests" / "esp32"))
-    from rom_loader import RomLoader
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support.rom_loader import RomLoader
     with RomLoader("esp32", pace=pace) as rom:
         conn.send(rom.url)
         while True:

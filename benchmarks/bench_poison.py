@@ -36,7 +36,7 @@ sys.path.insert(0, HERE)
 from bench_collector import client, make_session, tree_rss_kb  # noqa: E402
 
 from makerkit.collector import Collector  # noqa: E402
-from tests.telemetry.brokers import Mosquitto  # noqa: E402
+from tests.support.brokers import Mosquitto  # noqa: E402
 
 KITS = 20
 CONF = os.path.join(os.path.dirname(HERE), "conf", "mosquitto-classroom.conf")

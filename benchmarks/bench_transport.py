@@ -29,9 +29,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "transport"))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 
-from fake_board import FakeBoard  # noqa: E402
+from support.fake_board import FakeBoard  # noqa: E402
 from makerkit.device.probe import probe  # noqa: E402
 from makerkit.errors import DisconnectedError  # noqa: E402
 from makerkit.transport import holders, open_transport  # noqa: E402
