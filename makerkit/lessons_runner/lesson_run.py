@@ -1,6 +1,7 @@
 """``LessonRun``: everything a checker may look at after a student's script ran.
 
 Times are seconds since the script started. On the virtual kit ``run.world`` is the simulated world
+(and ``run.robot`` the simulated robot of a robot lesson, :mod:`makerkit.sim.robot`),
 and ``run.output_levels(pin)`` comes from what the pins really did (the world's trace); on a real kit
 it comes from what the script told the kit (``led.on()``...), and input levels from what the kit
 reported. A checker schedules its scenario with ``run.at(t, fn)`` (virtual kit only) and reports
@@ -52,6 +53,7 @@ class LessonRun:
         self.ended = "not started"
         self.elapsed = 0.0
         self.scenario_log: list[ScenarioEvent] = []
+        self.robot = None          # the simulated robot of a robot lesson (makerkit.sim.robot.SimRobot)
         self._recorder: Recorder | None = None
         self._t0_world = 0.0
         self._trace_start = 0
@@ -68,6 +70,8 @@ class LessonRun:
         """The script has stopped: what the world does from now on (pins freed) is not its doing."""
         if self.world is not None and self._trace_end is None:
             self._trace_end = len(self.world.trace)
+        if self.robot is not None:
+            self.robot.body.freeze()     # the path ends where the script stopped
 
     def finish(self, session: Any, result: Any) -> None:
         self.stop()

@@ -78,6 +78,9 @@ def run_script(lesson: Lesson, kit: Any, script: Path, *, seconds: float | None,
     def before_start(session: Any) -> None:
         session.pins = LessonPins.for_board(lesson, kit.board)
         run.start(session)
+        if lesson.robot is not None:
+            from .robot_run import attach_robot
+            attach_robot(run, session)
         if scenario is not None and run.is_sim:
             try:
                 scenario(run)

@@ -156,7 +156,7 @@ class RobotBody:
         with self.world.lock:
             if not self.frozen:
                 self.frozen = True
-                self._sample(self.t_us, 0.0, 0.0, force=True)
+                self._sample(self.t_us, *self.wheel_speeds(), force=True)
 
     def _advance(self, dt: float, vl: float, vr: float) -> None:
         if vl == 0 and vr == 0:
