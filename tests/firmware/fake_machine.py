@@ -100,7 +100,32 @@ class DhtModule:
     DHT22 = _Dht
 
 
-def install():
+class _Wlan:
+    """``network.WLAN(network.STA_IF)``: joined at once; the unix port's own sockets are its WiFi."""
+
+    def __init__(self, interface):
+        self.interface = interface
+
+    def active(self, on=None):
+        return True
+
+    def connect(self, ssid, password):
+        LOG.append(("wlan.connect", ssid))          # never the password: the log is printed on failures
+
+    def isconnected(self):
+        return True
+
+
+class NetworkModule:
+    STA_IF = 0
+    WLAN = _Wlan
+
+
+def install(network=False):
+    """Put the fakes in place of ``machine`` and ``dht``; with ``network`` also of ``network`` (a kit on
+    WiFi, for the runs that reach a broker on this computer)."""
     import sys
     sys.modules["machine"] = sys.modules[__name__]
     sys.modules["dht"] = DhtModule
+    if network:
+        sys.modules["network"] = NetworkModule

@@ -1,7 +1,8 @@
 """mkfw.hal_esp32 and mkfw.main under the real MicroPython interpreter, over a fake ``machine``.
 
 Run as ``micropython mp_esp32_cases.py TMPDIR`` (hal cases) or
-``micropython mp_esp32_cases.py TMPDIR main`` (the main loop on stdin/stdout).
+``micropython mp_esp32_cases.py TMPDIR main`` (the main loop on stdin/stdout); ``... main net`` also
+fakes ``network`` as a joined WiFi, so the kit reaches a broker on this computer.
 """
 
 import json
@@ -9,7 +10,7 @@ import sys
 
 import fake_machine as fm_
 
-fm_.install()
+fm_.install(network="net" in sys.argv[3:])
 
 from mkfw import wire
 from mkfw.hal_esp32 import Esp32Hal
