@@ -57,30 +57,16 @@ def _free_port(host: str) -> int:
 
 
 class _Aht20:
-    """Temperature and humidity from the kit's AHT20 (I2C 0x38): the CircuitPython driver when it is
-    installed (the ``test`` extra has it), else the sensor's three-step protocol spoken directly."""
+    """Temperature and humidity from the kit's AHT20 (I2C 0x38) through Adafruit's CircuitPython
+    driver (a makerkit dependency, as lesson 11's scripts use it); the room's kit runs on the real
+    clock, so the driver's own ``time.sleep`` waits are right."""
 
-    def __init__(self, i2c, sleep):
-        self.i2c = i2c
-        self.sleep = sleep
-        try:
-            import adafruit_ahtx0
-            self.driver = adafruit_ahtx0.AHTx0(i2c)
-        except ImportError:
-            self.driver = None
-            self.i2c.writeto(0x38, bytes((0xBE, 0x08, 0x00)))     # calibrate
-            self.sleep(0.01)
+    def __init__(self, i2c):
+        import adafruit_ahtx0
+        self.driver = adafruit_ahtx0.AHTx0(i2c)
 
     def read(self) -> tuple[float, float]:
-        if self.driver is not None:
-            return self.driver.temperature, self.driver.relative_humidity
-        self.i2c.writeto(0x38, bytes((0xAC, 0x33, 0x00)))         # trigger a measurement
-        self.sleep(0.08)
-        data = bytearray(6)
-        self.i2c.readfrom_into(0x38, data)
-        humidity = ((data[1] << 12) | (data[2] << 4) | (data[3] >> 4)) * 100 / 2**20
-        temperature = (((data[3] & 0x0F) << 16) | (data[4] << 8) | data[5]) * 200 / 2**20 - 50
-        return temperature, humidity
+        return self.driver.temperature, self.driver.relative_humidity
 
 
 def _kit_id(index: int) -> str:
@@ -127,7 +113,7 @@ class _LessonLoop:
 
     def _run(self) -> None:
         try:
-            aht = _Aht20(self.kit.i2c(), self.kit.sleep)
+            aht = _Aht20(self.kit.i2c())
             world = self.kit.sim.world
             light = self.kit.light_sensor(world.light_pin)
             start = time.monotonic()

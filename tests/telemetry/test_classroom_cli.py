@@ -117,18 +117,14 @@ def test_quarantine_cli_lists_reasons(tmp_path):
     assert items[0]["payload_base64"] == "/w==" and items[1]["payload"] == "{"
 
 
-def test_classroom_reads_the_aht20_without_the_optional_driver_too():
+def test_classroom_reads_the_aht20_through_the_adafruit_driver():
     import makerkit
     from makerkit.classroom.room import _Aht20
-    with makerkit.connect("sim://esp32", clock="virtual") as kit:
+    with makerkit.connect("sim://esp32", clock="real") as kit:
         kit.sim.world.set_temperature(31.5)
         kit.sim.world.set_humidity(62.0)
-        sensor = _Aht20(kit.i2c(), kit.sleep)
-        via_driver = sensor.read()
-        sensor.driver = None                       # as on a machine without adafruit-circuitpython-ahtx0
-        raw = sensor.read()
-    assert abs(raw[0] - 31.5) < 0.1 and abs(raw[1] - 62.0) < 0.1
-    assert abs(via_driver[0] - raw[0]) < 0.1 and abs(via_driver[1] - raw[1]) < 0.1
+        temperature, humidity = _Aht20(kit.i2c()).read()
+    assert abs(temperature - 31.5) < 0.1 and abs(humidity - 62.0) < 0.1
 
 
 def test_assign_cli_registers_a_class_set_and_attributes_earlier_readings(tmp_path):
