@@ -30,7 +30,7 @@ class LedPlan:
     """Where the lesson's LED is on each board, and what the scripts call it."""
     boards: tuple[BoardProfile, ...]
     pins: dict[str, str]          # board id -> printed pin the LED is on
-    script_pin: str               # what LED_PIN says: "LED_BUILTIN" or a printed pin
+    script_pin: str               # the lesson's [pins.default] led: "LED_BUILTIN" or a printed pin
 
     @property
     def builtin(self) -> bool:
@@ -111,16 +111,13 @@ def _where(folder: Path) -> str:
 
 
 def _fields(lesson_id: str, plan: LedPlan, title_en: str, title_zh: str, folder: Path) -> dict[str, str]:
-    note = ""
-    if plan.builtin:
-        note = "    # 开发板自带的 LED / the LED built into the board"
     return {
         "id": lesson_id, "number": str(int(lesson_id[:2])),
         "boards": ", ".join(f'"{p.id}"' for p in plan.boards),
         "title_en": title_en, "title_zh": title_zh,
         "title_en_toml": json.dumps(title_en, ensure_ascii=False), "title_zh_toml": json.dumps(title_zh, ensure_ascii=False),
         "led_optional": "true" if plan.builtin else "false",
-        "pins": _toml_pins(plan), "wiring": _toml_wiring(plan), "led_pin": plan.script_pin, "pin_note": note,
+        "pins": _toml_pins(plan), "wiring": _toml_wiring(plan),
         "where": _where(folder),
         "parts_en": "- A board and a USB data cable\n- An LED and a 220 Ω resistor"
                     + (" (optional: the built-in LED is enough)" if plan.builtin else ""),

@@ -60,6 +60,9 @@ def test_new_makes_a_lesson_that_passes_as_made_and_whose_starter_does_not(runne
     failed = _ok(runner.invoke(cli, ["lesson", "check", "./04-my-lesson", "--sim"]), EXIT_CHECK_FAILED)
     assert "never turned off again" in failed and "led.off()" in failed
     assert [item.id for item in load_lessons(tmp_path)] == ["04-my-lesson"]
+    for script in ("starter.py", "solution.py"):       # the pin comes from the lesson's [pins], per board
+        text = (folder / script).read_text("utf-8")
+        assert "kit.led(kit.pins.led)" in text and "LED_BUILTIN" not in text
 
 
 def test_new_for_boards_without_a_plain_led_needs_a_pin(runner, tmp_path):
