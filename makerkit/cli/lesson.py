@@ -20,6 +20,7 @@ from rich.text import Text
 from ..catalog.lessons import load_lesson, load_lessons
 from ..i18n import current_language
 from .lesson_files import new, pick, show_copy, start
+from .lesson_robot import RobotRunView, attach_to_portfolio, robot_options, save_robot_run
 from .lesson_wiring import WIRING_OPTIONS, checked_kit
 
 
@@ -205,22 +206,28 @@ def _describe_kit(sim: bool, board: str | None, port: str | None) -> str:
 
 
 class _RunView:
-    """Shows a run's events as they happen; with a plot, a live chart above the latest lines."""
+    """Shows a run's events as they happen; with a plot, a live chart above the latest lines; for a
+    robot lesson on the virtual kit, the robot's live map (``robot``: a RobotRunView)."""
 
-    def __init__(self, console: Console, plot: tuple[str, ...]):
+    def __init__(self, console: Console, plot: tuple[str, ...], robot: RobotRunView | None = None):
         from ..lessons_runner.chart import Series
         self.console = console
         self.series = {name: Series(name) for name in plot}
         self.lines: list[str] = []
         self.live: Live | None = None
+        self.robot = robot
 
     def __enter__(self):
-        if self.series and self.console.is_terminal:
+        if self.robot is not None:
+            self.robot.__enter__()
+        elif self.series and self.console.is_terminal:
             self.live = Live(self._render(), console=self.console, auto_refresh=False, transient=False)
             self.live.__enter__()
         return self
 
     def __exit__(self, *exc):
+        if self.robot is not None:
+            self.robot.__exit__(*exc)
         if self.live is not None:
             self.live.__exit__(*exc)
 
@@ -231,7 +238,9 @@ class _RunView:
         return Group(*blocks)
 
     def show(self, text: str) -> None:
-        if self.live is not None:
+        if self.robot is not None:
+            self.robot.show(text)
+        elif self.live is not None:
             self.lines.append(text)
             del self.lines[:-8]
             self.live.update(self._render(), refresh=True)
@@ -240,8 +249,12 @@ class _RunView:
 
     def __call__(self, event) -> None:
         from ..lessons_runner import KitEvent, LevelChange, Output, Published, Reading, ScenarioEvent
+        from ..lessons_runner.robot_run import RobotStarted
         stamp = f"[{event.t:6.1f}s]" if hasattr(event, "t") else ""
-        if isinstance(event, Output):
+        if isinstance(event, RobotStarted):
+            if self.robot is not None:
+                self.robot.started(event.robot)
+        elif isinstance(event, Output):
             self.show(f"{stamp} {event.text}")
         elif isinstance(event, LevelChange):
             state = (_t("on", "亮") if event.level >= 1 else _t("off", "灭") if event.level <= 0
@@ -297,9 +310,10 @@ def _show_crash(console: Console, crash) -> None:
               help="A kit on a USB cable (Uno...): link it to the class broker while the lesson runs, so what it "
                    "publishes reaches the class and the teacher's messages reach it (login: MAKERKIT_MQTT_USERNAME "
                    "and MAKERKIT_MQTT_PASSWORD).")
+@robot_options
 @_record_options
 def run(lesson_id, port, sim, board, script, solution, update_firmware, skip_wiring_check, sim_faults, seconds,
-        no_scenario, broker, db, student, kit_id, class_id) -> None:
+        no_scenario, broker, picture, record_file, db, student, kit_id, class_id) -> None:
     """Run a lesson script and watch it, until Ctrl-C.  运行课程程序并观察它，按 Ctrl-C 停止。
 
     makerkit lesson run 01-blink --sim
@@ -314,13 +328,15 @@ def run(lesson_id, port, sim, board, script, solution, update_firmware, skip_wir
         console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
                          "Press Ctrl-C to stop.",
                          f"在{_describe_kit(sim, board, port)} 上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
-        with _RunView(console, item.plot) as view:
+        robot = RobotRunView(console) if item.robot is not None and sim else None
+        with _RunView(console, item.plot, robot) as view:
             result = run_lesson(item, kit=kit, script=path, seconds=seconds, scenario=not no_scenario,
                                 on_event=view)
+    outcome = "crashed" if result.crash is not None else ("finished" if result.ended == "finished" else "stopped")
+    saved = save_robot_run(console, result, mode="run", outcome=outcome, picture=picture, record_file=record_file)
     ident = getattr(result.kit, "identity", None)
     _record(console, db, lesson_id=item.id, mode="run", board=result.board.id, sim=result.is_sim,
-            outcome="crashed" if result.crash is not None else ("finished" if result.ended == "finished" else "stopped"),
-            findings=[], script=path, credits=0.0, student=student,
+            outcome=outcome, findings=attach_to_portfolio(db, saved, []), script=path, credits=0.0, student=student,
             kit=kit_id or (ident.kit_id if ident else None) or None,
             class_id=class_id or (ident.class_id if ident else None) or None, actor=student or "student")
     if result.crash is not None:
@@ -347,9 +363,10 @@ def run(lesson_id, port, sim, board, script, solution, update_firmware, skip_wir
 @lesson.command()
 @click.argument("lesson_id", metavar="ID")
 @_kit_options
+@robot_options
 @_record_options
-def check(lesson_id, port, sim, board, script, solution, update_firmware, skip_wiring_check, sim_faults, db,
-          student, kit_id, class_id) -> None:
+def check(lesson_id, port, sim, board, script, solution, update_firmware, skip_wiring_check, sim_faults, picture,
+          record_file, db, student, kit_id, class_id) -> None:
     """Check a lesson script: exit 0 when it passes.  检查课程程序：通过时退出码为 0。
 
     makerkit lesson check 01-blink --sim --script my_blink.py
@@ -379,8 +396,10 @@ def check(lesson_id, port, sim, board, script, solution, update_firmware, skip_w
         console.print(Text(_t("Not yet: fix the points above and check again.",
                               "还差一点：按上面的提示改一改，再检查一次。"), style="bold"))
     from dataclasses import asdict
-    _record(console, db, lesson_id=item.id, mode="check", board=report.board, sim=report.sim,
-            outcome=report.outcome, findings=[asdict(f) for f in report.findings], script=path,
+    saved = save_robot_run(console, report.run, mode="check", findings=report.findings, outcome=report.outcome,
+                           picture=picture, record_file=record_file)
+    _record(console, db, lesson_id=item.id, mode="check", board=report.board, sim=report.sim, outcome=report.outcome,
+            findings=attach_to_portfolio(db, saved, [asdict(f) for f in report.findings]), script=path,
             credits=item.credits, student=student, kit=kit_id or report.kit_id or None,
             class_id=class_id or report.class_id or None, actor=student or "student")
     if report.exit_code:
