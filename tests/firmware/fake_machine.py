@@ -100,6 +100,25 @@ class DhtModule:
     DHT22 = _Dht
 
 
+class RTC:
+    def datetime(self, value=None):
+        LOG.append(("rtc.datetime", value))
+
+
+class NtptimeModule:
+    """``ntptime``: ``time()`` answers ``NTP_SECS[0]`` (seconds since the port's epoch), None: no answer."""
+    host = "pool.ntp.org"
+
+    @staticmethod
+    def time():
+        if NTP_SECS[0] is None:
+            raise OSError(110)
+        return NTP_SECS[0]
+
+
+NTP_SECS = [None]
+
+
 class _Wlan:
     """``network.WLAN(network.STA_IF)``: joined at once; the unix port's own sockets are its WiFi."""
 
@@ -129,3 +148,4 @@ def install(network=False):
     sys.modules["dht"] = DhtModule
     if network:
         sys.modules["network"] = NetworkModule
+        sys.modules["ntptime"] = NtptimeModule

@@ -73,6 +73,29 @@ def case_config_and_state_files(root):
     assert Esp32Hal(12, root).load_state() == {"boot": 3}
 
 
+def case_ntp_sets_the_rtc_for_tls_certificate_dates(root):
+    import sys as _sys
+    _sys.modules["network"] = fm_.NetworkModule        # a kit on WiFi, with an NTP server that answers
+    _sys.modules["ntptime"] = fm_.NtptimeModule
+    try:
+        hal = Esp32Hal(12, root)
+        fm_.NTP_SECS[0] = None
+        assert hal.ntp_time() is None
+        assert not [e for e in fm_.LOG if e[0] == "rtc.datetime"]
+        import time
+        secs = 1796601600 - (946684800 if time.gmtime(0)[0] == 2000 else 0)   # 2026-12-07 00:00:00 UTC
+        fm_.NTP_SECS[0] = secs
+        assert hal.ntp_time() == 1796601600 * 1000
+        assert fm_.LOG[-1] == ("rtc.datetime", (2026, 12, 7, 1, 0, 0, 0, 0)), fm_.LOG[-1]   # a Monday
+        assert hal.load_ca() is None
+        with open(root + "/ca.der", "wb") as f:
+            f.write(b"\x30\x82")
+        assert hal.load_ca() == b"\x30\x82"
+    finally:
+        del _sys.modules["network"]
+        del _sys.modules["ntptime"]
+
+
 def run_cases(root):
     failed = 0
     names = sorted(n for n in globals() if n.startswith("case_"))

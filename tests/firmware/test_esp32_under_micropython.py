@@ -29,7 +29,7 @@ def _env():
 def test_hal_esp32_cases(tmp_path):
     proc = subprocess.run([MICROPYTHON, "mp_esp32_cases.py", str(tmp_path)], cwd=HERE, env=_env(),
                           capture_output=True, text=True, timeout=60)
-    assert "DONE 3 FAILED 0" in proc.stdout, proc.stdout + proc.stderr
+    assert "DONE 4 FAILED 0" in proc.stdout, proc.stdout + proc.stderr
 
 
 def _start_main(tmp_path, config=None):
