@@ -12,7 +12,7 @@ from ..i18n import current_language
 
 @click.command()
 @click.option("--port", required=True, help="The kit's serial port (COM3, /dev/ttyUSB0) or sim://uno.")
-@click.option("--broker", required=True, help="MQTT broker, mqtt://HOST:PORT.")
+@click.option("--broker", required=True, help="MQTT broker, mqtt://HOST:PORT or mqtts://HOST:PORT?ca=CERTS/ca.pem (TLS).")
 @click.option("--board", default=None, help="Board profile when the firmware cannot tell.")
 @click.option("--class", "class_id", default=None, help="Class id to store on the kit and publish under.")
 @click.option("--kit", "kit_id", default=None, help="Kit id to store on the kit and publish under.")

@@ -11,7 +11,7 @@ from ..i18n import current_language
 EXIT_SILENT = 11     # some kit that was online did not answer (or refused)
 
 _common = [
-    click.option("--broker", required=True, help="The class broker, mqtt://HOST:PORT."),
+    click.option("--broker", required=True, help="The class broker, mqtt://HOST:PORT or mqtts://HOST:PORT?ca=CERTS/ca.pem (TLS)."),
     click.option("--class", "class_id", required=True, help="Class id, e.g. 7a."),
     click.option("--username", envvar="MAKERKIT_MQTT_USERNAME", default=None,
                  help="Your teacher login (or MAKERKIT_MQTT_USERNAME); the password comes from MAKERKIT_MQTT_PASSWORD."),

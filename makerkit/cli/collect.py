@@ -11,7 +11,7 @@ from ..i18n import current_language
 
 
 @click.command()
-@click.option("--broker", required=True, help="MQTT broker, mqtt://HOST:PORT.")
+@click.option("--broker", required=True, help="MQTT broker, mqtt://HOST:PORT or mqtts://HOST:PORT?ca=CERTS/ca.pem (TLS).")
 @click.option("--db", required=True, help="Portfolio: sqlite:///portfolio.db or postgresql://...")
 @click.option("--username", default=None, envvar="MAKERKIT_MQTT_USERNAME", help="Broker user name (or MAKERKIT_MQTT_USERNAME).")
 @click.option("--password", default=None, envvar="MAKERKIT_MQTT_PASSWORD",

@@ -11,7 +11,7 @@ from ..i18n import current_language
 
 
 @click.command()
-@click.option("--broker", required=True, help="The class broker, mqtt://HOST:PORT.")
+@click.option("--broker", required=True, help="The class broker, mqtt://HOST:PORT or mqtts://HOST:PORT?ca=CERTS/ca.pem (TLS).")
 @click.option("--db", required=True, help="Portfolio: sqlite:///portfolio.db or postgresql://...")
 @click.option("--listen", default="127.0.0.1:8080", show_default=True,
               help="HOST:PORT of the web page. On loopback the class view needs no login; anywhere else "
