@@ -65,16 +65,18 @@ def no_collision(run):
     if not contacts:
         return run.ok("The robot never touched a wall or an obstacle.", "机器人一次也没有碰到墙或障碍物。")
     first = contacts[0]
-    for later in contacts[1:5]:
-        robot.mark(later.x, later.y, "fail", later.en, later.zh)
     more_en = f" ({len(contacts)} touches in all)" if len(contacts) > 1 else ""
     more_zh = f"（一共碰了 {len(contacts)} 次）" if len(contacts) > 1 else ""
-    return _fail(run, first.x, first.y,
+    finding = _fail(run, first.x, first.y,
                  f"At {first.t:.1f} s the robot {first.en}{more_en}.",
                  f"第 {first.t:.1f} 秒，机器人{first.zh}{more_zh}。",
-                 "Measure the distance ahead more often (kit.sleep(0.05) in the loop) and turn away sooner, "
-                 "when something is closer than about 25 cm.",
-                 "更经常地测量前方距离（循环里 kit.sleep(0.05)），并且早一点转弯：前方不到 25 厘米就转开。")
+                 "Measure the distance ahead often (kit.sleep(0.05) in the loop) and turn away sooner: when "
+                 "something is closer than about 40 cm, or the bumper is pressed.",
+                 "经常测量前方的距离（循环里 kit.sleep(0.05)），并且早一点转开：前方不到 40 厘米，或者碰撞开关被按下，就转弯。")
+    for later in contacts[1:5]:
+        robot.mark(later.x, later.y, "fail", f"At {later.t:.1f} s the robot {later.en}.",
+                   f"第 {later.t:.1f} 秒，机器人{later.zh}。")
+    return finding
 
 
 def travelled(run, at_least_cm: float):

@@ -29,6 +29,7 @@ from .findings import EXIT_WIRING_FAULT
 
 _BY_FACTORY = {p.factory: p for p in PARTS}
 _CHECKED_ROLES = ("dht", "button", "distance", "motors", "line", "light", "knob")
+_ALIASES = {"bumper": "button"}   # a robot's bumper is a micro switch, wired and checked as a button
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class WiringReport:
 def _registry_part(key: str, name_en: str, legs: str) -> Part | None:
     """The registry entry a lesson part id or role names ("dht" -> DHT11, "line_left" -> LineSensor)."""
     for candidate in (key, key.split("_")[0], key.rstrip("0123456789")):
+        candidate = _ALIASES.get(candidate, candidate)
         if candidate in _BY_FACTORY:
             return _BY_FACTORY[candidate]
         if candidate in _CHECKED_ROLES:

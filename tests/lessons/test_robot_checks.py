@@ -76,11 +76,11 @@ def test_no_collision_names_the_time_and_the_place(world):
     for pin in (5, 6):
         world.hw_configure(pin, PWM)
         world.hw_pwm(pin, 1.0)
-    run.robot.body.update(3.0)               # 36 cm from the body's edge to the box at 40 cm/s
+    run.robot.body.update(3.0)               # 41 cm from the body's edge to the box at 40 cm/s
     finding = rc.no_collision(run)
     assert finding.failed
-    _says(finding, "touched a box at (75, 90) cm", "At 0.9 s")
-    assert run.robot.marks[0]["status"] == "fail" and run.robot.marks[0]["x"] == pytest.approx(75)
+    _says(finding, "touched a box at (80, 90) cm", "At 1.0 s")
+    assert run.robot.marks[0]["status"] == "fail" and run.robot.marks[0]["x"] == pytest.approx(80)
 
 
 def test_checkpoints_in_order_names_the_one_missed_and_the_closest_approach(world):

@@ -68,6 +68,7 @@ class RobotBody:
         self._grid = SegmentGrid(arena.segments(), reach=radius + WALL_REACH_CM)
         self.segments = self._grid.segments       # the fence, walls and box sides, as the sonar sees them
         self._posts = arena.posts()
+        self._speeds: tuple[float, float] | None = None
         self._free = 0.0                          # cm the body may move before it looks for walls again
         self._moved = 0.0
         self._last_sample = -SAMPLE_US
@@ -131,9 +132,18 @@ class RobotBody:
 
     # --- moving -------------------------------------------------------------------------------------
     def wheel_speeds(self) -> tuple[float, float]:
-        """(left, right) in cm/s from what the firmware drives now."""
-        left, right = self.wheels.wheel_speeds()
-        return left * self.top_speed, right * self.top_speed
+        """(left, right) in cm/s from what the firmware drives now (read again after
+        :meth:`outputs_changing`)."""
+        if self._speeds is None:
+            left, right = self.wheels.wheel_speeds()
+            self._speeds = (left * self.top_speed, right * self.top_speed)
+        return self._speeds
+
+    def outputs_changing(self) -> None:
+        """The firmware is about to change an output: move to now at the old speeds, then read the
+        wheel speeds again when next needed."""
+        self.update()
+        self._speeds = None
 
     def update(self, now: float | None = None) -> Pose:
         """Move the robot to the kit's time ``now`` (default: the world's time); returns the pose."""

@@ -191,7 +191,7 @@ def _legend_lines(record: dict, chinese: bool) -> list[tuple[str, tuple]]:
             if chinese:
                 lines.append((f"    {finding.get('zh', '')}", colour))
     if record["events"]:
-        lines.append((f"✕ {len(record['events'])} contact(s) with walls or obstacles"
+        lines.append((f"× {len(record['events'])} contact(s) with walls or obstacles"
                       + (f" / 碰撞 {len(record['events'])} 次" if chinese else ""), COLOURS["contact"]))
     return lines
 

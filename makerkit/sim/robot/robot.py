@@ -58,7 +58,7 @@ class SimRobot:
             self._hooked.append(("input", pins[enc.pin]))
 
     def _moved(self) -> None:
-        self.body.update()
+        self.body.outputs_changing()
 
     def detach(self) -> None:
         """Take the robot out of the world: its pins are plain pins again."""
