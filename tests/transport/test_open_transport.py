@@ -62,11 +62,12 @@ def test_read_returns_empty_on_timeout_and_early_when_data_arrives(pty_pair):
     with open_transport(name) as t:
         start = time.monotonic()
         assert t.read(timeout=0.2) == b""
-        assert 0.15 <= time.monotonic() - start < 1.0
+        # waited the timeout out; the upper bound only guards against a read that blocks on
+        assert 0.15 <= time.monotonic() - start < 5.0
         threading.Timer(0.1, os.write, (master, b"x")).start()
         start = time.monotonic()
-        assert t.read(timeout=3.0) == b"x"
-        assert time.monotonic() - start < 1.0  # returned when the byte came, not at the timeout
+        assert t.read(timeout=30.0) == b"x"
+        assert time.monotonic() - start < 10.0  # returned when the byte came, not at the 30 s timeout
 
 
 def test_read_takes_everything_available_up_to_size(pty_pair):
@@ -118,14 +119,14 @@ def test_socket_round_trip_and_peer_closing_is_a_disconnect():
             board.hang_up()
             start = time.monotonic()
             with pytest.raises(DisconnectedError) as info:
-                t.read(timeout=5.0)
-            assert time.monotonic() - start < 1.0
+                t.read(timeout=30.0)
+            assert time.monotonic() - start < 10.0  # raised when the peer closed, not at the 30 s timeout
             assert board.url in info.value.message_en
 
 
 # --- the cable pulled, closing from another thread -------------------------------------------------
 
-def test_cable_pulled_while_a_read_blocks_raises_within_a_second():
+def test_cable_pulled_while_a_read_blocks_raises_at_once():
     with FakeBoard() as board:
         t = open_transport(board.port)
         outcome = {}
@@ -133,19 +134,19 @@ def test_cable_pulled_while_a_read_blocks_raises_within_a_second():
         def reader():
             start = time.monotonic()
             try:
-                outcome["data"] = t.read(timeout=10.0)
+                outcome["data"] = t.read(timeout=60.0)
             except MakerkitError as err:
                 outcome["error"] = err
             outcome["after"] = time.monotonic() - start
 
-        thread = threading.Thread(target=reader)
+        thread = threading.Thread(target=reader, daemon=True)
         thread.start()
         time.sleep(0.2)  # the read is now blocked
         board.unplug()
-        thread.join(timeout=3)
+        thread.join(timeout=30)
         assert not thread.is_alive()
         assert isinstance(outcome.get("error"), DisconnectedError)
-        assert outcome["after"] < 1.2
+        assert outcome["after"] < 10.0  # raised by the pull (select() wakes on EIO), not at the 60 s timeout
         err = outcome["error"]
         assert "USB" in err.message_en and "USB" in err.message_zh and err.hint_zh
         # it stays lost: writes and reads fail at once instead of hanging
@@ -178,15 +179,16 @@ def test_close_from_another_thread_releases_a_blocked_read(pty_pair):
 
     def reader():
         start = time.monotonic()
-        outcome["data"] = t.read(timeout=10.0)
+        outcome["data"] = t.read(timeout=60.0)
         outcome["after"] = time.monotonic() - start
 
-    thread = threading.Thread(target=reader)
+    thread = threading.Thread(target=reader, daemon=True)
     thread.start()
     time.sleep(0.2)
     t.close()
-    thread.join(timeout=3)
-    assert outcome == {"data": b"", "after": pytest.approx(0.2, abs=0.8)}
+    thread.join(timeout=30)
+    assert not thread.is_alive() and outcome["data"] == b""
+    assert outcome["after"] < 10.0  # released by close() (the wake-up pipe), not at the 60 s timeout
     assert t.read(timeout=1.0) == b""  # closed: reads are empty, not errors
     with pytest.raises(DisconnectedError):
         t.write(b"x")

@@ -16,13 +16,13 @@ from makerkit.transport import open_transport
 
 def test_makerkit_board_reports_identity():
     with FakeBoard() as board:
-        result = probe(board.port, timeout=2.0)
+        result = probe(board.port, timeout=20.0)
     assert result.is_makerkit and result.firmware == "makerkit 1.0.0"
     assert (result.board, result.board_source) == ("uno", "identity")
     assert (result.kit, result.class_name, result.boot) == ("kit-07", "7a", 12)
     assert result.protocol_version == "2.6" and result.baud == 115200
     assert "dht" in result.features
-    assert result.answered_after < 0.5
+    assert result.answered_after < 5.0  # answered at once, long before the first speed's 10 s ran out
     d = result.to_dict()
     assert d["firmware"] == {"name": "makerkit", "version": "1.0.0", "file": "makerkit", "protocol": "2.6", "is_makerkit": True}
     assert d["kit"] == "kit-07" and d["class"] == "7a" and d["board"] == "uno"
@@ -30,14 +30,16 @@ def test_makerkit_board_reports_identity():
 
 def test_stock_standard_firmata_at_57600_after_its_boot_blink():
     """StandardFirmata talks at 57600 only, and only after blinking its version: the probe keeps
-    asking every 250 ms (no fixed sleep), gives the first half of the timeout to 115200, then 57600."""
+    asking every 250 ms (no fixed sleep), gives the first half of the timeout to 115200, then 57600.
+    When exactly it switches and asks again is pinned on the handshake machine's own clock
+    (tests/protocol/test_handshake_machine.py); here the real port shows that it does."""
     with FakeBoard(name="StandardFirmata.ino", version=(2, 5), baud=57600, boot_delay=0.4) as board:
-        result = probe(board.port, timeout=2.0)
+        result = probe(board.port, timeout=4.0)
         asked = board.queries
     assert not result.is_makerkit and result.firmware == "StandardFirmata 2.5"
     assert result.baud == 57600 and result.kit == "" and result.identity == {}
     assert (result.board, result.board_source, result.pin_count) == ("uno", "capabilities", 20)
-    assert 1.0 <= result.answered_after < 1.9  # answered right after the switch to 57600
+    assert result.answered_after >= 2.0  # only after the switch to 57600 at half the timeout
     assert asked >= 1
 
 
@@ -47,17 +49,20 @@ def test_noise_at_the_wrong_speed_switches_baud_at_once_on_avr_boards():
     half the timeout."""
     options = dict(name="StandardFirmata.ino", version=(2, 5), baud=57600, boot_delay=0.3, announce=True)
     with FakeBoard(**options) as board:
-        quick = probe(board.port, timeout=6.0, candidates=("uno", "nano"))
-    assert quick.baud == 57600 and quick.answered_after < 1.0
+        quick = probe(board.port, timeout=30.0, candidates=("uno", "nano"))
+    # switched on the noise it announced with once booted (0.3 s), not at half the timeout (15 s)
+    assert quick.baud == 57600 and quick.answered_after < 10.0
     with FakeBoard(**options) as board:  # an ESP32 might print a boot log: no switching on noise
-        slow = probe(board.port, timeout=2.0, candidates=("uno", "esp32"))
-    assert slow.baud == 57600 and slow.answered_after >= 1.0
+        slow = probe(board.port, timeout=4.0, candidates=("uno", "esp32"))
+    assert slow.baud == 57600 and slow.answered_after >= 2.0
 
 
 def test_board_answering_late_is_found_without_a_fixed_sleep():
     with FakeBoard(boot_delay=0.6) as board:
-        result = probe(board.port, timeout=3.0)
-    assert result.baud == 115200 and 0.6 <= result.answered_after < 0.6 + 0.25 + 0.5
+        result = probe(board.port, timeout=30.0)
+    # found by a question repeated once it had booted, long before the first speed's 15 s ran out
+    # (the 250 ms between questions is pinned in tests/protocol/test_handshake_machine.py)
+    assert result.baud == 115200 and 0.6 <= result.answered_after < 10.0
 
 
 def test_pin_count_tells_a_nano_from_an_uno_among_the_usb_candidates():
@@ -78,7 +83,9 @@ def test_silent_board_raises_no_answer_within_the_timeout():
         with pytest.raises(NoAnswerError) as info:
             probe(board.port, timeout=1.0)
         took = time.monotonic() - start
-    assert 1.0 <= took < 2.0
+    # gave up at the timeout, not before; the upper bound only guards against waiting on (the exact
+    # deadline is pinned in tests/protocol/test_handshake_machine.py)
+    assert 1.0 <= took < 10.0
     err = info.value
     assert "not running Firmata or makerkit firmware" in err.message_en
     assert "115200 or 57600" in err.message_en and "Firmata" in err.message_zh
@@ -125,7 +132,8 @@ def test_scan_probes_only_likely_boards(monkeypatch):
                              "kit": "kit-03", "class": "7a", "boot": 1, "features": []}) as esp, \
             FakeBoard(silent=True) as dead, FakeBoard() as not_a_board:
         _classroom(monkeypatch, [esp, dead, not_a_board])
-        reports = {r.port: r for r in scan_ports(probe_boards=True, timeout=0.6)}
+        # 2 s: the dead board costs all of it, and the live one has 1 s at 115200 to answer a loaded machine
+        reports = {r.port: r for r in scan_ports(probe_boards=True, timeout=2.0)}
         untouched = not not_a_board.touched
     assert reports[esp.port].probed and reports[esp.port].result.board == "esp32"
     assert reports[esp.port].info.bridge == "CH340" and reports[esp.port].error is None
@@ -138,7 +146,7 @@ def test_scan_probes_only_likely_boards(monkeypatch):
 def test_scan_with_names_probes_exactly_those(monkeypatch):
     with FakeBoard() as a, FakeBoard() as b, FakeBoard() as c:
         _classroom(monkeypatch, [a, b, c])
-        reports = scan_ports([c.port], probe_boards=True, timeout=1.0)
+        reports = scan_ports([c.port], probe_boards=True, timeout=20.0)   # ends when it answers
         assert [r.port for r in reports] == [c.port]
         assert reports[0].result.kit == "kit-07" and reports[0].info.usb_id is None
         assert not a.touched and not b.touched and c.touched
