@@ -28,6 +28,6 @@ def stock_kit(fake_board):
     """A Kit connected to a fake stock StandardFirmata 2.4 Uno over socket://."""
     import makerkit
     board = fake_board()
-    kit = makerkit.connect(board.url, timeout=3)
+    kit = makerkit.connect(board.url, timeout=30)     # ends when the board answers, at once
     yield kit, board
     kit.close()

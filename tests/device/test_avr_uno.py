@@ -16,7 +16,7 @@ from support import avr_emulator as emulator
 pytestmark = [pytest.mark.avr, pytest.mark.slow]
 
 
-def until(predicate, timeout=3.0):
+def until(predicate, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -53,15 +53,13 @@ def test_stock_standard_firmata_on_an_emulated_uno(uno):
     except (OSError, ValueError) as exc:
         pytest.skip(f"cannot fetch StandardFirmata: {exc}")
     board = uno(app)
-    start = time.monotonic()
-    with makerkit.connect(board.port, board="uno", timeout=8) as kit:
+    with makerkit.connect(board.port, board="uno", timeout=30) as kit:
         assert kit.firmware.name.startswith("StandardFirmata") and not kit.firmware.is_makerkit
         # StandardFirmata talks at 57600: its garbled start-up bytes at 115200 make the host switch
-        # at once (~1.9 s after opening), rather than after half the timeout (4 s). Connect-time
-        # figures are in benchmarks/bench_firmata.py.
+        # at once (~1.9 s after opening; later when the emulator is short of CPU), rather than
+        # after half the timeout (15 s). Connect-time figures are in benchmarks/bench_firmata.py.
         assert kit.handshake.baud == 57600
-        assert kit.handshake.answered_after < 3.5
-        assert time.monotonic() - start < 6
+        assert kit.handshake.answered_after < 10.0
         led = kit.led("D13")
         led.on()
         assert until(lambda: board.level("D13") == 1)
@@ -70,7 +68,7 @@ def test_stock_standard_firmata_on_an_emulated_uno(uno):
         button = kit.button("D2")
         assert until(lambda: button.is_pressed is False)
         board.set_input("D2", 0)
-        assert button.wait_for_press(timeout=3)
+        assert button.wait_for_press(timeout=10)
         board.set_adc(0, 512)
         light = kit.light_sensor("A0")
         assert until(lambda: abs(light.value - 0.5) < 0.02)
@@ -84,7 +82,7 @@ def test_makerkit_avr_firmware_on_an_emulated_uno(uno):
     except Exception as exc:  # noqa: BLE001 - no toolchain or build failure: say why
         pytest.skip(f"cannot build the makerkit AVR firmware: {exc}")
     board = uno(app)
-    with makerkit.connect(board.port, timeout=6) as kit:
+    with makerkit.connect(board.port, timeout=30) as kit:      # 115200 answers in its first 15 s
         assert kit.firmware.is_makerkit and kit.board.id == "uno"
         assert kit.identity is not None and kit.identity.proto >= 1
         led = kit.pwm_led("D9")
@@ -93,4 +91,4 @@ def test_makerkit_avr_firmware_on_an_emulated_uno(uno):
         button = kit.button("D2")
         assert button.is_pressed is False
         board.set_input("D2", 0)
-        assert button.wait_for_press(timeout=3)
+        assert button.wait_for_press(timeout=10)

@@ -18,14 +18,14 @@ from makerkit.protocol import firmata as fm
 @pytest.mark.parametrize("transport", ["socket", "pty"])
 def test_cable_pulled_under_a_blocked_call(fake_board, transport):
     board = fake_board(transport)
-    kit = makerkit.connect(board.url, board="uno", timeout=3)
+    kit = makerkit.connect(board.url, board="uno", timeout=30)
     button = kit.button("D2")
     assert button.is_pressed is False
     threading.Timer(0.3, board.pull_cable).start()
     start = time.monotonic()
     with pytest.raises(DisconnectedError):
-        button.wait_for_press(timeout=30)
-    assert time.monotonic() - start < 0.3 + 1.0
+        button.wait_for_press(timeout=60)
+    assert time.monotonic() - start < 10.0   # raised by the pull (0.3 s), not at the 60 s timeout
     with pytest.raises(DisconnectedError):        # and every later call says so too
         kit.led("D13").on()
     kit.close()                                   # closing a kit whose cable is gone is fine
@@ -34,12 +34,12 @@ def test_cable_pulled_under_a_blocked_call(fake_board, transport):
 @pytest.mark.parametrize("transport", ["socket", "pty"])
 def test_cable_pulled_during_sleep(fake_board, transport):
     board = fake_board(transport)
-    kit = makerkit.connect(board.url, board="uno", timeout=3)
+    kit = makerkit.connect(board.url, board="uno", timeout=30)
     threading.Timer(0.2, board.pull_cable).start()
     start = time.monotonic()
     with pytest.raises(DisconnectedError):
-        kit.sleep(30)
-    assert time.monotonic() - start < 0.2 + 1.0
+        kit.sleep(60)
+    assert time.monotonic() - start < 10.0   # ended by the pull (0.2 s), not by the 60 s sleep
     kit.close()
 
 
@@ -47,13 +47,13 @@ def test_garbage_mid_stream_is_skipped(stock_kit):
     kit, board = stock_kit
     knob = kit.potentiometer("A0")
     board.set_analog(0, 100)
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 10
     while knob.raw != 100 and time.monotonic() < deadline:
         time.sleep(0.01)
     # noise: stray data bytes, a truncated ANALOG_MESSAGE, a sysex cut short by a command byte
     board.inject(b"\x13\x37\x7f" + b"\xe0\x05" + b"\xf0\x79\x02" + b"\x00\x55")
     board.set_analog(0, 700)
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 10
     while knob.raw != 700 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert knob.raw == 700
@@ -74,7 +74,7 @@ def test_exception_in_a_callback_reaches_the_next_call(stock_kit):
     button.when_pressed = broken
     board.set_input(2, 0)
     with pytest.raises(ZeroDivisionError):
-        for _ in range(200):          # the student's loop: the error surfaces on a call
+        for _ in range(1000):         # the student's loop: the error surfaces on a call (10 s at most)
             kit.sleep(0.01)
     led.on()                          # raised once, then the kit carries on
     assert button.is_pressed
@@ -85,7 +85,8 @@ def test_exception_in_a_listener_does_not_kill_the_reader(stock_kit):
     kit.client.add_listener(fm.AnalogReport, lambda event: {}["missing"])
     kit.light_sensor("A2")
     with pytest.raises(KeyError):
-        kit.sleep(0.5)
+        for _ in range(1000):         # the first analog report (every 19 ms) raises: 10 s at most
+            kit.sleep(0.01)
     kit.client.remove_listener(fm.AnalogReport, kit.client._listeners[fm.AnalogReport][0])
     board.set_analog(2, 1023)
     kit.sleep(0.1)

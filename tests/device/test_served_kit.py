@@ -13,7 +13,7 @@ from makerkit.errors import DisconnectedError
 from makerkit.sim import serve
 
 
-def until(predicate, timeout=2.0):
+def until(predicate, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -36,15 +36,15 @@ def link(srv):
 def test_a_lesson_over_the_link(server):
     world = server.kit.world
     start = time.monotonic()
-    with makerkit.connect(link(server), timeout=3) as kit:
-        assert time.monotonic() - start < 1.0
+    with makerkit.connect(link(server), timeout=30) as kit:
+        assert time.monotonic() - start < 10.0   # answered at once, not after a share of the 30 s timeout
         assert kit.sim is None and kit.firmware.is_makerkit and kit.board.id == "uno"
         led = kit.led("D13")
         button = kit.button("D2")
         button.when_pressed = led.on
         assert not button.is_pressed
         threading.Timer(0.1, world.press, args=("D2",)).start()
-        assert button.wait_for_press(timeout=2)
+        assert button.wait_for_press(timeout=10)
         assert until(lambda: world.pin_level("D13") == 1)
         world.set_temperature(19.0)   # a DHT11 reads whole degrees
         assert kit.dht11("D4").temperature == 19.0
@@ -55,12 +55,12 @@ def test_a_lesson_over_the_link(server):
 
 
 def test_server_going_away_under_a_blocked_call(server):
-    kit = makerkit.connect(link(server), timeout=3)
+    kit = makerkit.connect(link(server), timeout=30)
     button = kit.button("D2")
     assert not button.is_pressed
     threading.Timer(0.3, server.close).start()
     start = time.monotonic()
     with pytest.raises(DisconnectedError):
-        button.wait_for_press(timeout=30)
-    assert time.monotonic() - start < 0.3 + 1.0
+        button.wait_for_press(timeout=60)
+    assert time.monotonic() - start < 10.0   # raised when the server went (0.3 s), not at the 60 s timeout
     kit.close()

@@ -7,11 +7,12 @@ import time
 import pytest
 
 import makerkit
+from support.fake_board import FakeBoard
 from makerkit.errors import FeatureNotSupportedError, NoAnswerError, PinError, UsageError
 from makerkit.protocol import firmata as fm
 
 
-def until(predicate, timeout=2.0):
+def until(predicate, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -56,9 +57,9 @@ def test_button_pull_up_callbacks_and_wait(stock_kit):
     button.when_pressed = lambda: seen.append("pressed")
     button.when_released = lambda b: seen.append(("released", b.pin))
     board.set_input(2, 0)
-    assert button.wait_for_press(timeout=2)
+    assert button.wait_for_press(timeout=10)
     board.set_input(2, 1)
-    assert button.wait_for_release(timeout=2)
+    assert button.wait_for_release(timeout=10)
     assert until(lambda: len(seen) == 2)
     assert seen == ["pressed", ("released", "D2")]
     assert button.presses == 1
@@ -138,26 +139,31 @@ def test_board_that_never_answers_raises_no_answer_within_the_timeout(fake_board
     with pytest.raises(NoAnswerError) as info:
         makerkit.connect(board.url, timeout=1.0)
     elapsed = time.monotonic() - start
-    assert 0.9 <= elapsed < 1.8
+    # gave up at the timeout, not before; the upper bound only guards against waiting on (the exact
+    # deadline is pinned in tests/protocol/test_handshake_machine.py)
+    assert 0.9 <= elapsed < 10.0
     assert "flash" in info.value.hint_en and board.url in info.value.message_en
 
 
 def test_slow_booting_board_is_found_by_repeated_probes(fake_board):
     board = fake_board(boot_delay=0.8, announce=False)   # answers only what it is asked after booting
     start = time.monotonic()
-    with makerkit.connect(board.url, timeout=3) as kit:
+    with makerkit.connect(board.url, timeout=30) as kit:
         elapsed = time.monotonic() - start
         assert kit.firmware.name == "StandardFirmata.ino"
-    assert elapsed < 2.5     # found as soon as it talks, not after the 3 s timeout (figures: bench_firmata)
+    # found as soon as it talks (0.8 s), not at the 30 s timeout (figures: benchmarks/bench_firmata.py)
+    assert 0.8 <= elapsed < 10.0
     probes = [e for e in board.received if isinstance(e, fm.VersionQuery)]
     assert len(probes) >= 1
 
 
-def test_serial_port_falls_back_to_57600(fake_board):
-    board = fake_board("pty", boot_delay=0.7, announce=False)   # silent for the first half of the timeout
-    with makerkit.connect(board.url, board="uno", timeout=1.2) as kit:
-        assert kit.handshake.baud == 57600
-        assert kit.firmware.name == "StandardFirmata.ino"
+def test_serial_port_falls_back_to_57600():
+    # a board on a pty that understands 57600 only (support.fake_board): nothing it can hear at
+    # 115200, whenever it is asked, so the answer can only come after the switch at half the timeout
+    with FakeBoard(name="StandardFirmata.ino", version=(2, 4), protocol=(2, 4), baud=57600) as board:
+        with makerkit.connect(board.port, board="uno", timeout=4) as kit:
+            assert kit.handshake.baud == 57600 and kit.handshake.answered_after >= 2.0
+            assert kit.firmware.name == "StandardFirmata.ino"
 
 
 def test_close_leaves_the_board_safe(fake_board):
@@ -186,15 +192,21 @@ def test_close_leaves_the_board_safe(fake_board):
 def test_background_blink_on_a_real_clock(stock_kit):
     kit, board = stock_kit
     led = kit.led("D13")
-    levels = []
+
+    def levels():
+        """D13 as the board was told (port 1, bit 5), each change once, from the first 1: what the
+        board saw, not what a poll here happened to catch between two 50 ms steps."""
+        seen = []
+        for e in list(board.received):
+            if isinstance(e, fm.DigitalPortReport) and e.port == 1:
+                level = (e.mask >> 5) & 1
+                if (seen or level == 1) and (not seen or seen[-1] != level):
+                    seen.append(level)
+        return seen
+
     led.blink(on_time=0.05, off_time=0.05, n=3)
-    deadline = time.monotonic() + 2
-    while time.monotonic() < deadline and len(levels) < 6:
-        level = board.outputs[13]
-        if (levels or level == 1) and (not levels or levels[-1] != level):
-            levels.append(level)
-        time.sleep(0.002)
-    assert levels[:6] == [1, 0, 1, 0, 1, 0]
+    assert until(lambda: len(levels()) >= 6)
+    assert levels() == [1, 0, 1, 0, 1, 0]
     kit.sleep(0.3)
     assert board.outputs[13] == 0 and not led.is_lit
 
@@ -207,9 +219,9 @@ def test_a_callback_may_ask_the_board_something(stock_kit):
     assert until(lambda: knob.raw == 1023)
     answers = []
     button.when_pressed = lambda: answers.append(
-        kit.client.request(fm.report_firmware(), expect=fm.FirmwareReport, timeout=1).name)
+        kit.client.request(fm.report_firmware(), expect=fm.FirmwareReport, timeout=10).name)
     board.set_input(2, 0)
-    assert button.wait_for_press(timeout=2)
+    assert button.wait_for_press(timeout=10)
     assert until(lambda: answers == ["StandardFirmata.ino"])
     kit.check()
 
@@ -220,5 +232,5 @@ def test_request_without_answer_raises_no_answer(stock_kit):
     with pytest.raises(NoAnswerError) as info:
         kit.client.request(fm.mk_identity_query(), expect=fm.MkIdentity, timeout=0.3,
                            what=("the identity query", "身份查询"))
-    assert 0.25 < time.monotonic() - start < 1.0
+    assert 0.25 < time.monotonic() - start < 5.0   # waited the 0.3 s out; the upper bound guards a hang
     assert "the identity query" in info.value.message_en and "身份查询" in info.value.message_zh
