@@ -19,6 +19,7 @@ from ..sim.robot.geometry import Polyline
 from ..sim.robot.kinematics import mounted
 
 _NEEDS = ("where the robot drove", "机器人开过的路线")
+REJOIN_CM = 20.0          # a robot that finds the line again further along than this has cut across: no lap
 
 
 def _robot(run):
@@ -283,18 +284,23 @@ def stays_on_line(run, *, max_off_cm: float = 15.0, tolerance_cm: float = 6.0):
 
 def lap(run, *, within: float, tolerance_cm: float = 6.0):
     """Passes when the robot went once round the closed track within ``within`` seconds, following
-    it (its progress along the tape, measured where its line sensors look)."""
+    it (its progress along the tape, measured where its line sensors look; a robot that lost the line
+    and found it again more than :data:`REJOIN_CM` further on has cut across, and starts again)."""
     robot = _robot(run)
     if robot is None:
         return _skip(run)
     line, points = _along(robot)
     if not line.closed:
         raise ValueError(f"the track of the arena {robot.arena.id} is not closed: there is no lap")
-    progress, best, done = 0.0, (0.0, points[0][0]), None
-    for prev, here in zip(points, points[1:]):
+    progress, best, done, last = 0.0, (0.0, points[0][0]), None, points[0]
+    for here in points[1:]:
         if here[1] > tolerance_cm:
             continue                              # off the line: no progress counts
-        step = (here[2] - prev[2] + line.length / 2) % line.length - line.length / 2
+        step = (here[2] - last[2] + line.length / 2) % line.length - line.length / 2
+        last = here
+        if abs(step) > REJOIN_CM:                 # back on the line somewhere else: the lap starts again
+            progress = 0.0
+            continue
         progress += step
         if abs(progress) > best[0]:
             best = (abs(progress), here[0])

@@ -75,6 +75,7 @@ class World:
         self._distance_cm: float = 100.0
         self._sonar_sources: dict[int, Callable[[], float]] = {}
         self._before_output: list[Callable[[], None]] = []
+        self._numbers: dict[str | int, int] = {}
         self.robot = None   # the robot world attached to this kit (makerkit.sim.robot.attach), or None
         self._display: str | None = None
         self._schedule: list = []
@@ -113,7 +114,10 @@ class World:
 
     # --- names --------------------------------------------------------------------------------------
     def _num(self, pin: str | int) -> int:
-        return self.board.pin(pin).number
+        number = self._numbers.get(pin)
+        if number is None:                        # the board's pins never change: look each name up once
+            number = self._numbers[pin] = self.board.pin(pin).number
+        return number
 
     def _name(self, number: int) -> str:
         info = self.board.pin_by_number(number)
@@ -313,8 +317,9 @@ class World:
     # --- the firmware's side (called by SimHal) -----------------------------------------------------------
     def hw_configure(self, n: int, mode: int) -> None:
         with self._lock:
-            self._outputs_change()
             old = self._mode.get(n, INPUT)
+            if old != mode:
+                self._outputs_change()
             if old == TONE and self._tone.get(n):
                 self._tone[n] = 0
                 self._record(n, "tone", None)
@@ -330,9 +335,10 @@ class World:
 
     def hw_write(self, n: int, value: int) -> None:
         with self._lock:
-            self._outputs_change()
             value = 1 if value else 0
             changed = self._level.get(n, 0) != value
+            if changed:
+                self._outputs_change()
             self._level[n] = value
             if changed:
                 self._record(n, "digital", value)

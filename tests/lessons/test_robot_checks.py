@@ -149,6 +149,11 @@ def test_leaving_the_line_is_told_by_distance_along_the_track(world):
     assert "米处" in finding.zh
     short = rc.lap(run, within=60)
     _says(short, "of the 5.85 m lap")
+    across = _track_points(run, 0, 150) + _track_points(run, 420, 590)      # cut across the loop to 4.2 m
+    _path(run, across, speed=25.0)
+    cut = rc.lap(run, within=60)                    # the longest stretch it followed counts: 1.7 m at the end
+    followed = float(re.search(r"followed ([0-9.]+) m of the 5.85 m lap", cut.en).group(1))
+    assert cut.failed and 1.5 <= followed < 2.0
     _path(run, _track_points(run, 0, 250, off=(200, 260, 20)), speed=25.0)
     _says(rc.stays_on_line(run, max_off_cm=15), "never found it again")
 

@@ -69,6 +69,7 @@ class RobotBody:
         self.segments = self._grid.segments       # the fence, walls and box sides, as the sonar sees them
         self._posts = arena.posts()
         self._speeds: tuple[float, float] | None = None
+        self.epoch = 0                            # counts the moments the wheel speeds may have changed
         self._free = 0.0                          # cm the body may move before it looks for walls again
         self._moved = 0.0
         self._last_sample = -SAMPLE_US
@@ -141,9 +142,29 @@ class RobotBody:
 
     def outputs_changing(self) -> None:
         """The firmware is about to change an output: move to now at the old speeds, then read the
-        wheel speeds again when next needed."""
+        wheel speeds again when next needed (``epoch`` counts these moments)."""
         self.update()
         self._speeds = None
+        self.epoch += 1
+
+    def now_us(self) -> int:
+        """The kit's time now, in microseconds."""
+        return self._us(self.world.now())
+
+    def quiet_for(self, cm: float, reach: float = 0.0) -> int:
+        """Microseconds from now (the body's time) during which no point ``reach`` cm from the axle's
+        middle can move ``cm``, at the present wheel speeds (until the next ``epoch``)."""
+        vl, vr = self.wheel_speeds()
+        bound = max(abs(vl), abs(vr)) + abs(vr - vl) / self.wheel_base * reach
+        if bound == 0:
+            return 1 << 62
+        return int(cm / bound * 1e6)
+
+    def contact_free_until(self) -> int:
+        """Until when (microseconds) the body cannot touch anything at the present speeds."""
+        if self.touching:
+            return self.t_us
+        return self.t_us + self.quiet_for(max(0.0, self._free - self._moved))
 
     def update(self, now: float | None = None) -> Pose:
         """Move the robot to the kit's time ``now`` (default: the world's time); returns the pose."""

@@ -46,7 +46,7 @@ class SimRobot:
             self._hooked.append(("sonar", pins[sonar.mount.trigger]))
         for mount in self.spec.lines:
             sensor = world.part("line_sensor", pins[mount.pin])
-            look = LineLook(self.body, self.track, mount)
+            look = LineLook(self.body, self.track, mount, threshold=None if sensor.analog else sensor.threshold)
             sensor.reads_from(look)
             self.lines.append((mount.pin, sensor, look))
             self._hooked.append(("input", pins[mount.pin]))

@@ -21,7 +21,8 @@ from .geometry import Polyline, SegmentGrid, ray_circle, ray_segment
 from .kinematics import mounted
 
 SPOT_CM = 1.0             # the width of the floor a line sensor sees
-TRACK_REACH_CM = 10.0     # how far beyond the tape's edge the track grid looks
+TRACK_REACH_CM = 4.0      # how far beyond the tape's edge the track grid looks
+TRACK_CELL_CM = 5.0       # the track grid's cells: a few tape pieces each
 MAX_HITS = 20_000         # sonar measurements kept per run
 
 
@@ -83,42 +84,60 @@ class Track:
         self.line = Polyline(self.tape.points, self.tape.closed) if self.tape else None
         half = self.tape.width / 2 if self.tape else 0.0
         self.half = half
-        self.grid = SegmentGrid(self.line.segments, reach=half + TRACK_REACH_CM) if self.line else None
+        self.grid = (SegmentGrid(self.line.segments, reach=half + TRACK_REACH_CM, cell=TRACK_CELL_CM)
+                     if self.line else None)
 
-    def look(self, x: float, y: float) -> tuple[float, float]:
-        """(darkness under a spot at x, y; cm it may move before that can change)."""
+    def look(self, x: float, y: float, threshold: float | None = None) -> tuple[float, float]:
+        """(darkness under a spot at x, y; cm it may move before that can change). With a module's
+        ``threshold`` only which side of it the darkness is on matters (its DO), so the margin is
+        the way to where the darkness crosses it."""
         floor = self.arena.floor
         if self.grid is None:
             return floor, math.inf
         d, _ = self.grid.nearest(x, y)
         inner, outer = self.half - SPOT_CM / 2, self.half + SPOT_CM / 2
         if d <= inner:
-            return self.tape.darkness, inner - d
-        if d >= outer:
-            return floor, d - outer
-        share = (outer - d) / SPOT_CM                       # how much of the spot lies on the tape
-        return floor + (self.tape.darkness - floor) * share, 0.0
+            darkness, margin = self.tape.darkness, inner - d
+        elif d >= outer:
+            darkness, margin = floor, d - outer
+        else:
+            share = (outer - d) / SPOT_CM                   # how much of the spot lies on the tape
+            darkness, margin = floor + (self.tape.darkness - floor) * share, 0.0
+        if threshold is None:
+            return darkness, margin
+        dark = self.tape.darkness
+        if threshold > dark or threshold <= floor:
+            return darkness, math.inf                       # the DO reads the same everywhere
+        switch = outer - SPOT_CM * (threshold - floor) / (dark - floor)   # the DO flips this far from the middle
+        return darkness, abs(d - switch)
 
 
 class LineLook:
-    """What one line sensor on the robot sees (see the module docstring)."""
+    """What one line sensor on the robot sees (see the module docstring). After each look it knows
+    how long the spot cannot reach the tape's edge at the present wheel speeds, and answers from
+    what it saw until then (or until the speeds change)."""
 
-    def __init__(self, body, track: Track, mount):
+    def __init__(self, body, track: Track, mount, *, threshold: float | None = None):
         self.body, self.track, self.mount = body, track, mount
+        self.threshold = threshold             # a module read on its DO only: its comparator's threshold
         self.reach = math.hypot(mount.x, mount.y)
-        self._seen: tuple[float, float, float, float, float] | None = None   # x, y, heading, darkness, margin
+        self._darkness = 0.0
+        self._until = -1                       # microseconds: what it saw holds until then...
+        self._epoch = -1                       # ... while the wheel speeds stay as they were
 
     def __call__(self) -> float:
-        x, y, heading = self.body.update()
-        seen = self._seen
-        if seen is not None:
-            moved = math.hypot(x - seen[0], y - seen[1]) + self.reach * abs(heading - seen[2])
-            if moved < seen[4]:
-                return seen[3]
-        px, py = mounted((x, y, heading), self.mount.x, self.mount.y)
-        darkness, margin = self.track.look(px, py)
-        self._seen = (x, y, heading, darkness, margin)
-        return darkness
+        body = self.body
+        if body.epoch == self._epoch and body.now_us() < self._until:
+            return self._darkness
+        self._darkness, margin = self.at(body.update())
+        self._until = body.t_us + body.quiet_for(margin, self.reach)
+        self._epoch = body.epoch
+        return self._darkness
+
+    def at(self, pose) -> tuple[float, float]:
+        """(darkness, margin in cm) the sensor sees with the robot at ``pose``."""
+        px, py = mounted(pose, self.mount.x, self.mount.y)
+        return self.track.look(px, py, self.threshold)
 
 
 class Bumper:
@@ -126,10 +145,16 @@ class Bumper:
 
     def __init__(self, body):
         self.body = body
+        self._until = -1                       # microseconds: no contact can start before then...
+        self._epoch = -1                       # ... while the wheel speeds stay as they were
 
     def digital(self) -> int | None:
-        self.body.update()
-        return 0 if self.body.touching else None
+        body = self.body
+        if body.epoch == self._epoch and body.now_us() < self._until:
+            return None
+        body.update()
+        self._until, self._epoch = body.contact_free_until(), body.epoch
+        return 0 if body.touching else None
 
     def voltage(self) -> float:
         return 0.0 if self.digital() == 0 else 1.0

@@ -89,10 +89,20 @@ def test_a_line_sensor_sees_the_tape_edge_shaded_and_follows_the_robot(tmp_path)
     with robot_kit(room(tmp_path, start=(100, 50, 0), extra=TRACK), lines=(LineMount("ll", 7.0, 0.0),)) as (kit, robot):
         look = robot.lines[0][2]
         assert look() == pytest.approx(0.9)
-        robot.body.pose = (100.0, 51.0, 0.0)                # the spot's middle on the tape's edge
-        assert look() == pytest.approx((0.05 + 0.9) / 2)
-        robot.body.pose = (100.0, 50.0, math.pi / 2)        # turned: the sensor is now 7 cm off the tape
-        assert look() == pytest.approx(0.05)
+        assert look.at((100.0, 51.0, 0.0))[0] == pytest.approx((0.05 + 0.9) / 2)   # the spot's middle on the edge
+        assert look.at((100.0, 50.0, math.pi / 2))[0] == pytest.approx(0.05)       # turned: 7 cm off the tape
+
+
+def test_a_line_sensor_answers_from_its_last_look_only_while_it_cannot_reach_the_edge(tmp_path):
+    with robot_kit(room(tmp_path, start=(100, 50, 90), extra=TRACK), lines=(LineMount("ll", 0.0, 0.0),)) as (kit, robot):
+        wheels = kit.motor_driver(left=LEFT, right=RIGHT)
+        sensor = kit.line_sensor("D2")
+        assert sensor.on_line
+        wheels.forward(0.25)                    # 10 cm/s across the 2 cm tape: off it after about 0.1 s
+        kit.sleep(0.08)
+        assert sensor.on_line
+        kit.sleep(0.04)
+        assert not sensor.on_line and robot.pose[1] == pytest.approx(50 + 0.12 * 40 * round(0.25 * 255) / 255, abs=0.02)
 
 
 def test_line_sensors_on_a_rounded_closed_track(tmp_path):
@@ -106,11 +116,9 @@ def test_line_sensors_on_a_rounded_closed_track(tmp_path):
     with robot_kit(room(tmp_path, start=(150, 150, 180), extra=extra), lines=(LineMount("ll", 0.0, 0.0),)) as (kit, robot):
         look = robot.lines[0][2]
         assert look() == pytest.approx(0.9)                 # on the top side
-        robot.body.pose = (50.0, 150.0, 0.0)                # the sharp corner was cut by the 30 cm arc
-        assert look() == pytest.approx(0.05)
+        assert look.at((50.0, 150.0, 0.0))[0] == pytest.approx(0.05)     # the sharp corner was cut by the arc
         d = 30 * math.sqrt(2) - 30                           # the arc's middle lies this far inside the corner
-        robot.body.pose = (50 + d / math.sqrt(2), 150 - d / math.sqrt(2), 0.0)
-        assert look() == pytest.approx(0.9)
+        assert look.at((50 + d / math.sqrt(2), 150 - d / math.sqrt(2), 0.0))[0] == pytest.approx(0.9)
 
 
 def test_the_bumper_stops_the_body_at_the_wall_and_is_pressed(tmp_path):
