@@ -15,11 +15,16 @@ import pytest
 
 import makerkit
 from makerkit.bridge import Bridge
-from makerkit.classroom.control import NO_ANSWER, OBEYED, OFFLINE, REFUSED, say_to_class, stop_class
+from makerkit.classroom.control import NO_ANSWER, OBEYED, OFFLINE, REFUSED, SETTLE, say_to_class, stop_class
 from makerkit.protocol import control as ctl
 from makerkit.protocol import telemetry as tm
 
 from .conftest import wait_until
+
+WAIT = 30.0
+"""How long a teacher command waits for the kits' answers here. The wait ends as soon as every online
+kit has answered, so a long one costs nothing, and a loaded machine cannot turn a prompt answer into
+"no answer" (the default, 2 s, is what a teacher waits; how fast kits answer is a benchmark figure)."""
 
 
 class Watcher:
@@ -97,9 +102,9 @@ def test_stop_turns_every_output_off_and_reports_who_obeyed(broker, room):
     uno_pwm.value = 0.5
     world, uno_world = esp.sim.world, uno.sim.world
     wait_until(lambda: world.pin_level("GPIO2") and world.tone("GPIO27") == 440 and world.motor("GPIO25", "GPIO26") > 0.7
-               and uno_world.pin_level("D13") and uno_world.pwm_duty("D9") > 0.4, 5, what="outputs on")
+               and uno_world.pin_level("D13") and uno_world.pwm_duty("D9") > 0.4, 15, what="outputs on")
 
-    result = stop_class(broker=broker.url, class_id="7a")
+    result = stop_class(broker=broker.url, class_id="7a", timeout=WAIT)
 
     by_kit = {k.kit: k for k in result.kits}
     assert set(by_kit) == {"kit-esp", "kit-mpy", "kit-uno", "kit-gone"}
@@ -107,8 +112,9 @@ def test_stop_turns_every_output_off_and_reports_who_obeyed(broker, room):
     assert by_kit["kit-gone"].state == OFFLINE
     assert by_kit["kit-esp"].done == "stopped" and "4 outputs off" in by_kit["kit-esp"].detail     # LED, motor (2 pins), buzzer
     assert by_kit["kit-uno"].done == "stopped" and "via bridge" in by_kit["kit-uno"].detail
-    assert all(by_kit[k].seconds < 2.0 for k in ("kit-esp", "kit-mpy", "kit-uno"))
-    assert result.ok and result.seconds < 2.5
+    assert all(by_kit[k].seconds < 10.0 for k in ("kit-esp", "kit-mpy", "kit-uno"))   # promptly
+    # the wait ended once every online kit had answered (after the settle time), not at the 30 s timeout
+    assert result.ok and SETTLE <= result.seconds < 10.0
     # read back from the virtual kits' worlds: everything off, the servo holds its angle
     assert world.pin_level("GPIO2") == 0
     assert world.motor("GPIO25", "GPIO26") == 0.0
@@ -118,13 +124,14 @@ def test_stop_turns_every_output_off_and_reports_who_obeyed(broker, room):
     # the acknowledgements are on the kits' event topics, with the request id, for any dashboard
     wait_until(lambda: {k for k, e in room["watcher"].events if e.get("event") == "control_ack"
                         and e["data"]["id"] == result.request_id} == {"kit-esp", "kit-mpy", "kit-uno"},
-               5, what="acks seen by a dashboard")
+               15, what="acks seen by a dashboard")
 
 
 def test_say_shows_on_the_oled_and_reaches_the_lesson_and_the_bridge(broker, room):
     heard = []
     room["esp"].when_message(heard.append)
-    result = say_to_class(broker=broker.url, class_id="7a", text="Tidy up! 整理桌面", username="7a.teacher")
+    result = say_to_class(broker=broker.url, class_id="7a", text="Tidy up! 整理桌面", username="7a.teacher",
+                          timeout=WAIT)
     by_kit = {k.kit: k for k in result.kits}
     assert by_kit["kit-mpy"].state == OBEYED and by_kit["kit-mpy"].done == "shown"
     assert by_kit["kit-esp"].state == OBEYED and by_kit["kit-esp"].done == "passed"
@@ -132,7 +139,7 @@ def test_say_shows_on_the_oled_and_reaches_the_lesson_and_the_bridge(broker, roo
     assert by_kit["kit-gone"].state == OFFLINE
     assert room["mpy"].sim.world.display_text() == "Tidy up! 整理桌面"
     assert room["esp"].sim.world.display_text() is None               # an ESP32 DevKit has no display
-    wait_until(lambda: heard, 2, what="the lesson's callback")
+    wait_until(lambda: heard, 10, what="the lesson's callback")
     assert heard[0]["cmd"] == "say" and heard[0]["text"] == "Tidy up! 整理桌面" and heard[0]["by"] == "7a.teacher"
     assert room["bridge"].messages[-1]["text"] == "Tidy up! 整理桌面"
     assert any(n["code"] == "teacher_says" and "Tidy up!" in n["en"] for n in room["bridge"].take_notices())
@@ -146,13 +153,13 @@ def test_malformed_control_messages_never_crash_the_firmware(broker, room):
     watcher.publish(topic, json.dumps({"v": 1, "id": "r-bad", "cmd": "dance"}).encode())
     watcher.publish(topic, json.dumps({"v": 1, "id": "r-long", "cmd": "say", "text": "x" * 201}).encode())
     wait_until(lambda: {(k, e["data"]["id"]) for k, e in watcher.events if e.get("event") == "control_ack"}
-               >= {("kit-esp", "r-bad"), ("kit-mpy", "r-bad"), ("kit-esp", "r-long")}, 5, what="refusals")
+               >= {("kit-esp", "r-bad"), ("kit-mpy", "r-bad"), ("kit-esp", "r-long")}, 15, what="refusals")
     refusals = {(k, e["data"]["id"]): e["data"] for k, e in watcher.events if e.get("event") == "control_ack"}
     assert refusals[("kit-esp", "r-bad")]["done"] == "refused" and refusals[("kit-esp", "r-bad")]["reason"] == "bad_cmd"
     assert refusals[("kit-esp", "r-long")]["reason"] == "bad_text"
     assert room["esp"].sim.device.app.server.control.ignored >= 6
     # still listening and obeying
-    result = stop_class(broker=broker.url, class_id="7a")
+    result = stop_class(broker=broker.url, class_id="7a", timeout=WAIT)
     assert {k.kit for k in result.kits if k.state == OBEYED} == {"kit-esp", "kit-mpy", "kit-uno"}
 
 
@@ -165,15 +172,16 @@ def test_cli_names_a_kit_that_is_online_but_silent(broker, room, tmp_path):
     # a kit whose retained status says online but which does not answer (hung, or old firmware)
     room["watcher"].publish(tm.topic("7a", "kit-hung", "status"), tm.status_payload("online"), retain=True)
     secret = "s3cret-teacher-pw"
+    # the silent kit keeps the command waiting its whole --timeout: 8 s, time for the others to answer
     run = _cli("class", "stop", "--broker", broker.url, "--class", "7a", "--username", "7a.teacher",
-               env={"MAKERKIT_MQTT_PASSWORD": secret})
+               "--timeout", "8", env={"MAKERKIT_MQTT_PASSWORD": secret})
     assert run.returncode == 11, run.stdout + run.stderr
     lines = {line.split()[1]: line for line in run.stdout.splitlines() if "kit-" in line}
     assert "no answer" in lines["kit-hung"] and "obeyed" in lines["kit-esp"] and "offline" in lines["kit-gone"]
     assert "3 obeyed, 1 offline, 1 online but did not obey" in run.stdout
     assert secret not in run.stdout + run.stderr
     room["watcher"].publish(tm.topic("7a", "kit-hung", "status"), tm.status_payload("offline"), retain=True)
-    ok = _cli("class", "say", "--broker", broker.url, "--class", "7a", "Lunch!")
+    ok = _cli("class", "say", "--broker", broker.url, "--class", "7a", "--timeout", str(WAIT), "Lunch!", timeout=60)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "3 obeyed, 2 offline" in ok.stdout
 
@@ -184,7 +192,7 @@ def test_inventory_names_kits_that_never_came_online(broker, room, tmp_path):
     with open_store(db) as store:
         store.add_class("7a")
         store.register_kit("7a", "kit-spare", board="esp32")
-    result = stop_class(broker=broker.url, class_id="7a", db=db)
+    result = stop_class(broker=broker.url, class_id="7a", db=db, timeout=WAIT)
     spare = next(k for k in result.kits if k.kit == "kit-spare")
     assert spare.state == OFFLINE and spare.detail == "never online"
     assert result.ok and NO_ANSWER not in {k.state for k in result.kits} and REFUSED not in {k.state for k in result.kits}
@@ -205,17 +213,19 @@ def test_a_running_lesson_shows_say_and_ends_at_stop(broker):
     events, done = [], []
     try:
         worker = threading.Thread(target=lambda: done.append(run_lesson(
-            "01-blink", kit=kit, solution=True, seconds=20, clock="real", on_event=events.append)), daemon=True)
+            "01-blink", kit=kit, solution=True, seconds=120, clock="real", on_event=events.append)), daemon=True)
         worker.start()
         wait_until(lambda: any(isinstance(e, Output) and "on" in e.text for e in events), 10, what="the lesson blinking")
-        said = say_to_class(broker=broker.url, class_id="7a", text="Five minutes left")
+        said = say_to_class(broker=broker.url, class_id="7a", text="Five minutes left", timeout=WAIT)
         assert said.named(OBEYED) == ["kit-lesson"]
-        wait_until(lambda: any(isinstance(e, Output) and "Five minutes left" in e.text for e in events), 2,
+        wait_until(lambda: any(isinstance(e, Output) and "Five minutes left" in e.text for e in events), 10,
                    what="the teacher's words in the run")
-        stopped = stop_class(broker=broker.url, class_id="7a")
+        stopped = stop_class(broker=broker.url, class_id="7a", timeout=WAIT)
         assert stopped.named(OBEYED) == ["kit-lesson"]
-        worker.join(5)
-        assert done and done[0].crash is None and done[0].elapsed < 15      # ended by the stop, not the budget
+        worker.join(30)
+        # ended by the stop (the run says so), long before its 120 s budget
+        assert done and done[0].crash is None and done[0].elapsed < 60
+        assert any(isinstance(e, Output) and "停下" in e.text for e in events)
         assert kit.sim.world.pin_level("LED_BUILTIN") == 0
     finally:
         kit.close()
