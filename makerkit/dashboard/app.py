@@ -5,7 +5,9 @@
 | ``GET /`` | viewer | the class at a glance (tiles drawn by the script from ``/events``) |
 | ``GET /events`` | viewer | server-sent events: a snapshot, then batches of changes |
 | ``GET /api/class`` | viewer | the tiles as JSON |
-| ``GET /kit/{class}/{kit}`` | viewer | one kit (its holder's readings from the store, lesson results) |
+| ``GET /kit/{class}/{kit}`` | viewer | one kit: its readings from the store, lesson results, robot run pictures |
+| ``GET /student/{class}/{student}`` | viewer | one student: readings of the kits they held, lesson results, robot runs |
+| ``GET /attachment/{sha}``, ``GET /record/{sha}`` | viewer | a stored image; a robot run's record (JSON) |
 | ``GET /teacher`` | teacher | open gaps, quarantine, the controls |
 | ``POST /api/control`` | teacher | ``{"cmd": "stop"}`` or ``{"cmd": "say", "text": ...}``: the answers of the kits |
 | ``POST /api/names`` | teacher | ``{"on": true}``: display names instead of pseudonymous ids |
@@ -84,8 +86,13 @@ class Dashboard:
         session = self.session(request)
         return (self.settings.open_view or session is not None), session
 
+    def in_scope(self, session: Session | None, class_id: str) -> bool:
+        """A class this dashboard watches (``--class``) and, with a login, the login's own class."""
+        return bool(_ID.match(class_id)) and (session is None or session.class_id == class_id) and (
+            not self.settings.classes or class_id in self.settings.classes)
+
     def to_login(self, request: Request, *, teacher: bool = False) -> Response:
-        if request.url.path.startswith(("/api/", "/events", "/attachment/")):
+        if request.url.path.startswith(("/api/", "/events", "/attachment/", "/record/")):
             return JSONResponse({"error": "login required"}, status_code=401, headers=_HEADERS)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}" + ("&teacher=1" if teacher else ""), status_code=303)
@@ -130,12 +137,39 @@ class Dashboard:
         if not allowed:
             return self.to_login(request)
         class_id, kit = request.path_params["class_id"], request.path_params["kit"]
-        if not (_ID.match(class_id) and _ID.match(kit)) or (session and session.class_id != class_id):
+        if not (_ID.match(kit) and self.in_scope(session, class_id)):
             return Response(status_code=404)
         span = request.query_params.get("span", "lesson")
         span = span if span in history.SPANS else "lesson"
         data = await run_in_threadpool(history.kit_history, self.settings.db, class_id, kit, span, self.state.names)
         return self.page(request, pages.kit_page(self.lang(request), session, data))
+
+    async def student(self, request: Request) -> Response:
+        allowed, session = self.viewer(request)
+        if not allowed:
+            return self.to_login(request)
+        class_id, student = request.path_params["class_id"], request.path_params["student"]
+        if not (_ID.match(student) and self.in_scope(session, class_id)):
+            return Response(status_code=404)
+        span = request.query_params.get("span", "lesson")
+        span = span if span in history.SPANS else "lesson"
+        data = await run_in_threadpool(history.student_history, self.settings.db, class_id, student, span,
+                                       self.state.names)
+        if data is None:
+            return Response(status_code=404)
+        return self.page(request, pages.student_page(self.lang(request), session, data))
+
+    async def record(self, request: Request) -> Response:
+        allowed, _ = self.viewer(request)
+        if not allowed:
+            return self.to_login(request)
+        sha = request.path_params["sha"]
+        found = await run_in_threadpool(history.robot_run_record, self.settings.db, sha) if _SHA.match(sha) else None
+        if found is None:
+            return Response(status_code=404)
+        return Response(found, media_type="application/json", headers={
+            "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'attachment; filename="robot-run-{sha[:12]}.json"'})
 
     async def attachment(self, request: Request) -> Response:
         allowed, _ = self.viewer(request)
@@ -254,7 +288,8 @@ def create_app(settings: Settings, state: ClassState, static_dir: str, on_hub=No
 
     routes = [
         Route("/", dash.class_view), Route("/events", dash.events), Route("/api/class", dash.class_json),
-        Route("/kit/{class_id}/{kit}", dash.kit), Route("/attachment/{sha}", dash.attachment),
+        Route("/kit/{class_id}/{kit}", dash.kit), Route("/student/{class_id}/{student}", dash.student),
+        Route("/attachment/{sha}", dash.attachment), Route("/record/{sha}", dash.record),
         Route("/login", dash.login_form, methods=["GET"]), Route("/login", dash.login, methods=["POST"]),
         Route("/logout", dash.logout, methods=["POST"]), Route("/teacher", dash.teacher),
         Route("/api/control", dash.control, methods=["POST"]), Route("/api/names", dash.names, methods=["POST"]),

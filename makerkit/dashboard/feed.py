@@ -108,7 +108,8 @@ class RosterRefresher:
                 kits = [k["kit"] for k in store.kits(class_id)]
                 groups = {g["id"]: g["name"] for g in store.groups(class_id)}
                 self.state.set_roster(class_id, kits, store.current_holders(class_id),
-                                      store.display_names(class_id), groups, store.latest_lesson_runs(class_id))
+                                      store.display_names(class_id), groups, store.latest_lesson_runs(class_id),
+                                      store.latest_lesson_checks(class_id))
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):

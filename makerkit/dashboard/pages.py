@@ -76,44 +76,99 @@ def _when(iso: str | None) -> str:
         return escape(iso)
 
 
+def _said(lang: str, key: str, value) -> str:
+    """``value`` in the page's language when the texts know ``key_value``, else as it is."""
+    from .texts import TEXTS
+    return text(f"{key}_{value}", lang) if f"{key}_{value}" in TEXTS else escape(str(value))
+
+
 def _finding_text(finding, lang: str) -> str:
     if not isinstance(finding, dict):
         return escape(str(finding))
-    msg = finding.get("zh" if lang == "zh" else "en") or finding.get("en") or finding.get("message") or ""
-    status = finding.get("status", "")
-    return f'<span class="finding-{escape(str(status))}">{escape(str(status))}</span> {escape(str(msg))}'
+    zh = lang == "zh"
+    msg = finding.get("zh" if zh else "en") or finding.get("en") or finding.get("message") or ""
+    fix = finding.get("fix_zh" if zh else "fix_en") or ""
+    status = str(finding.get("status", ""))
+    return (f'<span class="finding-{escape(status)}">{_said(lang, "finding", status)}</span> {escape(str(msg))}'
+            + (f' <span class="fix">{text("fix", lang)}{text("colon", lang)}{escape(str(fix))}</span>' if fix else ""))
 
 
-
-def _runs_table(lang: str, runs: list[dict]) -> str:
+def _runs_table(lang: str, runs: list[dict], *, who: bool = True) -> str:
     if not runs:
         return f'<p class="empty">{text("no_runs", lang)}</p>'
     rows = "".join(
-        f'<tr data-run="{r["id"]}"><td>{_when(r["ran_at"])}</td><td>{escape(r["lesson_id"])}</td>'
-        f'<td>{escape(r["mode"])}</td><td class="outcome-{escape(r["outcome"])}">{escape(r["outcome"])}</td>'
-        f'<td>{escape(r["student"] or r["group"] or "")}</td>'
+        f'<tr data-run="{r["id"]}" data-outcome="{escape(r["outcome"])}"><td>{_when(r["ran_at"])}</td>'
+        f'<td>{escape(r["lesson_id"])}</td><td>{_said(lang, "mode", r["mode"])}</td>'
+        f'<td class="outcome-{escape(r["outcome"])}">{_said(lang, "outcome", r["outcome"])}</td>'
+        + (f'<td>{escape(r.get("student") or r.get("student_id") or r.get("group") or r.get("group_id") or "")}</td>'
+           if who else f'<td>{escape(r.get("kit_id") or "")}</td>') +
         f'<td>{"<br>".join(_finding_text(f, lang) for f in r["findings"][:8])}</td></tr>' for r in runs)
-    head = "".join(f"<th>{text(k, lang)}</th>" for k in ("when", "lesson", "mode", "outcome", "student", "findings"))
+    cols = ("when", "lesson", "mode", "outcome", "student" if who else "kit", "findings")
+    head = "".join(f"<th>{text(k, lang)}</th>" for k in cols)
     return f'<table class="runs"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _robot_caption(lang: str, p: dict) -> str:
+    head = (f'{escape(p["lesson_id"])} · {_said(lang, "mode", p["mode"])} · '
+            f'<span class="outcome-{escape(p["outcome"])}">{_said(lang, "outcome", p["outcome"])}</span> · '
+            f'{_when(p["ran_at"])}')
+    rec = p.get("record")
+    if not rec:
+        return f"<figcaption>{head}</figcaption>"
+    zh = lang == "zh"
+    arena = rec["arena_zh"] if zh and rec["arena_zh"] else rec["arena_en"]
+    facts = (f'<br>{text("robot_arena", lang)}{text("colon", lang)}{escape(arena)} · {text("robot_seconds", lang)}{text("colon", lang)}{rec["seconds"]:.1f} s'
+             f' · {text("robot_contacts", lang)}{text("colon", lang)}<span data-contacts>{rec["contacts"]}</span>'
+             f' · <a href="/record/{rec["sha256"]}" download>{text("robot_record", lang)}</a>')
+    marks = "".join(f'<li class="mark-{escape(m["status"])}">{escape(m["zh"] if zh and m["zh"] else m["en"])}</li>'
+                    for m in rec["marks"])
+    listed = f'<p>{text("robot_marks", lang)}:</p><ol class="marks">{marks}</ol>' if marks else ""
+    return f"<figcaption>{head}{facts}{listed}</figcaption>"
+
+
+def _pictures(lang: str, pictures: list[dict]) -> str:
+    if not pictures:
+        return ""
+    figures = "".join(f'<figure data-picture="{p["sha256"]}"><a href="/attachment/{p["sha256"]}">'
+                      f'<img src="/attachment/{p["sha256"]}" alt="{escape(p["lesson_id"])}"></a>'
+                      f'{_robot_caption(lang, p)}</figure>' for p in pictures)
+    return f'<h2>{text("robot_runs", lang)}</h2><div class="pictures">{figures}</div>'
+
+
+def _charts(lang: str, data: dict, label: str) -> str:
+    spans = " | ".join(f'<a href="?span={s}" class="{"here" if data["span"] == s else ""}" data-span="{s}">'
+                       f'{text("span_" + s, lang)}</a>' for s in ("lesson", "term"))
+    charts = "".join(f'<figure class="chart-box" data-chart="{escape(name)}">'
+                     f'{line_chart(points, title=name, unit=data["units"].get(name, ""), label=f"{label} {name}")}'
+                     f'</figure>' for name, points in sorted(data["series"].items()))
+    return (f'<h2>{text("history", lang)}</h2><p class="spans">{spans}</p>'
+            f'<div class="charts">{charts or "<p class=empty>" + text("no_readings", lang) + "</p>"}</div>')
 
 
 def kit_page(lang: str, session, data: dict) -> str:
     key = f'{data["class"]}/{data["kit"]}'
-    spans = " | ".join(f'<a href="?span={s}" class="{"here" if data["span"] == s else ""}" data-span="{s}">'
-                       f'{text("span_" + s, lang)}</a>' for s in ("lesson", "term"))
-    charts = "".join(f'<figure class="chart-box" data-chart="{escape(name)}">'
-                     f'{line_chart(points, title=name, unit=data["units"].get(name, ""), label=f"{key} {name}")}'
-                     f'</figure>' for name, points in sorted(data["series"].items()))
-    pictures = "".join(f'<figure><img src="/attachment/{p["sha256"]}" alt="{escape(p["lesson_id"])}">'
-                       f'<figcaption>{escape(p["lesson_id"])} {_when(p["ran_at"])}</figcaption></figure>'
-                       for p in data["pictures"])
+    holder = escape(data["holder"] or text("nobody", lang))
+    if data.get("holder_kind") == "student":
+        holder = f'<a href="/student/{escape(data["class"])}/{escape(data["holder_id"])}">{holder}</a>'
     body = (f'<p><a href="/">← {text("back", lang)}</a></p>'
-            f'<p class="holder">{text("holder", lang)}: <b>{escape(data["holder"] or text("nobody", lang))}</b></p>'
-            f'<h2>{text("history", lang)}</h2><p class="spans">{spans}</p>'
-            f'<div class="charts">{charts or "<p class=empty>" + text("no_readings", lang) + "</p>"}</div>'
+            f'<p class="holder">{text("holder", lang)}{text("colon", lang)}<b>{holder}</b></p>'
+            f'{_charts(lang, data, key)}'
             f'<h2>{text("lesson_results", lang)}</h2>{_runs_table(lang, data["runs"])}'
-            + (f'<h2>{text("robot_runs", lang)}</h2><div class="pictures">{pictures}</div>' if pictures else ""))
+            f'{_pictures(lang, data["pictures"])}')
     return shell(lang, f'{text("kit", lang)} {key}', body, session=session, page="kit")
+
+
+def student_page(lang: str, session, data: dict) -> str:
+    kits = ", ".join(f'<a href="/kit/{escape(data["class"])}/{escape(k)}" data-held-kit="{escape(k)}">{escape(k)}</a>'
+                     for k in data["kits"])
+    group = f' · {text("group_page", lang)} {data["group"]}' if data["group"] else ""
+    body = (f'<p><a href="/">← {text("back", lang)}</a></p>'
+            f'<p class="holds">{text("holds_kits", lang)}{text("colon", lang)}{kits or text("no_kit", lang)}</p>'
+            f'{_charts(lang, data, data["student"])}'
+            f'<h2>{text("lesson_results", lang)}</h2>{_runs_table(lang, data["runs"], who=False)}'
+            f'{_pictures(lang, data["pictures"])}')
+    title = f'{text("student_page", lang)} {data["shown"]}{group}'
+    return shell(lang, title, body, session=session, page="student")
 
 
 def _gap_rows(lang: str, gaps: list[dict]) -> str:

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import deque
 
+from ..portfolio.lesson_results import OUTCOMES
 from ..protocol import control as ctl
 from ..protocol import telemetry as tm
 
@@ -26,6 +27,7 @@ SPARK_POINTS = 120      # points per sparkline
 SPARK_STEP = 0.5        # seconds: at most one sparkline point per reading this often (120 points = 1 minute)
 STALE_AFTER = 10.0      # seconds without a reading from an online kit that had been reporting: it stands out
 MAX_TEXT = 64           # characters kept of a lesson name or a checkpoint label
+LESSON_EVENT = "lesson"  # {"lesson": ID, "state": "running" | "ended", "mode": "run" | "check", "outcome": ...}
 
 
 def _short(value, limit: int = MAX_TEXT) -> str:
@@ -36,8 +38,8 @@ class KitTile:
     """What one kit's tile shows. Written under :class:`ClassState`'s lock only."""
 
     __slots__ = ("class_id", "kit", "status", "readings", "units", "spark", "spark_at", "last_reading",
-                 "last_reading_wall", "stale", "lesson", "checkpoint", "check", "holder", "holder_kind",
-                 "holder_name", "fw", "last_ack")
+                 "last_reading_wall", "stale", "lesson", "lesson_at", "running", "checkpoint", "check", "holder",
+                 "holder_kind", "holder_name", "fw", "last_ack")
 
     def __init__(self, class_id: str, kit: str):
         self.class_id, self.kit = class_id, kit
@@ -49,9 +51,11 @@ class KitTile:
         self.last_reading = 0.0                   # monotonic; 0 = never
         self.last_reading_wall = 0.0              # epoch seconds, for "N s ago"
         self.stale = False
-        self.lesson = ""                          # the running lesson, from the kit's events
+        self.lesson = ""                          # the kit's lesson: its "lesson" events, else its newest stored run
+        self.lesson_at = ""                       # ISO time of what said so (the newer one wins)
+        self.running = False                      # a "lesson" event said it runs now
         self.checkpoint = ""
-        self.check: dict | None = None            # the kit's latest lesson run in the store
+        self.check: dict | None = None            # the newest check of that lesson: lesson, outcome, at
         self.holder = ""
         self.holder_kind = ""                     # "student", "group" or ""
         self.holder_name = ""
@@ -66,14 +70,15 @@ class KitTile:
         doc = {"id": self.key, "class": self.class_id, "kit": self.kit, "status": self.status,
                "readings": dict(self.readings), "units": dict(self.units),
                "spark": {n: list(p) for n, p in self.spark.items()}, "stale": self.stale,
-               "seen": self.last_reading_wall, "lesson": self.lesson, "checkpoint": self.checkpoint,
+               "seen": self.last_reading_wall, "lesson": self.lesson, "running": self.running,
+               "checkpoint": self.checkpoint,
                "check": self.check, "fw": self.fw, "ack": self.last_ack}
         doc.update(self.holder_doc(names))
         return doc
 
     def holder_doc(self, names: bool) -> dict:
         return {"holder": (self.holder_name if names and self.holder_name else self.holder),
-                "holder_kind": self.holder_kind}
+                "holder_id": self.holder, "holder_kind": self.holder_kind}
 
 
 class ClassState:
@@ -178,17 +183,36 @@ class ClassState:
             tile.last_ack = change["ack"] = {"id": _short(data.get("id")), "done": _short(data.get("done")),
                                              "at": time.time()}
             return
-        if isinstance(data.get("lesson"), str):
-            tile.lesson = change["lesson"] = _short(data["lesson"])
+        if isinstance(data.get("lesson"), str) and data["lesson"]:
+            self._set_lesson(tile, _short(data["lesson"]), tm.iso_utc(time.time()),
+                             running=data.get("state") == "running" if name == LESSON_EVENT else tile.running)
+        if name == LESSON_EVENT and tile.lesson and data.get("mode") == "check" and data.get("outcome") in OUTCOMES:
+            self._set_check(tile, {"lesson": tile.lesson, "outcome": data["outcome"], "at": tile.lesson_at})
         if name == "checkpoint":
             label = data.get("label", data.get("step"))
             tile.checkpoint = change["checkpoint"] = _short(label) if label is not None else ""
 
+    def _set_lesson(self, tile: KitTile, lesson: str, at: str, *, running: bool) -> None:
+        change = self._change(tile)
+        if lesson != tile.lesson:
+            tile.lesson = change["lesson"] = lesson
+            tile.checkpoint = change["checkpoint"] = ""
+            if tile.check and tile.check["lesson"] != lesson:
+                tile.check = change["check"] = None
+        tile.lesson_at = at
+        if running != tile.running:
+            tile.running = change["running"] = running
+
+    def _set_check(self, tile: KitTile, check: dict | None) -> None:
+        if check != tile.check:
+            tile.check = self._change(tile)["check"] = check
+
     # -- from the store (a background thread) ---------------------------------------------------
     def set_roster(self, class_id: str, kits: list[str], holders: dict[str, dict], names: dict[str, str],
-                   groups: dict[str, str], runs: dict[str, dict]) -> None:
-        """The class's registered kits (they get a tile even while silent), who holds each, and each
-        kit's latest lesson run."""
+                   groups: dict[str, str], runs: dict[str, dict], checks: dict | None = None) -> None:
+        """The class's registered kits (they get a tile even while silent), who holds each, each kit's
+        newest lesson run and the newest check of each (kit, lesson)."""
+        checks = checks or {}
         with self._lock:
             for kit in sorted(set(kits) | set(holders) | set(runs)):
                 tile = self._tile(class_id, kit)
@@ -201,13 +225,19 @@ class ClassState:
                 if (holder, kind, name) != (tile.holder, tile.holder_kind, tile.holder_name):
                     tile.holder, tile.holder_kind, tile.holder_name = holder, kind, name
                     self._change(tile).update(tile.holder_doc(self.names))
-                run = runs.get(kit)
-                check = ({"lesson": run["lesson_id"], "outcome": run["outcome"], "at": run["ran_at"]}
-                         if run else None)
-                if check != tile.check:
-                    tile.check = self._change(tile)["check"] = check
-                    if check and not tile.lesson:
-                        tile.lesson = self._change(tile)["lesson"] = _short(check["lesson"])
+                self._stored_lesson(tile, runs.get(kit), checks)
+
+    def _stored_lesson(self, tile: KitTile, run: dict | None, checks: dict) -> None:
+        """A stored run newer than what the tile knows names the lesson (it ended: it is recorded at its
+        end); the tile's lesson's newest stored check is its outcome unless a live one is newer."""
+        if run and run["ran_at"] > tile.lesson_at:
+            self._set_lesson(tile, _short(run["lesson_id"]), run["ran_at"], running=False)
+        stored = checks.get((tile.kit, tile.lesson)) if tile.lesson else None
+        if stored is None:
+            return
+        check = {"lesson": tile.lesson, "outcome": stored["outcome"], "at": stored["ran_at"]}
+        if tile.check is None or tile.check["lesson"] != tile.lesson or check["at"] >= tile.check["at"]:
+            self._set_check(tile, check)
 
     def show_names(self, on: bool) -> None:
         with self._lock:

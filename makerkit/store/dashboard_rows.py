@@ -27,6 +27,15 @@ class DashboardRows:
         return {kit: {"lesson_id": lesson, "mode": mode, "outcome": outcome, "ran_at": ran_at}
                 for kit, lesson, mode, outcome, ran_at in rows}
 
+    def latest_lesson_checks(self, class_id: str) -> dict[tuple[str, str], dict]:
+        """(kit, lesson) -> the newest *check* of that lesson on that kit (``outcome``, ``ran_at``): what a
+        tile shows as the running lesson's last checker outcome. At most kits x lessons rows."""
+        rows = self._execute(
+            "SELECT r.kit_id, r.lesson_id, r.outcome, r.ran_at FROM lesson_runs r JOIN "
+            "(SELECT MAX(id) AS m FROM lesson_runs WHERE class_id = ? AND kit_id IS NOT NULL AND mode = 'check' "
+            "GROUP BY kit_id, lesson_id) x ON r.id = x.m", (class_id,))
+        return {(kit, lesson): {"outcome": outcome, "ran_at": ran_at} for kit, lesson, outcome, ran_at in rows}
+
     def kit_lesson_runs(self, class_id: str, kit: str, limit: int = 50) -> list[dict]:
         """The kit's newest lesson runs, newest first, with the checker's findings."""
         rows = self._execute(

@@ -4,6 +4,8 @@ real mosquitto, with virtual ESP32 kits (the real firmware) answering the contro
 from __future__ import annotations
 
 from makerkit.classroom.control import OBEYED, OFFLINE
+from makerkit.dashboard import state as state_mod
+from makerkit.store import open_store
 
 from .conftest import artifact, wait_until
 
@@ -143,3 +145,85 @@ def test_teacher_turns_names_on(dashboard, portfolio, publisher, chromium):
         _wait(page, '[data-kit="kit-01"] .holder', "e.textContent.includes('王小明')")
     finally:
         page.close()
+
+
+def test_tiles_show_the_running_lesson_and_its_last_check(dashboard, portfolio, publisher, chromium):
+    """Live from the kit's ``lesson`` events, and from the store (``lesson check --db`` records a check
+    at its end; the dashboard reads the store every half second here)."""
+    publisher.status("kit-01", "online")
+    publisher.reading("kit-01", {"temperature": 21.5}, {"temperature": "°C"})
+    page = _page(chromium, viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(dashboard.url + "/?lang=en")
+        _tile(page, "kit-01").wait_for(timeout=WAIT_MS)
+        publisher.event("kit-01", "lesson", {"lesson": "03-thermometer", "state": "running", "mode": "check"})
+        _wait(page, '[data-kit="kit-01"] .lesson', "e.dataset.lesson === '03-thermometer' && e.dataset.running === 'true'",
+              timeout=2000)
+        assert "not checked yet" in _tile(page, "kit-01").locator(".check").inner_text()
+        publisher.event("kit-01", "lesson", {"lesson": "03-thermometer", "state": "ended", "mode": "check",
+                                             "outcome": "passed"})
+        _wait(page, '[data-kit="kit-01"] .check', "e.dataset.outcome === 'passed'", timeout=2000)
+        assert "Last check: passed" in _tile(page, "kit-01").inner_text()
+        assert _tile(page, "kit-01").locator(".lesson").get_attribute("data-running") == "false"
+        # the next lesson is checked on the kit and recorded: the tile follows the store
+        with open_store(portfolio["url"]) as store:
+            store.add_lesson_run(class_id="7a", student="s-wxm001", group=None, kit="kit-01", lesson_id="04-traffic-light",
+                                 mode="check", board="esp32", sim=False, outcome="failed", findings=[], code=None,
+                                 code_name=None, credits=0, actor="test")
+        _wait(page, '[data-kit="kit-01"] .check', "e.dataset.outcome === 'failed'", timeout=WAIT_MS)
+        assert "04-traffic-light" in _tile(page, "kit-01").locator(".lesson").inner_text()
+        assert "not passed" in _tile(page, "kit-01").locator(".check").inner_text()
+        page.screenshot(path=artifact("dashboard-lesson-tile-en.png"))
+        page.click('[data-lang-switch="zh"]')
+        _wait(page, '[data-kit="kit-01"] .check', "e.textContent.includes('未通过')", timeout=WAIT_MS)
+        assert "课程：04-traffic-light" in _tile(page, "kit-01").inner_text()
+        page.screenshot(path=artifact("dashboard-lesson-tile-zh.png"))
+    finally:
+        page.close()
+
+
+def test_a_kit_that_stops_reporting_stands_out(dashboard, publisher, chromium, monkeypatch):
+    monkeypatch.setattr(state_mod, "STALE_AFTER", 1.5)          # ten seconds in a lesson; shorter for the test
+    publisher.status("kit-01", "online")
+    publisher.status("kit-02", "online")
+    page = _page(chromium)
+    try:
+        page.goto(dashboard.url + "/?lang=en")
+        publisher.reading("kit-01", {"light": 0.4})
+        publisher.reading("kit-02", {"light": 0.6})
+        _tile(page, "kit-02").locator('[data-reading="light"]').wait_for(timeout=WAIT_MS)
+
+        def keep_kit_02_talking():
+            publisher.reading("kit-02", {"light": 0.6})
+            return page.evaluate("document.querySelector('[data-kit=\"kit-01\"]').dataset.stale === 'true'")
+        wait_until(keep_kit_02_talking, 10, interval=0.3, what="kit-01 marked as stopped reporting")
+        assert _tile(page, "kit-02").get_attribute("data-stale") == "false"
+        assert "no new readings" in _tile(page, "kit-01").locator(".stale-note").inner_text()
+        assert "rgb(255, 176, 32)" in page.evaluate(
+            "getComputedStyle(document.querySelector('[data-kit=\"kit-01\"]')).borderTopColor")
+        publisher.reading("kit-01", {"light": 0.5})                 # it comes back
+        _wait(page, '[data-kit="kit-01"]', "e.dataset.stale === 'false'", timeout=WAIT_MS)
+    finally:
+        page.close()
+
+
+def test_the_pages_load_nothing_from_beyond_the_dashboard(dashboard, portfolio, publisher, chromium):
+    """Working with no internet: every request a page makes goes to the dashboard itself (anything
+    else would be refused by the page's policy and is aborted here too)."""
+    publisher.status("kit-01", "online")
+    publisher.reading("kit-01", {"temperature": 21.5}, {"temperature": "°C"})
+    elsewhere = []
+    context = chromium.new_context()
+    context.route("**/*", lambda route: (route.continue_() if route.request.url.startswith(dashboard.url)
+                                         else (elsewhere.append(route.request.url), route.abort())))
+    page = context.new_page()
+    try:
+        for path in ("/?lang=zh", "/?lang=en", "/kit/7a/kit-01", "/student/7a/s-wxm001", "/login"):
+            page.goto(dashboard.url + path)
+            page.wait_for_load_state("networkidle", timeout=WAIT_MS) if path == "/login" else page.locator(
+                "main").wait_for(timeout=WAIT_MS)
+        _login(page, dashboard.url, portfolio["teacher"])
+        page.locator("#stop-all").wait_for(timeout=WAIT_MS)
+    finally:
+        context.close()
+    assert elsewhere == []

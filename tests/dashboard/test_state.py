@@ -74,14 +74,55 @@ def test_status_events_and_stale_kits():
 def test_holders_and_the_names_switch():
     state = ClassState(["7a"])
     state.set_roster("7a", ["kit-01", "kit-02"], {"kit-01": {"student": "s-1", "group": None}},
-                     {"s-1": "王小明"}, {}, {"kit-02": {"lesson_id": "01-blink", "mode": "check", "outcome": "pass",
-                                                       "ran_at": "2026-12-01T08:00:00.000Z"}})
+                     {"s-1": "王小明"}, {}, {"kit-02": {"lesson_id": "01-blink", "mode": "run", "outcome": "finished",
+                                                       "ran_at": "2026-12-01T08:05:00.000Z"}},
+                     {("kit-02", "01-blink"): {"outcome": "failed", "ran_at": "2026-12-01T08:00:00.000Z"},
+                      ("kit-02", "00-other"): {"outcome": "passed", "ran_at": "2026-12-01T07:00:00.000Z"}})
     snap = {t["kit"]: t for t in state.snapshot()}
     assert snap["kit-01"]["holder"] == "s-1" and snap["kit-02"]["holder"] == ""
-    assert snap["kit-02"]["check"]["outcome"] == "pass" and snap["kit-02"]["lesson"] == "01-blink"
+    assert snap["kit-01"]["holder_id"] == "s-1" and snap["kit-01"]["holder_kind"] == "student"
+    # the newest run names the lesson (a run, not a check); its outcome is the newest check of that lesson
+    assert snap["kit-02"]["lesson"] == "01-blink" and not snap["kit-02"]["running"]
+    assert snap["kit-02"]["check"] == {"lesson": "01-blink", "outcome": "failed", "at": "2026-12-01T08:00:00.000Z"}
+    assert snap["kit-01"]["lesson"] == "" and snap["kit-01"]["check"] is None
     state.take_changes()
     state.show_names(True)
-    assert {c["id"]: c["holder"] for c in state.take_changes()}["7a/kit-01"] == "王小明"
+    change = {c["id"]: c for c in state.take_changes()}["7a/kit-01"]
+    assert change["holder"] == "王小明" and change["holder_id"] == "s-1"      # links keep the pseudonymous id
+
+
+def _lesson(cls, kit, **data):
+    cls.on_message(f"makerkit/v1/7a/{kit}/event", json.dumps({"v": 1, "event": "lesson", "data": data}).encode())
+
+
+def test_the_running_lesson_and_its_last_check_live_and_from_the_store():
+    state = ClassState(["7a"])
+    _lesson(state, "kit-01", lesson="03-thermometer", state="running", mode="check")
+    tile = state.snapshot()[0]
+    assert tile["lesson"] == "03-thermometer" and tile["running"] and tile["check"] is None
+    _lesson(state, "kit-01", lesson="03-thermometer", state="ended", mode="check", outcome="passed")
+    tile = state.snapshot()[0]
+    assert not tile["running"] and tile["check"]["outcome"] == "passed" and tile["check"]["lesson"] == "03-thermometer"
+    # an older stored check of the same lesson does not hide the newer live one
+    state.set_roster("7a", ["kit-01"], {}, {}, {}, {"kit-01": {"lesson_id": "03-thermometer", "mode": "check",
+                                                            "outcome": "failed", "ran_at": "2000-01-01T00:00:00.000Z"}},
+                     {("kit-01", "03-thermometer"): {"outcome": "failed", "ran_at": "2000-01-01T00:00:00.000Z"}})
+    assert state.snapshot()[0]["check"]["outcome"] == "passed"
+    # a new lesson starts: its own outcome, none yet; a plain run's end says no checker outcome
+    _lesson(state, "kit-01", lesson="04-traffic-light", state="running", mode="run")
+    tile = state.snapshot()[0]
+    assert tile["lesson"] == "04-traffic-light" and tile["running"] and tile["check"] is None
+    _lesson(state, "kit-01", lesson="04-traffic-light", state="ended", mode="run", outcome="finished")
+    assert state.snapshot()[0]["check"] is None and not state.snapshot()[0]["running"]
+    # a newer stored run (recorded at its end) names the lesson; junk outcomes and names are not taken
+    state.set_roster("7a", ["kit-01"], {}, {}, {}, {"kit-01": {"lesson_id": "05-button", "mode": "check",
+                                                            "outcome": "crashed", "ran_at": "2999-01-01T00:00:00.000Z"}},
+                     {("kit-01", "05-button"): {"outcome": "crashed", "ran_at": "2999-01-01T00:00:00.000Z"}})
+    tile = state.snapshot()[0]
+    assert tile["lesson"] == "05-button" and tile["check"]["outcome"] == "crashed"
+    _lesson(state, "kit-02", lesson="x" * 500, state="ended", mode="check", outcome="<b>won</b>")
+    other = {t["kit"]: t for t in state.snapshot()}["kit-02"]
+    assert len(other["lesson"]) == 64 and other["check"] is None
 
 
 def test_a_page_that_lags_gets_a_snapshot_instead_of_a_backlog():

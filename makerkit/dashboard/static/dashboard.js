@@ -32,11 +32,13 @@
     head.appendChild(link); head.appendChild(this.statusEl);
     this.holderEl = el("div", "holder");
     this.lessonEl = el("div", "lesson");
+    this.checkEl = el("div", "check");
     this.staleEl = el("div", "stale-note");
     this.list = el("ul", "readings");
     this.ackEl = el("div", "ack");
-    [head, this.holderEl, this.lessonEl, this.list, this.staleEl, this.ackEl].forEach(function (c) { root.appendChild(c); });
-    this.doc = { status: "", stale: false, seen: 0, lesson: "", checkpoint: "", check: null, holder: "", ack: null };
+    [head, this.holderEl, this.lessonEl, this.checkEl, this.list, this.staleEl, this.ackEl].forEach(function (c) { root.appendChild(c); });
+    this.doc = { status: "", stale: false, seen: 0, lesson: "", running: false, checkpoint: "", check: null,
+                 holder: "", holder_id: "", holder_kind: "", ack: null };
     this.merge(doc);
   }
   Tile.prototype.row = function (name) {
@@ -47,7 +49,7 @@
     var value = el("span", "value"); value.dataset.reading = name;
     var unit = el("span", "unit");
     var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("class", "spark"); svg.setAttribute("viewBox", "0 0 " + SPARK_POINTS + " 30");
+    svg.setAttribute("class", "spark"); svg.setAttribute("viewBox", "0 0 " + SPARK_POINTS + " 40");
     svg.setAttribute("preserveAspectRatio", "none");
     var line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
     svg.appendChild(line);
@@ -64,7 +66,7 @@
     for (i = 0; i < n; i++) { if (pts[i] < lo) lo = pts[i]; if (pts[i] > hi) hi = pts[i]; }
     if (hi === lo) { hi += 1; lo -= 1; }
     var out = new Array(n), x0 = SPARK_POINTS - n;
-    for (i = 0; i < n; i++) out[i] = (x0 + i) + "," + (28 - (pts[i] - lo) / (hi - lo) * 26).toFixed(1);
+    for (i = 0; i < n; i++) out[i] = (x0 + i) + "," + (37 - (pts[i] - lo) / (hi - lo) * 34).toFixed(1);
     this.rows[name].line.setAttribute("points", out.join(" "));
   };
   Tile.prototype.merge = function (ch) {
@@ -78,7 +80,8 @@
       if (s.length > SPARK_POINTS) s.splice(0, s.length - SPARK_POINTS);
       this.drawSpark(name);
     }
-    ["status", "stale", "seen", "lesson", "checkpoint", "check", "holder", "ack"].forEach(function (k) {
+    ["status", "stale", "seen", "lesson", "running", "checkpoint", "check", "holder", "holder_id", "holder_kind",
+     "ack"].forEach(function (k) {
       if (k in ch) d[k] = ch[k];
     });
     this.render();
@@ -91,13 +94,25 @@
     r.classList.toggle("offline", status === "offline");
     r.classList.toggle("stale", !!d.stale);
     this.statusEl.textContent = T[status] || status;
-    this.holderEl.textContent = T.holder + ": " + (d.holder || T.nobody);
-    var lesson = d.lesson ? T.lesson + ": " + d.lesson + (d.checkpoint ? " · " + d.checkpoint : "") : "";
-    if (d.check) lesson += (lesson ? " — " : "") + T.checker + ": " + (d.check.outcome === "pass" ? T.pass : d.check.outcome === "fail" ? T.fail : d.check.outcome);
-    this.lessonEl.textContent = lesson;
-    this.lessonEl.dataset.outcome = d.check ? d.check.outcome : "";
+    this.renderHolder();
+    this.lessonEl.textContent = d.lesson ? T.lesson + T.colon + d.lesson + (d.running ? " · " + T.running : "") +
+      (d.checkpoint ? " · " + d.checkpoint : "") : "";
+    this.lessonEl.dataset.lesson = d.lesson || "";
+    this.lessonEl.dataset.running = d.running ? "true" : "false";
+    var check = d.check && d.check.lesson === d.lesson ? d.check : null;
+    this.checkEl.textContent = d.lesson ? T.checker + T.colon + (check ? (T["outcome_" + check.outcome] || check.outcome) : T.no_check) : "";
+    this.checkEl.dataset.outcome = check ? check.outcome : "";
     this.tick();
-    this.ackEl.textContent = d.ack ? T.acked + ": " + (T[d.ack.done] || d.ack.done) : "";
+    this.ackEl.textContent = d.ack ? T.acked + T.colon + (T[d.ack.done] || d.ack.done) : "";
+  };
+  Tile.prototype.renderHolder = function () {
+    var d = this.doc, box = this.holderEl;
+    box.textContent = T.holder + T.colon;
+    if (!d.holder) { box.appendChild(document.createTextNode(T.nobody)); return; }
+    if (d.holder_kind !== "student" || !d.holder_id) { box.appendChild(document.createTextNode(d.holder)); return; }
+    var link = el("a", "holder-link", d.holder);
+    link.href = "/student/" + this.root.dataset["class"] + "/" + d.holder_id;
+    box.appendChild(link);
   };
   Tile.prototype.tick = function () {
     var d = this.doc;
@@ -147,12 +162,19 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": data.csrf } })
       .then(function (r) { return r.json().then(function (doc) { return { ok: r.ok, doc: doc }; }); });
   }
+  function detailText(detail) {
+    /* the parts makerkit writes ("via bridge", "3 outputs off", "never online") in the page's language */
+    return (detail || "").split(", ").map(function (part) {
+      var m = /^(\d+) outputs off$/.exec(part);
+      return m ? m[1] + " " + T.outputs_off : (T[part] || part);
+    }).join(data.lang === "zh" ? "，" : ", ");
+  }
   function showAnswers(doc) {
     var tbl = document.getElementById("answers"), body = tbl.querySelector("tbody");
     body.textContent = "";
     doc.kits.forEach(function (k) {
       var tr = el("tr"); tr.dataset.ackKit = k.kit; tr.dataset.state = k.state;
-      [k.kit, T[k.state] || k.state, T[k.done] || k.done, k.detail,
+      [k.kit, T[k.state] || k.state, T[k.done] || k.done, detailText(k.detail),
        k.seconds === null ? "" : k.seconds.toFixed(2) + " s"].forEach(function (c) { tr.appendChild(el("td", "", c)); });
       tr.className = "answer-" + k.state.replace(" ", "-");
       body.appendChild(tr);
@@ -169,10 +191,10 @@
         if (r.ok) { showAnswers(r.doc); state.textContent = ""; state.dataset.state = "done"; }
         else {
           var e = r.doc.error || {};
-          state.textContent = T.control_failed + ": " + (typeof e === "string" ? e : (data.lang === "zh" ? e.zh + " " + e.hint_zh : e.en + " " + e.hint_en));
+          state.textContent = T.control_failed + T.colon + (typeof e === "string" ? e : (data.lang === "zh" ? e.zh + " " + e.hint_zh : e.en + " " + e.hint_en));
           state.dataset.state = "failed";
         }
-      }).catch(function (err) { state.textContent = T.control_failed + ": " + err; state.dataset.state = "failed"; })
+      }).catch(function (err) { state.textContent = T.control_failed + T.colon + err; state.dataset.state = "failed"; })
         .then(function () { buttons.forEach(function (b) { b.disabled = false; }); });
     }
     document.getElementById("stop-all").addEventListener("click", function () { send({ cmd: "stop" }); });
