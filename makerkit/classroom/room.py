@@ -27,7 +27,7 @@ from typing import Callable
 
 from mkfw.tls import CA_FILE
 
-from ..access.logins import Credentials, issue_login
+from ..access.logins import Credentials
 from ..access.mosquitto import TlsFiles
 from ..broker import EmbeddedBroker, _port_free, is_loopback
 from ..collector import Collector
@@ -35,6 +35,7 @@ from ..flash.kit_files import kit_broker
 from ..protocol import firmata as fm
 from ..protocol.telemetry import check_id, iso_utc
 from ..store import open_store
+from .room_logins import room_kit_ids, room_logins
 
 
 @dataclass
@@ -69,32 +70,26 @@ class _Aht20:
         return self.driver.temperature, self.driver.relative_humidity
 
 
-def _kit_id(index: int) -> str:
-    return f"kit-{index + 1:02d}"
-
-
-def _room_logins(db_url: str, class_id: str, kits: int) -> tuple[dict[str, Credentials], list[dict]]:
-    """Logins for a classroom that listens beyond loopback: a new password for the room's collector, for
-    the subscription of its dashboard (``classroom up`` starts one) and for each of its virtual kits
-    (they are this process's own, so nothing else holds those passwords), and every enabled login of
-    the class for the broker. Passwords live only in memory."""
-    own: dict[str, Credentials] = {}
+def _room_devices(db_url: str, class_id: str, kits: int, kits_dir: str,
+                  beyond_loopback: bool) -> tuple[list[str], dict[str, Credentials], list[dict] | None]:
+    """The virtual kits' ids (never a real kit's of the class) and, beyond loopback, the room's own logins
+    (in memory) and the broker's (:mod:`makerkit.classroom.room_logins`)."""
     with open_store(db_url) as store:
         store.add_class(class_id)                 # kept as it is when the class was imported
-        own["collector"] = issue_login(store, class_id=class_id, role="collector", name="classroom", replace=True)
-        own["dashboard"] = issue_login(store, class_id=class_id, role="dashboard", name="classroom", replace=True)
-        for i in range(kits):
-            own[_kit_id(i)] = issue_login(store, class_id=class_id, role="kit", kit=_kit_id(i), replace=True)
-        return own, store.logins(class_id)
+        kit_ids = room_kit_ids(store, class_id, kits, kits_dir)
+        if not beyond_loopback:
+            return kit_ids, {}, None
+        own, broker_logins = room_logins(store, class_id, kit_ids)
+        return kit_ids, own, broker_logins
 
 
 class _LessonLoop:
     """One virtual kit and the lesson code that publishes its sensors every ``interval`` seconds."""
 
-    def __init__(self, index: int, class_id: str, broker_url: str, interval: float, stop: threading.Event,
-                 kits_dir: str | None = None, login: Credentials | None = None):
+    def __init__(self, index: int, kit_id: str, class_id: str, broker_url: str, interval: float,
+                 stop: threading.Event, kits_dir: str | None = None, login: Credentials | None = None):
         import makerkit
-        self.kit_id = _kit_id(index)
+        self.kit_id = kit_id
         self.index = index
         self.interval = interval
         self.stop = stop
@@ -153,12 +148,10 @@ class Classroom:
         if port is None:             # 1883 (8883) unless something already listens there (a system mosquitto)
             port = self.default_port if _port_free(host, self.default_port) else _free_port(host)
             self.port_moved = port != self.default_port
-        # beyond loopback the broker enforces the class's access rules: the logins made with
-        # `makerkit access add` / deploy, and fresh ones for this room's collector and virtual kits
-        self.logins: dict[str, Credentials] = {}
-        broker_logins = None
-        if not is_loopback(host):
-            self.logins, broker_logins = _room_logins(self.db_url, self.class_id, self.kits_wanted)
+        # the virtual kits never take a real kit's id; beyond loopback the broker enforces the class's access
+        # rules: the logins made with `makerkit access add` / deploy, and in-memory ones for the room's own
+        self.kit_ids, self.logins, broker_logins = _room_devices(self.db_url, self.class_id, self.kits_wanted,
+                                                                 self.kits_dir, not is_loopback(host))
         self.broker = EmbeddedBroker(engine=engine, host=host, port=port, logins=broker_logins, tls=tls)
         self.collector: Collector | None = None
         self.loops: list[_LessonLoop] = []
@@ -185,9 +178,9 @@ class Classroom:
                                        password=own.password if own else None,
                                        protocol=self.broker.protocol, warn_rate=self.broker.rate_limit,
                                        stats_interval=2.0, on_batch=self._batch).start()
-            for i in range(self.kits_wanted):
-                loop = _LessonLoop(i, self.class_id, self.broker.url, self.interval, self._stop, self.kits_dir,
-                                   login=self.logins.get(_kit_id(i)))
+            for i, kit_id in enumerate(self.kit_ids):
+                loop = _LessonLoop(i, kit_id, self.class_id, self.broker.url, self.interval, self._stop,
+                                   self.kits_dir, login=self.logins.get(kit_id))
                 self.loops.append(loop)
                 loop.thread.start()
         except BaseException:
