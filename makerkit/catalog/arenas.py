@@ -110,6 +110,7 @@ class Arena:
     goals: tuple[Zone, ...]
     checkpoints: tuple[Zone, ...]
     about: Label | None = None
+    wall_names: tuple[Label, ...] = ()         # one per wall
     path: Path = field(default=Path("."), compare=False)
 
     def segments(self) -> tuple[tuple[float, float, float, float], ...]:
@@ -224,9 +225,10 @@ def _entries(f: Fields, key: str, section: str) -> list[Fields]:
     return out
 
 
-def _walls(f: Fields, size) -> tuple[tuple[float, float, float, float], ...]:
-    walls = []
+def _walls(f: Fields, size) -> tuple[tuple[tuple[float, float, float, float], ...], tuple[Label, ...]]:
+    walls, names = [], []
     for w in _entries(f, "walls", "walls"):
+        names.append(_label(w, "name", Label("墙", "a wall")))
         a = _numbers(w, "from", 2, "[x, y] in cm")
         b = _numbers(w, "to", 2, "[x, y] in cm")
         if a == b:
@@ -235,7 +237,7 @@ def _walls(f: Fields, size) -> tuple[tuple[float, float, float, float], ...]:
             if not _inside(p, size):
                 raise w.fail(key, f"a point inside the arena (0..{size[0]:g} × 0..{size[1]:g} cm)")
         walls.append(a + b)
-    return tuple(walls)
+    return tuple(walls), tuple(names)
 
 
 def _zones(f: Fields, key: str, size) -> tuple[Zone, ...]:
@@ -296,12 +298,13 @@ def parse_arena(path: Path) -> Arena:
         raise f.fail("size_cm", "[width, height] in cm, each from 20 to 2000")
     obstacles = tuple(Obstacle(_shape(o, size), _label(o, "name", Label("障碍物", "an obstacle")))
                       for o in _entries(f, "obstacles", "obstacles"))
+    walls, wall_names = _walls(f, size)
     return Arena(
         id=arena_id, name=_label(f, "name"), size=size, fence=f.bool("fence", True),
         floor=_number(f, "floor", 0.05, low=0, high=1, want="a darkness from 0 (white) to 1 (black)"),
-        start=_start(f, size), walls=_walls(f, size), obstacles=obstacles, track=_track(f, size),
+        start=_start(f, size), walls=walls, obstacles=obstacles, track=_track(f, size),
         goals=_zones(f, "goals", size), checkpoints=_zones(f, "checkpoints", size),
-        about=_label(f, "about") if "about" in f.data else None, path=path)
+        about=_label(f, "about") if "about" in f.data else None, wall_names=wall_names, path=path)
 
 
 # --- rounding a polyline's corners ---------------------------------------------------------------

@@ -97,6 +97,22 @@ def travelled(run, at_least_cm: float):
                  "让轮子一直转：转开以后，要继续向前开。")
 
 
+def stopped_at_end(run):
+    """Passes when the robot's wheels stood still when the run ended."""
+    robot = _robot(run)
+    if robot is None:
+        return _skip(run)
+    last = robot.body.samples[-1]
+    if not (last.left or last.right):
+        return run.ok(f"The robot stood still at the end, at {_xy(last.x, last.y)}.",
+                      f"最后小车停在了 {_xy_zh(last.x, last.y)}。")
+    return _fail(run, last.x, last.y,
+                 f"The wheels were still turning when the run ended after {last.t:.0f} s, at {_xy(last.x, last.y)}.",
+                 f"运行结束（{last.t:.0f} 秒）的时候，轮子还在转，小车在 {_xy_zh(last.x, last.y)}。",
+                 "When the robot is done, stop the motors with wheels.stop() and end the loop (break).",
+                 "小车完成任务后，用 wheels.stop() 让电机停下，并且结束循环（break）。")
+
+
 # --- zones ------------------------------------------------------------------------------------------
 
 def _zone(run, zone_id: str):

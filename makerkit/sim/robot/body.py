@@ -112,7 +112,8 @@ class RobotBody:
         walls = len(self.arena.walls)
         fence = 4 if self.arena.fence else 0
         if index < walls:
-            return ("a wall", "墙")
+            name = self.arena.wall_names[index] if index < len(self.arena.wall_names) else None
+            return (name.en, name.zh) if name else ("a wall", "墙")
         if index < walls + fence:
             return ("the arena's fence", "场地的围栏")
         edge = index - walls - fence

@@ -15,8 +15,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def test_the_shipped_arenas_load_and_the_robot_fits_at_the_start():
     arenas = {a.id: a for a in load_arenas()}
-    assert {"line-loop", "obstacle-field", "maze", "square-room"} <= set(arenas)
+    assert {"line-loop", "obstacle-field", "maze", "square-room", "parking"} <= set(arenas)
     assert arenas["line-loop"].track.closed and arenas["maze"].goals and arenas["obstacle-field"].obstacles
+    assert [n.en for n in arenas["parking"].wall_names] == ["the bay's left wall", "the bay's right wall"]
     for arena in arenas.values():
         assert arena.name.en and _CJK.search(arena.name.zh)
         with robot_kit(arena.path) as (kit, robot):
