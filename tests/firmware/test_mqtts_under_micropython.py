@@ -88,7 +88,7 @@ class Board:
                 self.stdout += data
                 self.events += self.decoder.feed(data)
 
-    def identity(self, timeout: float = 10.0) -> dict:
+    def identity(self, timeout: float = 20.0) -> dict:
         self.events.clear()
         self.send(fm.mk_identity_query())
         end = time.monotonic() + timeout
@@ -97,7 +97,7 @@ class Board:
             found = [e for e in self.events if isinstance(e, fm.MkIdentity)]
             if found:
                 return found[-1].info
-        raise AssertionError("no MK_IDENTITY from the kit: " + self.stderr())
+        raise AssertionError(f"no MK_IDENTITY from the kit in {timeout} s: {self.stderr()}")
 
     def stderr(self) -> str:
         if self.proc.poll() is None:
@@ -117,18 +117,19 @@ def _deploy_kits(tmp_path, db: str, port: int, ca_of: dict) -> dict:
     for kit, cafile in ca_of.items():
         srv = serve("esp32", listen="127.0.0.1:0", fs_dir=tmp_path / kit)
         try:
-            results[kit] = deploy(port=srv.url, kit_id=kit, class_id="7a", wifi_ssid="lab", db=db, timeout=15,
+            results[kit] = deploy(port=srv.url, kit_id=kit, class_id="7a", wifi_ssid="lab", db=db, timeout=30,
                                   broker=f"mqtts://127.0.0.1:{port}?ca={cafile}")
         finally:
             srv.close()
     return results
 
 
-def _wait_for(what: str, check, timeout: float) -> None:
+def _wait_for(what: str, check, timeout: float, log_path) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
+            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
+            raise AssertionError(f"{what}: not within {timeout} s; the broker's log ends:\n{tail}")
         time.sleep(0.1)
 
 
@@ -159,14 +160,16 @@ def test_the_real_firmware_over_mqtts_lands_under_its_student_and_a_wrong_ca_is_
         for n, board in enumerate(boards.values()):
             board.read(0.7)                                        # past the 500 ms boot window
             board.send(fm.mk_telemetry_put({"temperature": 21.5 + n}, {"temperature": "°C"}))
-        _wait_for("kit-01's reading in the portfolio", lambda: col.store.count("kit-01", "7a") == 1, 30)
+        _wait_for("kit-01's reading in the portfolio", lambda: col.store.count("kit-01", "7a") == 1, 60,
+                  tmp_path / "mosquitto.log")
         rows = list(col.store.export(kit="kit-01"))
         assert [(r["value"], r["unit"], r["student"]) for r in rows] == [(21.5, "°C", li)]
         assert "net" not in boards["kit-01"].identity()
 
         refused = {}
         _wait_for("kit-02 saying why it is not connected",
-                  lambda: refused.update(boards["kit-02"].identity()) or refused.get("net"), 20)
+                  lambda: refused.update(boards["kit-02"].identity()) or refused.get("net"), 40,
+                  tmp_path / "mosquitto.log")
         assert refused["net"] == "tls_ca" and refused["kit"] == "kit-02"
         result = ProbeResult(url="kit-02", firmware_name="makerkit", firmware_version=refused["version"],
                              protocol_version="2.6", is_makerkit=True, kit="kit-02", class_name="7a",
