@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -25,26 +24,26 @@ def sf_board(harness, standard_firmata):
 @pytest.fixture(scope="module")
 def kit(sf_board):
     # the host opens at the makerkit speed (115200), hears nothing it understands, and finds
-    # StandardFirmata at 57600 by itself
-    started = time.monotonic()
-    with makerkit.connect(sf_board.port, board="uno", timeout=8) as kit:
-        kit.connect_seconds = time.monotonic() - started
+    # StandardFirmata at 57600 by itself (30 s: an emulator short of CPU boots late; the switch
+    # comes with its garbled start-up bytes, see test_firmware_is_recognised)
+    with makerkit.connect(sf_board.port, board="uno", timeout=30) as kit:
         yield kit
 
 
 def test_firmware_is_recognised(kit):
     assert kit.firmware.name.startswith("StandardFirmata") and kit.firmware.version == "2.4"
     assert not kit.firmware.is_makerkit
-    assert kit.connect_seconds < 8
+    # found at 57600 by itself, switched on the noise rather than at half the timeout (15 s)
+    assert kit.handshake.baud == 57600 and kit.handshake.answered_after < 10.0
 
 
 def test_led_on_and_off(kit, sf_board):
     led = kit.led("D13")
     try:
         led.on()
-        assert sf_board.wait_for(lambda: sf_board.level("D13") == 1, timeout=2)
+        assert sf_board.wait_for(lambda: sf_board.level("D13") == 1, timeout=10)
         led.off()
-        assert sf_board.wait_for(lambda: sf_board.level("D13") == 0, timeout=2)
+        assert sf_board.wait_for(lambda: sf_board.level("D13") == 0, timeout=10)
     finally:
         led.close()
 
@@ -53,32 +52,32 @@ def test_pwm_duty(kit, sf_board):
     with kit.pwm_led("D6") as led:
         for value in (0.25, 0.5, 0.75):
             led.value = value
-            assert sf_board.wait_for(lambda: abs(sf_board.pwm_duty("D6") - value) < 0.01, timeout=2), sf_board.pwm_duty("D6")
+            assert sf_board.wait_for(lambda: abs(sf_board.pwm_duty("D6") - value) < 0.01, timeout=10), sf_board.pwm_duty("D6")
 
 
 def test_analog_read_follows_the_adc(kit, sf_board):
     with kit.light_sensor("A1") as sensor:
         for counts in (100, 700):
             sf_board.set_adc(1, counts)
-            assert sf_board.wait_for(lambda: sensor.raw == counts, timeout=2), sensor.raw
+            assert sf_board.wait_for(lambda: sensor.raw == counts, timeout=10), sensor.raw
 
 
 def test_button_reports(kit, sf_board):
     with kit.button("D2") as button:
         sf_board.set_input("D2", None)
-        assert sf_board.wait_for(lambda: not button.is_pressed, timeout=2)
+        assert sf_board.wait_for(lambda: not button.is_pressed, timeout=10)
         sf_board.set_input("D2", 0)
-        assert button.wait_for_press(timeout=2)
+        assert button.wait_for_press(timeout=10)
         sf_board.set_input("D2", None)
-        assert button.wait_for_release(timeout=2)
+        assert button.wait_for_release(timeout=10)
 
 
 def test_servo_pulse(kit, sf_board):
     with kit.servo("D9") as servo:
         servo.angle = 0
-        assert sf_board.wait_for(lambda: abs(sf_board.pulse("D9")[0] - 544) < 20, timeout=2), sf_board.pulse("D9")
+        assert sf_board.wait_for(lambda: abs(sf_board.pulse("D9")[0] - 544) < 20, timeout=10), sf_board.pulse("D9")
         servo.angle = 180
-        assert sf_board.wait_for(lambda: abs(sf_board.pulse("D9")[0] - 2400) < 20, timeout=2), sf_board.pulse("D9")
+        assert sf_board.wait_for(lambda: abs(sf_board.pulse("D9")[0] - 2400) < 20, timeout=10), sf_board.pulse("D9")
 
 
 @pytest.mark.parametrize("use", [
@@ -97,7 +96,8 @@ def test_makerkit_only_features_name_the_firmware_needed(kit, use):
 
 def test_info_names_standard_firmata(sf_board, kit):
     kit.close()   # one program at a time on a port
-    proc = subprocess.run([sys.executable, "-m", "makerkit", "info", "--port", sf_board.port, "--json"],
+    proc = subprocess.run([sys.executable, "-m", "makerkit", "info", "--port", sf_board.port, "--json",
+                           "--timeout", "8"],       # 57600 gets 4 s: time for a slowed emulator to boot
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
