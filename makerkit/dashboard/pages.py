@@ -5,11 +5,14 @@ readings are inline SVG made in Python (:mod:`makerkit.portfolio.svg`); live til
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timezone
 from html import escape
 from urllib.parse import quote
 
+from ..catalog.lessons import load_lessons
+from ..errors import CatalogError
 from ..portfolio.svg import line_chart
 from .texts import table, text
 
@@ -33,9 +36,27 @@ def _nav(lang: str, session, page: str) -> str:
     return f'<nav>{" ".join(links)} {switch}</nav>'
 
 
+@functools.lru_cache(maxsize=2)
+def lesson_titles(lang: str) -> dict[str, str]:
+    """Lesson id -> its title in ``lang``, from the catalogue that ships with makerkit (read once)."""
+    try:
+        return {lesson.id: lesson.title.pick(lang) for lesson in load_lessons()}
+    except (CatalogError, OSError):         # a broken lesson folder: the pages show ids instead
+        return {}
+
+
+def lesson_name(lang: str, lesson_id: str) -> str:
+    """``Traffic light · 04-traffic-light`` (the id alone for a lesson the catalogue does not know)."""
+    title = lesson_titles(lang).get(lesson_id)
+    return (f'{escape(title)} <span class="lesson-id">{escape(lesson_id)}</span>' if title
+            else escape(lesson_id))
+
+
 def shell(lang: str, title: str, body: str, *, session=None, page: str = "", extra: dict | None = None) -> str:
     """The page around ``body``: header, navigation, language switch, texts and script."""
     data = {"lang": lang, "page": page, "texts": table(lang), "csrf": session.csrf if session else ""}
+    if page == "class":
+        data["lessons"] = lesson_titles(lang)
     data.update(extra or {})
     return (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -97,8 +118,9 @@ def _runs_table(lang: str, runs: list[dict], *, who: bool = True) -> str:
     if not runs:
         return f'<p class="empty">{text("no_runs", lang)}</p>'
     rows = "".join(
-        f'<tr data-run="{r["id"]}" data-outcome="{escape(r["outcome"])}"><td>{_when(r["ran_at"])}</td>'
-        f'<td>{escape(r["lesson_id"])}</td><td>{_said(lang, "mode", r["mode"])}</td>'
+        f'<tr data-run="{r["id"]}" data-lesson="{escape(r["lesson_id"])}" data-outcome="{escape(r["outcome"])}">'
+        f'<td>{_when(r["ran_at"])}</td>'
+        f'<td>{lesson_name(lang, r["lesson_id"])}</td><td>{_said(lang, "mode", r["mode"])}</td>'
         f'<td class="outcome-{escape(r["outcome"])}">{_said(lang, "outcome", r["outcome"])}</td>'
         + (f'<td>{escape(r.get("student") or r.get("student_id") or r.get("group") or r.get("group_id") or "")}</td>'
            if who else f'<td>{escape(r.get("kit_id") or "")}</td>') +
@@ -109,7 +131,7 @@ def _runs_table(lang: str, runs: list[dict], *, who: bool = True) -> str:
 
 
 def _robot_caption(lang: str, p: dict) -> str:
-    head = (f'{escape(p["lesson_id"])} · {_said(lang, "mode", p["mode"])} · '
+    head = (f'{lesson_name(lang, p["lesson_id"])} · {_said(lang, "mode", p["mode"])} · '
             f'<span class="outcome-{escape(p["outcome"])}">{_said(lang, "outcome", p["outcome"])}</span> · '
             f'{_when(p["ran_at"])}')
     rec = p.get("record")

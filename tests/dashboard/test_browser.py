@@ -3,6 +3,8 @@ real mosquitto, with virtual ESP32 kits (the real firmware) answering the contro
 
 from __future__ import annotations
 
+import time
+
 from makerkit.classroom.control import OBEYED, OFFLINE
 from makerkit.dashboard import state as state_mod
 from makerkit.store import open_store
@@ -129,6 +131,16 @@ def test_teacher_logs_in_stops_all_and_sees_who_acknowledged(broker, dashboard, 
         page.wait_for_function("document.getElementById('control-state').dataset.state === 'done'", timeout=WAIT_MS)
         assert page.locator('#answers tr[data-ack-kit="kit-03"]').get_attribute("data-state") == OBEYED
         page.screenshot(path=artifact("dashboard-teacher.png"), full_page=True)
+
+        # the same in Chinese: what each kit did and why a kit did not answer, in the page's language
+        page.goto(dashboard.url + "/teacher?lang=zh")
+        page.click("#stop-all")
+        page.wait_for_function("document.getElementById('control-state').dataset.state === 'done'", timeout=WAIT_MS)
+        answer = page.locator('#answers tr[data-ack-kit="kit-02"]').inner_text()
+        assert "已执行" in answer and "已停止" in answer
+        assert "离线" in page.locator('#answers tr[data-ack-kit="kit-gone"]').inner_text()
+        assert "全部停止" in page.locator("#stop-all").inner_text()
+        page.screenshot(path=artifact("dashboard-teacher-zh.png"), full_page=True)
     finally:
         page.close()
 
@@ -171,12 +183,13 @@ def test_tiles_show_the_running_lesson_and_its_last_check(dashboard, portfolio, 
                                  mode="check", board="esp32", sim=False, outcome="failed", findings=[], code=None,
                                  code_name=None, credits=0, actor="test")
         _wait(page, '[data-kit="kit-01"] .check', "e.dataset.outcome === 'failed'", timeout=WAIT_MS)
-        assert "04-traffic-light" in _tile(page, "kit-01").locator(".lesson").inner_text()
+        assert "Lesson: Traffic light" in _tile(page, "kit-01").locator(".lesson").inner_text()   # its title
+        assert _tile(page, "kit-01").locator(".lesson").get_attribute("data-lesson") == "04-traffic-light"
         assert "not passed" in _tile(page, "kit-01").locator(".check").inner_text()
         page.screenshot(path=artifact("dashboard-lesson-tile-en.png"))
         page.click('[data-lang-switch="zh"]')
         _wait(page, '[data-kit="kit-01"] .check', "e.textContent.includes('未通过')", timeout=WAIT_MS)
-        assert "课程：04-traffic-light" in _tile(page, "kit-01").inner_text()
+        assert "课程：红绿灯" in _tile(page, "kit-01").inner_text()
         page.screenshot(path=artifact("dashboard-lesson-tile-zh.png"))
     finally:
         page.close()
@@ -227,3 +240,75 @@ def test_the_pages_load_nothing_from_beyond_the_dashboard(dashboard, portfolio, 
     finally:
         context.close()
     assert elsewhere == []
+
+
+_LEGIBILITY = """() => {
+  // the contrast ratio (WCAG 2) of each text in the tiles against the tile behind it, and its size
+  function rgb(c) { return c.match(/[\\d.]+/g).slice(0, 4).map(Number); }
+  function lum(c) {
+    return 0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2]);
+    function ch(v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }
+  }
+  function background(e) {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  }
+  const out = [];
+  document.querySelectorAll('.tile[data-status="online"] *').forEach(e => {
+    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own) return;
+    const s = getComputedStyle(e), a = lum(rgb(s.color)), b = lum(background(e));
+    out.push({cls: e.className, text: e.textContent.trim(), px: parseFloat(s.fontSize),
+              ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)});
+  });
+  return out;
+}"""
+
+
+def _a_class(publisher, kits=24):
+    for n in range(1, kits + 1):
+        kit = f"kit-{n:02d}"
+        publisher.status(kit, "offline" if n % 11 == 0 else "online")
+        publisher.reading(kit, {"temperature": 20 + n / 10, "humidity": 40.0 + n}, {"temperature": "°C", "humidity": "%"})
+        if n % 3 == 0:
+            publisher.event(kit, "lesson", {"lesson": "03-thermometer", "state": "running", "mode": "check"})
+        if n % 4 == 0:
+            publisher.event(kit, "lesson", {"lesson": "03-thermometer", "state": "ended", "mode": "check",
+                                            "outcome": "passed" if n % 8 else "failed"})
+
+
+def test_the_class_view_is_readable_on_a_projector(dashboard, publisher, chromium):
+    """The issue's class of 40 kits: on a 1920 x 1080 projector every tile is on the one screen; on a
+    1280 x 800 one, in both languages, large type and strong contrast (WCAG's 4.5:1 for every text of
+    a tile, 7:1 for the readings). The screenshots are kept."""
+    _a_class(publisher, 40)
+    for step in range(6):                                   # a few sparkline points, half a second apart
+        wait_until(lambda: dashboard.state.tiles.get("7a/kit-40"), 10, what="the class on the dashboard")
+        for n in range(1, 41):
+            publisher.reading(f"kit-{n:02d}", {"temperature": 20 + n / 10 + (step % 3) / 2})
+        time.sleep(0.5)
+    for lang, width, height in (("en", 1920, 1080), ("zh", 1920, 1080), ("en", 1280, 800), ("zh", 1280, 800)):
+        page = _page(chromium, viewport={"width": width, "height": height})
+        try:
+            page.goto(f"{dashboard.url}/?lang={lang}")
+            _wait(page, '[data-kit="kit-40"] [data-reading="temperature"]', "e.textContent !== ''")
+            _wait(page, '[data-kit="kit-16"] .check', "e.dataset.outcome === 'failed'")
+            texts = page.evaluate(_LEGIBILITY)
+            shown = page.evaluate("(() => { const c = document.querySelector('[data-kit=\"kit-16\"] .check')"
+                                  ".getBoundingClientRect(), t = document.querySelector('[data-kit=\"kit-16\"]')"
+                                  ".getBoundingClientRect(); return c.width > 20 && c.right <= t.right; })()")
+            assert shown, "the tile's checker outcome is cut off"
+            lowest = page.evaluate("Math.max(...[...document.querySelectorAll('.tile')].map(t => t.getBoundingClientRect().bottom))")
+            page.screenshot(path=artifact(f"dashboard-projector-{lang}-{width}.png"))
+        finally:
+            page.close()
+        if width == 1920:
+            assert lowest <= height, f"the class does not fit the screen: the last tile ends at {lowest} px"
+        values = [t for t in texts if "value" in t["cls"]]
+        assert values and min(t["px"] for t in values) >= 28 and min(t["ratio"] for t in values) >= 7
+        assert min(t["px"] for t in texts if "kit-id" in t["cls"]) >= 24
+        small = [t for t in texts if t["px"] < 16 or t["ratio"] < 4.5]
+        assert small == [], small

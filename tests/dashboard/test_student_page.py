@@ -46,9 +46,10 @@ def test_student_page(broker, dashboard, portfolio, publisher, chromium, monkeyp
         assert "Student s-wxm001" in page.locator("h1").inner_text() and "王小明" not in page.content()
         assert page.locator('[data-held-kit="kit-01"]').count() == 1
         page.locator('[data-chart="kit-01 light"] svg polyline').wait_for(timeout=10_000)
-        lessons = {r.inner_text().split("\t")[1].strip(): r.get_attribute("data-outcome")
+        lessons = {r.get_attribute("data-lesson"): r.get_attribute("data-outcome")
                    for r in page.locator("table.runs tbody tr").all()}
         assert lessons == {"18-drive-square": "passed", "01-blink": "passed"}
+        assert "Blink" in page.locator('tr[data-lesson="01-blink"]').inner_text()      # the lesson's title
         page.wait_for_function("(() => { const i = document.querySelector('.pictures img');"
                                " return i && i.naturalWidth > 500; })()", timeout=10_000)
         assert page.locator(".pictures figure").count() == 1

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var SPARK_POINTS = 120;
+  var COMPACT_FROM = 12;      /* more tiles than this: the compact tiles, so a class of 40 fits a 1920 x 1080 screen */
   var data = JSON.parse(document.getElementById("dashboard-data").textContent);
   var T = data.texts;
   var api = window.makerkitDashboard = { afterUpdate: null, tiles: {} };
@@ -21,6 +22,14 @@
     return String(Math.round(v * 100) / 100);
   }
 
+  function labelled(box, label, value) {
+    /* "Lesson: Traffic light": the label in a span of its own (compact tiles leave it out) */
+    box.textContent = "";
+    if (!value) return;
+    box.appendChild(el("span", "label", label + T.colon));
+    box.appendChild(document.createTextNode(value));
+  }
+
   /* -- one kit's tile ------------------------------------------------------------------------ */
   function Tile(doc) {
     this.id = doc.id; this.spark = {}; this.rows = {}; this.units = {};
@@ -31,12 +40,14 @@
     this.statusEl = el("span", "status");
     head.appendChild(link); head.appendChild(this.statusEl);
     this.holderEl = el("div", "holder");
-    this.lessonEl = el("div", "lesson");
-    this.checkEl = el("div", "check");
+    this.lessonRow = el("div", "lesson-row");
+    this.lessonEl = el("span", "lesson");
+    this.checkEl = el("span", "check");
+    this.lessonRow.appendChild(this.lessonEl); this.lessonRow.appendChild(this.checkEl);
     this.staleEl = el("div", "stale-note");
     this.list = el("ul", "readings");
     this.ackEl = el("div", "ack");
-    [head, this.holderEl, this.lessonEl, this.checkEl, this.list, this.staleEl, this.ackEl].forEach(function (c) { root.appendChild(c); });
+    [head, this.holderEl, this.lessonRow, this.list, this.staleEl, this.ackEl].forEach(function (c) { root.appendChild(c); });
     this.doc = { status: "", stale: false, seen: 0, lesson: "", running: false, checkpoint: "", check: null,
                  holder: "", holder_id: "", holder_kind: "", ack: null };
     this.merge(doc);
@@ -65,8 +76,8 @@
     var lo = Infinity, hi = -Infinity, i;
     for (i = 0; i < n; i++) { if (pts[i] < lo) lo = pts[i]; if (pts[i] > hi) hi = pts[i]; }
     if (hi === lo) { hi += 1; lo -= 1; }
-    var out = new Array(n), x0 = SPARK_POINTS - n;
-    for (i = 0; i < n; i++) out[i] = (x0 + i) + "," + (37 - (pts[i] - lo) / (hi - lo) * 34).toFixed(1);
+    var out = new Array(n), step = (SPARK_POINTS - 1) / (n - 1);      /* the points so far, across the width */
+    for (i = 0; i < n; i++) out[i] = (i * step).toFixed(1) + "," + (37 - (pts[i] - lo) / (hi - lo) * 34).toFixed(1);
     this.rows[name].line.setAttribute("points", out.join(" "));
   };
   Tile.prototype.merge = function (ch) {
@@ -95,12 +106,14 @@
     r.classList.toggle("stale", !!d.stale);
     this.statusEl.textContent = T[status] || status;
     this.renderHolder();
-    this.lessonEl.textContent = d.lesson ? T.lesson + T.colon + d.lesson + (d.running ? " · " + T.running : "") +
-      (d.checkpoint ? " · " + d.checkpoint : "") : "";
+    var titles = data.lessons || {};
+    labelled(this.lessonEl, d.lesson ? T.lesson : "", d.lesson ? (titles[d.lesson] || d.lesson) +
+      (d.running ? " · " + T.running : "") + (d.checkpoint ? " · " + d.checkpoint : "") : "");
     this.lessonEl.dataset.lesson = d.lesson || "";
+    this.lessonEl.title = d.lesson || "";
     this.lessonEl.dataset.running = d.running ? "true" : "false";
     var check = d.check && d.check.lesson === d.lesson ? d.check : null;
-    this.checkEl.textContent = d.lesson ? T.checker + T.colon + (check ? (T["outcome_" + check.outcome] || check.outcome) : T.no_check) : "";
+    labelled(this.checkEl, d.lesson ? T.checker : "", d.lesson ? (check ? (T["outcome_" + check.outcome] || check.outcome) : T.no_check) : "");
     this.checkEl.dataset.outcome = check ? check.outcome : "";
     this.tick();
     this.ackEl.textContent = d.ack ? T.acked + T.colon + (T[d.ack.done] || d.ack.done) : "";
@@ -135,6 +148,7 @@
         if (tile) tile.merge(ch); else if (ch.kit) { tile = tiles[ch.id] = new Tile(ch); place(tile); }
       }
       empty.hidden = box.children.length > 0;
+      box.classList.toggle("compact", box.children.length > COMPACT_FROM);
       if (api.afterUpdate) api.afterUpdate(changes);
     }
     function server(s) {
