@@ -256,7 +256,7 @@ class _RunView:
                 self.robot.started(event.robot)
         elif isinstance(event, Output):
             self.show(f"{stamp} {event.text}")
-        elif isinstance(event, LevelChange):
+        elif isinstance(event, LevelChange) and self.robot is None:   # a robot's motor pins: its map shows them
             state = (_t("on", "亮") if event.level >= 1 else _t("off", "灭") if event.level <= 0
                      else f"{event.level:.0%}")
             self.show(f"{stamp} {_symbol(self.console, 'led')} {event.pin}: {state}")

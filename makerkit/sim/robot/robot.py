@@ -48,6 +48,8 @@ class SimRobot:
             sensor = world.part("line_sensor", pins[mount.pin])
             look = LineLook(self.body, self.track, mount, threshold=None if sensor.analog else sensor.threshold)
             sensor.reads_from(look)
+            if not sensor.analog:
+                world.drive_input(pins[mount.pin], look)     # the DO straight from the look (read every ms)
             self.lines.append((mount.pin, sensor, look))
             self._hooked.append(("input", pins[mount.pin]))
         if self.spec.bumper:

@@ -115,24 +115,39 @@ class Track:
 class LineLook:
     """What one line sensor on the robot sees (see the module docstring). After each look it knows
     how long the spot cannot reach the tape's edge at the present wheel speeds, and answers from
-    what it saw until then (or until the speeds change)."""
+    what it saw until then (or until the speeds change). It is the line sensor's source of darkness
+    (``line_sensor.reads_from``) and, for a module read on its DO, drives the pin itself: the
+    firmware reads it every millisecond, so the answer is kept as the level the module outputs."""
 
     def __init__(self, body, track: Track, mount, *, threshold: float | None = None):
         self.body, self.track, self.mount = body, track, mount
         self.threshold = threshold             # a module read on its DO only: its comparator's threshold
         self.reach = math.hypot(mount.x, mount.y)
         self._darkness = 0.0
-        self._until = -1                       # microseconds: what it saw holds until then...
+        self._level = 0
+        self._until = -1.0                     # seconds (the kit's): what it saw holds until then...
         self._epoch = -1                       # ... while the wheel speeds stay as they were
 
-    def __call__(self) -> float:
+    def _fresh(self) -> None:
         body = self.body
-        if body.epoch == self._epoch and body.now_us() < self._until:
-            return self._darkness
+        if body.epoch == self._epoch and body.world.now() < self._until:
+            return
         self._darkness, margin = self.at(body.update())
-        self._until = body.t_us + body.quiet_for(margin, self.reach)
+        self._level = 1 if self.threshold is not None and self._darkness >= self.threshold else 0
+        self._until = (body.t_us + body.quiet_for(margin, self.reach)) / 1e6
         self._epoch = body.epoch
+
+    def __call__(self) -> float:
+        self._fresh()
         return self._darkness
+
+    def digital(self) -> int:
+        """The module's DO: 1 over the line."""
+        self._fresh()
+        return self._level
+
+    def voltage(self) -> float:
+        return float(self.digital())
 
     def at(self, pose) -> tuple[float, float]:
         """(darkness, margin in cm) the sensor sees with the robot at ``pose``."""

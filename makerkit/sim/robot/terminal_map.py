@@ -77,7 +77,7 @@ class TerminalMap:
 def describe(snapshot: dict, names: Iterable[str] = ()) -> str:
     """One line about the robot: time, place, heading, wheel speeds, sensors, contact."""
     parts = [f"{snapshot['t']:6.1f}s  x {snapshot['x']:5.0f} cm  y {snapshot['y']:5.0f} cm  "
-             f"heading {snapshot['heading'] % 360:3.0f}°  wheels {snapshot['left']:+.0f}/{snapshot['right']:+.0f} cm/s"]
+             f"heading {round(snapshot['heading']) % 360:3d}°  wheels {snapshot['left']:+.0f}/{snapshot['right']:+.0f} cm/s"]
     for i, cm in enumerate(snapshot["sonar"]):
         parts.append(f"sonar{i + 1} {cm:.0f} cm" if cm else f"sonar{i + 1} –")
     if snapshot["line"]:
