@@ -18,19 +18,21 @@ def test_blink_solution_passes_from_what_the_host_did(stock_board):
     run = report.run
     levels = run.output_levels("D13")
     assert [lv.level for lv in levels][:4] == [1.0, 0.0, 1.0, 0.0]
-    assert 0.45 <= levels[1].t - levels[0].t <= 0.8      # real time
+    # real time: the solution's half-second sleep, stamped by the host's clock (above: only a guard)
+    assert 0.45 <= levels[1].t - levels[0].t < 5.0
     assert "亮 on" in run.printed and "灭 off" in run.printed
     assert board.outputs[13] == 0          # the runner freed the pin and left it safe
 
 
 def test_blink_starter_fails_with_what_to_fix(stock_board):
     kit, _ = stock_board
-    report = check_lesson("01-blink", kit=kit, seconds=2)
+    report = check_lesson("01-blink", kit=kit, seconds=30)
     assert report.exit_code == EXIT_CHECK_FAILED
     (finding,) = report.findings
     assert finding.failed and "never turned off" in finding.message("en")
     assert "led.off()" in finding.fix("en") and "led.off()" in finding.fix("zh")
-    assert report.run.ended == "finished" and report.run.elapsed < 1.0
+    # ended with the script, after its half-second sleep, not at the 30 s budget
+    assert report.run.ended == "finished" and 0.45 <= report.run.elapsed < 10.0
 
 
 def test_button_on_a_real_kit_uses_the_presses_it_saw(stock_board):

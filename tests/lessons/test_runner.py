@@ -130,7 +130,7 @@ def test_a_script_that_ends_early_is_judged_on_what_it_did(write_script):
 
 def test_run_in_real_time_reports_events_as_they_happen():
     events = []
-    run = run_lesson("02-button-led", sim=True, board="uno", solution=True, seconds=1.3,
+    run = run_lesson("02-button-led", sim=True, board="uno", solution=True, seconds=2.4,
                      on_event=events.append)
     assert run.ended == "budget" and run.crash is None
     kinds = [type(e) for e in events]
@@ -138,7 +138,10 @@ def test_run_in_real_time_reports_events_as_they_happen():
     press = next(e for e in events if isinstance(e, ScenarioEvent))
     assert press.en == "button D4 pressed" and press.t == pytest.approx(1.0, abs=0.01)
     lit = [e for e in events if isinstance(e, LevelChange) and e.level == 1.0]
-    assert lit and 1.0 <= lit[0].t <= 1.5        # the LED followed the press (0.05 s poll, real time)
+    # the LED followed the press (a 0.05 s poll, real time): after it, inside the run, so before the
+    # release at 2.5 s. A loaded machine may delay the poll: how soon (REACT) is the checker's to judge,
+    # on the virtual clock (tests/lessons/test_every_lesson.py)
+    assert lit and 1.0 <= lit[0].t <= 2.4
 
 
 def test_run_without_scenario_and_with_prints():
