@@ -13,7 +13,8 @@
 | ``POST /api/names`` | teacher | ``{"on": true}``: display names instead of pseudonymous ids |
 | ``GET/POST /login``, ``POST /logout`` | anyone | |
 
-A viewer is anyone when the dashboard listens on loopback, else a logged-in teacher or dashboard login.
+A viewer is anyone when the dashboard listens on loopback (and is asked for by a loopback name), else a
+logged-in teacher or dashboard login.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import MakerkitError
 from . import history, pages
-from .auth import COOKIE, SESSION_HOURS, Session, Sessions, check_login
+from .auth import COOKIE, SESSION_HOURS, Session, Sessions, check_login, open_view_allowed
 from .hub import Hub
 from .state import ClassState
 from .texts import pick_lang, text
@@ -84,7 +85,7 @@ class Dashboard:
 
     def viewer(self, request: Request) -> tuple[bool, Session | None]:
         session = self.session(request)
-        return (self.settings.open_view or session is not None), session
+        return (open_view_allowed(self.settings.open_view, request.url.hostname) or session is not None), session
 
     def in_scope(self, session: Session | None, class_id: str) -> bool:
         """A class this dashboard watches (``--class``) and, with a login, the login's own class."""

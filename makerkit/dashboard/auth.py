@@ -1,7 +1,8 @@
 """Who may see what (docs/DASHBOARD.md §3).
 
 * The class view needs no login only when the dashboard listens on loopback (only this laptop can
-  open it); anywhere else every page but the login page needs a login.
+  open it) and the page was asked for by a loopback name (``localhost``, ``127.0.0.1``, ``[::1]``);
+  anywhere else every page but the login page needs a login.
 * The teacher's controls always need a ``teacher`` login, of the class they act on.
 * A login is a broker login of the class access list (docs/ACCESS.md), checked against the hash the
   portfolio keeps (``$7$``, constant-time comparison); only ``teacher`` and ``dashboard`` logins open
@@ -16,6 +17,7 @@ CSRF token.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import threading
 import time
@@ -48,9 +50,26 @@ class Session:
         return self.role == "teacher"
 
 
+def loopback_name(host: str | None) -> bool:
+    """``localhost`` or a loopback address (``127.0.0.1``, ``::1``; a name such as ``127.x.example`` is none)."""
+    host = (host or "").strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def open_view_for(host: str) -> bool:
     """The read-only class view opens without a login only on a loopback address."""
-    return is_loopback(host.strip("[]"))
+    return loopback_name(host) and is_loopback(host.strip("[]"))
+
+
+def open_view_allowed(open_view: bool, host_header: str | None) -> bool:
+    """The open view also needs the browser to have asked for this laptop by a loopback name: a web
+    page elsewhere whose name was pointed at 127.0.0.1 afterwards ("DNS rebinding") gets the login page."""
+    return open_view and loopback_name(host_header)
 
 
 def check_login(db: str, username: str, password: str, classes: tuple[str, ...] = ()) -> dict | None:

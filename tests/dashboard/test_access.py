@@ -140,3 +140,17 @@ def test_a_teacher_of_another_class_cannot_log_in_here(broker, portfolio):
         assert Browser(server.url).login(other)[0] == 401
     finally:
         server.stop()
+
+
+def test_the_open_view_wants_a_loopback_name(dashboard):
+    """A page elsewhere that points its own name at 127.0.0.1 ("DNS rebinding") cannot read the open
+    class view: only requests for localhost, 127.0.0.1 or [::1] get it without a login."""
+    b = Browser(dashboard.url)
+    port = dashboard.port
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", "127.0.0.1"):
+        assert b.request("/api/class", headers={"Host": host})[0] == 200, host
+    for host in (f"class-view.attacker.invalid:{port}", f"127.0.0.1.attacker.invalid:{port}", "10.0.0.2"):
+        status, headers, _ = b.request("/", headers={"Host": host})
+        assert status == 303 and headers["location"].startswith("/login"), host
+        assert b.request("/api/class", headers={"Host": host})[0] == 401, host
+    assert not open_view_for("127.0.0.1.attacker.invalid") and open_view_for("127.0.0.2")
