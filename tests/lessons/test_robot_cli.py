@@ -66,7 +66,9 @@ def test_run_draws_the_run_and_shows_the_robot(runner, tmp_path):
     _png(picture)
     [record] = (tmp_path / "work" / "18-drive-square" / "runs").glob("*-run-uno.json")   # the record stays in the work folder
     data = load_record(record)
-    assert data["mode"] == "run" and data["findings"] == [] and 1.4 <= data["seconds"] <= 2.5
+    # the run took its 1.5 s budget; on the real clock a loaded machine may close it late, so the upper
+    # bound only says it did not run on
+    assert data["mode"] == "run" and data["findings"] == [] and 1.4 <= data["seconds"] < 15.0
 
 
 def test_check_with_db_puts_picture_and_record_in_the_portfolio(runner, tmp_path):
