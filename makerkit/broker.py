@@ -32,7 +32,13 @@ AMQTT_RATE_LIMIT = 2000.0          # messages/s measured for amqtt on a laptop (
 
 
 def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as s:
+    """True when nothing listens on ``host:port``. Connections that just closed (TIME_WAIT, for a minute after
+    a broker stopped) do not count: a broker binds with SO_REUSEADDR too, so it can be started again at once.
+    Not on Windows, where SO_REUSEADDR would let two programs share one port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        if os.name != "nt":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
@@ -127,10 +133,13 @@ class EmbeddedBroker:
 
     # -- mosquitto ------------------------------------------------------------------------------
     def _start_mosquitto(self, timeout: float) -> None:
+        """mosquitto on the files :func:`write_mosquitto` writes into ``data_dir``; its sessions, queued and
+        retained messages are kept in ``data_dir/data/`` across restarts (a temporary folder, deleted at
+        :meth:`stop`, only when no ``data_dir`` was given)."""
         if self.data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="makerkit-broker-")
             self.data_dir = self._tmp.name
-        os.makedirs(self.data_dir, exist_ok=True)
+        os.makedirs(self.data_dir, mode=0o700, exist_ok=True)
         conf = write_mosquitto(self.logins, listen=f"{self.host}:{self.port}", out_dir=self.data_dir,
                                tls=self.tls, run_as=getpass.getuser(), allow_anonymous=self.allow_anonymous).conf
         log = open(os.path.join(self.data_dir, "mosquitto.log"), "ab")

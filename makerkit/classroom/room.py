@@ -13,7 +13,8 @@ of ``makerkit access ca``; the virtual kits hold the class CA as a deployed kit 
 Like real boards, the virtual kits keep their flash between runs in a folder next to the portfolio
 (``classroom.db.kits/kit-01/``, holding ``/makerkit.json`` and ``/mkfw_state.json``): a second
 ``classroom up`` on the same portfolio boots them with the next boot number and their ``seq``
-continues, so the collector stores the new readings instead of taking them for redeliveries.
+continues, so the collector stores the new readings instead of taking them for redeliveries. A mosquitto
+broker (``engine="mosquitto"``) keeps its files, sessions and retained messages in ``classroom.db.broker/``.
 """
 
 from __future__ import annotations
@@ -152,7 +153,9 @@ class Classroom:
         # rules: the logins made with `makerkit access add` / deploy, and in-memory ones for the room's own
         self.kit_ids, self.logins, broker_logins = _room_devices(self.db_url, self.class_id, self.kits_wanted,
                                                                  self.kits_dir, not is_loopback(host))
-        self.broker = EmbeddedBroker(engine=engine, host=host, port=port, logins=broker_logins, tls=tls)
+        # with mosquitto, its sessions and retained messages stay next to the portfolio across runs
+        self.broker = EmbeddedBroker(engine=engine, host=host, port=port, logins=broker_logins, tls=tls,
+                                     data_dir=self.db_path + ".broker")
         self.collector: Collector | None = None
         self.loops: list[_LessonLoop] = []
         self._stop = threading.Event()

@@ -49,6 +49,12 @@ def config(db, listen, out_dir, class_id, tls_dir):
     click.echo(("运行：" if zh else "run: ") + f"mosquitto -c {files.conf}")
 
 
+def _default_data_dir(db: str) -> str:
+    """Where ``broker run``'s mosquitto keeps its files: next to a SQLite portfolio, else in this folder."""
+    path = db[len("sqlite:///"):] if db.startswith("sqlite:///") else ""
+    return path + ".broker" if path and path != ":memory:" else "makerkit-broker"
+
+
 @broker.command()
 @click.option("--db", required=True, help=DB_HELP)
 @click.option("--listen", required=True, help="HOST:PORT the broker listens on, e.g. 0.0.0.0:1883.")
@@ -57,7 +63,10 @@ def config(db, listen, out_dir, class_id, tls_dir):
               help="amqtt is built in; mosquitto when installed.")
 @click.option("--tls-dir", default=None, type=click.Path(file_okay=False),
               help="Certificates from makerkit access ca: listen with TLS (mqtts://).")
-def run(db, listen, class_id, engine, tls_dir):
+@click.option("--data-dir", default=None, type=click.Path(file_okay=False),
+              help="mosquitto: folder for its files and the sessions and retained messages it keeps across "
+                   "restarts (default: next to a SQLite portfolio, PORTFOLIO.db.broker; else ./makerkit-broker).")
+def run(db, listen, class_id, engine, tls_dir, data_dir):
     """Run the embedded broker with the access rules until Ctrl-C or SIGTERM.
 
     运行内置 MQTT 服务器（按访问规则），按 Ctrl-C 停止。
@@ -71,10 +80,13 @@ def run(db, listen, class_id, engine, tls_dir):
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with EmbeddedBroker(engine=engine, host=host, port=port, logins=logins, allow_anonymous=False,
-                        tls=_tls(tls_dir)) as running:
+                        tls=_tls(tls_dir), data_dir=data_dir or _default_data_dir(db)) as running:
         zh = current_language() == "zh"
         click.echo((f"MQTT 服务器（{running.engine}，{len(logins)} 个账号）正在监听 " if zh else
                     f"broker ({running.engine}, {len(logins)} logins) listening on ") + running.url, err=True)
+        if running.engine == "mosquitto":
+            click.echo((f"会话和保留消息保存在 {running.data_dir}（重启后仍在）" if zh else
+                        f"sessions and retained messages kept in {running.data_dir} (across restarts)"), err=True)
         try:
             while not stop.wait(0.5):
                 pass
