@@ -164,3 +164,18 @@ def test_wheel_encoders_count_slots(tmp_path):
             last = level
         turns = robot.body.travel[0] / (math.pi * 6.5)
         assert edges == int(turns * 40) and 30 <= edges <= 80
+
+
+def test_a_program_counts_encoder_slots_with_a_button_callback(tmp_path):
+    from makerkit.catalog.robot_spec import EncoderMount
+    with robot_kit(room(tmp_path, start=(50, 100, 0)), encoders=(EncoderMount("enc", "left", 20),)) as (kit, robot):
+        counted = []
+        encoder = kit.button("A1")                        # the disc's slot sensor: 0 over a slot
+        encoder.when_pressed = lambda: counted.append(1)
+        wheels = kit.motor_driver(left=LEFT, right=RIGHT)
+        wheels.forward(1.0)
+        kit.sleep(1.0)
+        wheels.stop()
+        kit.sleep(0.05)
+        slots = robot.body.travel[0] / (math.pi * 6.5) * 20
+        assert abs(len(counted) - slots) <= 1 and len(counted) > 30
