@@ -109,7 +109,10 @@ def save_robot_run(console: Console, run, *, mode: str, findings=(), outcome: st
     from ..lessons_runner.robot_run import run_record, save_run
     record = run_record(run, mode=mode, findings=findings, outcome=outcome) if run is not None else None
     if record is None:
-        if picture or record_file:
+        if (picture or record_file) and run is not None and run.lesson.robot is None:
+            console.print(_t(f"Lesson {run.lesson.id} has no robot: --picture and --record are for robot lessons.",
+                             f"课程 {run.lesson.id} 没有机器人：--picture 和 --record 只用于机器人课程。"))
+        elif picture or record_file:
             console.print(_t("No robot picture: only the virtual kit (--sim) sees where the robot drives.",
                              "没有机器人运行图：只有虚拟套件（--sim）才能看到机器人开过的路线。"))
         return None

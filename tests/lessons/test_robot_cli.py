@@ -87,3 +87,8 @@ def test_check_with_db_puts_picture_and_record_in_the_portfolio(runner, tmp_path
     assert media == "image/png" and png[:8] == b"\x89PNG\r\n\x1a\n"
     assert kind == "application/json" and json.loads(kept)["findings"][0]["status"] == "fail"
     assert not any("picture" in f for f in run["findings"][1:])          # one picture per run on the kit page
+
+
+def test_picture_for_a_lesson_without_a_robot_says_so(runner, tmp_path):
+    result = runner.invoke(cli, ["lesson", "check", "01-blink", "--sim", "--solution", "--picture", str(tmp_path / "x.png")])
+    assert result.exit_code == 0 and "has no robot" in result.output and not (tmp_path / "x.png").exists()

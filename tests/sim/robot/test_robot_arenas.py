@@ -86,6 +86,15 @@ def test_a_start_inside_an_obstacle_is_refused_when_the_robot_is_put_there(tmp_p
     assert "start" in caught.value.message_en and _CJK.search(caught.value.message_zh)
 
 
+def test_the_arenas_ship_inside_the_lessons_package_and_are_no_lesson():
+    from makerkit.catalog.arenas import arenas_dir
+    from makerkit.catalog.lessons import load_lessons
+    from makerkit.resources import packaged_dir
+    assert (packaged_dir("lessons") / "arenas" / "line-loop.toml").is_file()
+    assert arenas_dir().name == "arenas" and (arenas_dir() / "README.md").is_file()
+    assert "arenas" not in {lesson.path.name for lesson in load_lessons()}
+
+
 def test_an_unknown_arena_lists_the_ones_there_are(tmp_path):
     with pytest.raises(CatalogError) as caught:
         arena_path("no-such-arena")
