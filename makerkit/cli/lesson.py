@@ -304,7 +304,7 @@ def _show_crash(console: Console, crash) -> None:
 @click.argument("lesson_id", metavar="ID")
 @_kit_options
 @click.option("--seconds", type=click.FloatRange(min=0, min_open=True), metavar="N",
-              help="Stop after N seconds (default: run until Ctrl-C).")
+              help="Stop after N seconds (default: the lesson's [run] seconds, else run until Ctrl-C).")
 @click.option("--no-scenario", is_flag=True, help="On the virtual kit, do not press buttons or change the room.")
 @click.option("--broker", metavar="URL",
               help="A kit on a USB cable (Uno...): link it to the class broker while the lesson runs, so what it "
@@ -319,20 +319,23 @@ def run(lesson_id, port, sim, board, script, solution, update_firmware, skip_wir
     makerkit lesson run 01-blink --sim
     """
     from ..lessons_runner import EXIT_SCRIPT_CRASHED, run_lesson
+    from ..lessons_runner.announce import announce
     item = load_lesson(lesson_id)
     console = _console()
     path = pick(console, item, script, solution)
     _firmware_gate(console, port, sim, board, update_firmware)
     with checked_kit(console, item, port=port, sim=sim, board=board, clock="real", skip=skip_wiring_check,
-                     faults=sim_faults) as kit, _class_link(console, kit, broker, class_id, kit_id):
+                     faults=sim_faults) as kit, _class_link(console, kit, broker, class_id, kit_id) as link:
+        announce(kit, item.id, state="running", mode="run", bridge=link)       # the class dashboard's tile
         console.print(_t(f"Running {path.name} of lesson {item.id} on {_describe_kit(sim, board, port)}. "
                          "Press Ctrl-C to stop.",
                          f"在{_describe_kit(sim, board, port)} 上运行课程 {item.id} 的 {path.name}。按 Ctrl-C 停止。"))
         robot = RobotRunView(console) if item.robot is not None and sim else None
         with _RunView(console, item.plot, robot) as view:
-            result = run_lesson(item, kit=kit, script=path, seconds=seconds, scenario=not no_scenario,
-                                on_event=view)
-    outcome = "crashed" if result.crash is not None else ("finished" if result.ended == "finished" else "stopped")
+            result = run_lesson(item, kit=kit, script=path, seconds=seconds or item.run_seconds,
+                                scenario=not no_scenario, on_event=view)
+        outcome = "crashed" if result.crash is not None else ("finished" if result.ended == "finished" else "stopped")
+        announce(kit, item.id, state="ended", mode="run", outcome=outcome, bridge=link)
     saved = save_robot_run(console, result, mode="run", outcome=outcome, picture=picture, record_file=record_file)
     ident = getattr(result.kit, "identity", None)
     _record(console, db, lesson_id=item.id, mode="run", board=result.board.id, sim=result.is_sim,
@@ -372,6 +375,7 @@ def check(lesson_id, port, sim, board, script, solution, update_firmware, skip_w
     makerkit lesson check 01-blink --sim --script my_blink.py
     """
     from ..lessons_runner import check_lesson
+    from ..lessons_runner.announce import announce
     item = load_lesson(lesson_id)
     console = _console()
     path = pick(console, item, script, solution)
@@ -380,7 +384,9 @@ def check(lesson_id, port, sim, board, script, solution, update_firmware, skip_w
                      f"正在{_describe_kit(sim, board, port)} 上检查课程 {item.id} 的 {path.name}……"))
     with checked_kit(console, item, port=port, sim=sim, board=board, clock="virtual", skip=skip_wiring_check,
                      faults=sim_faults) as kit:
+        announce(kit, item.id, state="running", mode="check")
         report = check_lesson(item, kit=kit, script=path)
+        announce(kit, item.id, state="ended", mode="check", outcome=report.outcome)
     if report.crash is not None:
         _show_crash(console, report.crash)
     for finding in report.findings:
