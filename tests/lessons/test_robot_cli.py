@@ -92,3 +92,16 @@ def test_check_with_db_puts_picture_and_record_in_the_portfolio(runner, tmp_path
 def test_picture_for_a_lesson_without_a_robot_says_so(runner, tmp_path):
     result = runner.invoke(cli, ["lesson", "check", "01-blink", "--sim", "--solution", "--picture", str(tmp_path / "x.png")])
     assert result.exit_code == 0 and "has no robot" in result.output and not (tmp_path / "x.png").exists()
+
+
+def test_run_stops_after_the_lessons_run_seconds(runner, tmp_path):
+    import shutil
+    from makerkit.catalog.lessons import load_lesson
+    folder = tmp_path / "19-obstacle-avoid"
+    shutil.copytree(load_lesson("19-obstacle-avoid").path, folder)
+    toml = folder / "lesson.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[run]\nseconds = 30", "[run]\nseconds = 1.5"),
+                    encoding="utf-8")
+    result = runner.invoke(cli, ["lesson", "run", str(folder), "--sim", "--solution"])   # loops for ever
+    assert result.exit_code == 0, result.output
+    assert "Stopped after 1.5 s." in result.output
