@@ -206,8 +206,9 @@ def _gap_rows(lang: str, gaps: list[dict]) -> str:
 def _quarantine_rows(lang: str, items: list[dict]) -> str:
     if not items:
         return f'<p class="empty" id="no-quarantine">{text("no_quarantine", lang)}</p>'
-    rows = "".join(f'<tr><td>{_when(q["received_at"])}</td><td>{escape(q["topic"])}</td><td>{escape(q["reason"])}</td>'
-                   f'<td><code>{escape(q["detail"] or "")[:200]}</code></td></tr>' for q in items)
+    rows = "".join(f'<tr data-reason="{escape(q["reason"])}"><td>{_when(q["received_at"])}</td><td>{escape(q["topic"])}</td>'
+                   f'<td>{_said(lang, "reason", q["reason"])}</td>'
+                   f'<td><code>{escape(str(q["detail"] or "")[:200])}</code></td></tr>' for q in items)
     head = "".join(f"<th>{text(k, lang)}</th>" for k in ("when", "topic", "reason", "detail"))
     return f'<table id="quarantine"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
