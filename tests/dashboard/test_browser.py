@@ -58,6 +58,7 @@ def test_class_view_shows_readings_live_and_offline_kits(dashboard, publisher, c
 
         for _ in range(30):                                  # a sparkline of several points
             publisher.reading("kit-09", {"light": 0.5})
+        _wait(page, '[data-kit="kit-09"] [data-reading="light"]', "e.textContent === '0.5'", timeout=2000)
         path = artifact("dashboard-class-view.png")
         page.screenshot(path=path, full_page=True)
         print(f"screenshot: {path}")
