@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import CatalogError
 from ..resources import data_dir
 from ._toml import Fields, read_toml
+from .text import Text
 
 SCHEMA_VERSION = 1
 ARENA_FOLDER = "arenas"          # inside the lessons folder, so arenas ship with the lessons
@@ -34,13 +35,6 @@ _KEYS = {
     "goals": {"id", "name", "rect", "circle"},
     "checkpoints": {"id", "name", "rect", "circle"},
 }
-
-
-@dataclass(frozen=True)
-class Label:
-    """A name in Simplified Chinese and English."""
-    zh: str
-    en: str
 
 
 @dataclass(frozen=True)
@@ -76,14 +70,14 @@ class Shape:
 @dataclass(frozen=True)
 class Obstacle:
     shape: Shape
-    name: Label
+    name: Text
 
 
 @dataclass(frozen=True)
 class Zone:
     """A goal or a checkpoint: an area the robot should reach."""
     id: str
-    name: Label
+    name: Text
     shape: Shape
 
 
@@ -99,7 +93,7 @@ class Track:
 @dataclass(frozen=True)
 class Arena:
     id: str
-    name: Label
+    name: Text
     size: tuple[float, float]
     fence: bool
     floor: float
@@ -109,8 +103,8 @@ class Arena:
     track: Track | None
     goals: tuple[Zone, ...]
     checkpoints: tuple[Zone, ...]
-    about: Label | None = None
-    wall_names: tuple[Label, ...] = ()         # one per wall
+    about: Text | None = None
+    wall_names: tuple[Text, ...] = ()         # one per wall
     path: Path = field(default=Path("."), compare=False)
 
     def segments(self) -> tuple[tuple[float, float, float, float], ...]:
@@ -135,7 +129,7 @@ class Arena:
         def shape(s: Shape) -> dict:
             return ({"circle": [s.x, s.y, s.r]} if s.kind == "circle" else {"rect": [s.x, s.y, s.w, s.h]})
 
-        def label(t: Label) -> dict:
+        def label(t: Text) -> dict:
             return {"en": t.en, "zh-CN": t.zh}
 
         track = None
@@ -180,14 +174,14 @@ def _numbers(f: Fields, key: str, count: int, want: str, default=...) -> tuple[f
     return tuple(float(v) for v in value)
 
 
-def _label(f: Fields, key: str, default: Label | None = None) -> Label | None:
+def _label(f: Fields, key: str, default: Text | None = None) -> Text | None:
     if key not in f.data and default is not None:
         return default
     t = f.table(key)
     zh, en = t.str("zh-CN"), t.str("en")
     if not zh.strip() or not en.strip():
         raise f.fail(key, "a name in both languages: { zh-CN = \"...\", en = \"...\" }")
-    return Label(zh=zh, en=en)
+    return Text(zh=zh, en=en)
 
 
 def _shape(f: Fields, size: tuple[float, float]) -> Shape:
@@ -225,10 +219,10 @@ def _entries(f: Fields, key: str, section: str) -> list[Fields]:
     return out
 
 
-def _walls(f: Fields, size) -> tuple[tuple[tuple[float, float, float, float], ...], tuple[Label, ...]]:
+def _walls(f: Fields, size) -> tuple[tuple[tuple[float, float, float, float], ...], tuple[Text, ...]]:
     walls, names = [], []
     for w in _entries(f, "walls", "walls"):
-        names.append(_label(w, "name", Label("墙", "a wall")))
+        names.append(_label(w, "name", Text("墙", "a wall")))
         a = _numbers(w, "from", 2, "[x, y] in cm")
         b = _numbers(w, "to", 2, "[x, y] in cm")
         if a == b:
@@ -296,7 +290,7 @@ def parse_arena(path: Path) -> Arena:
     size = _numbers(f, "size_cm", 2, "[width, height] in cm, each from 20 to 2000")
     if not all(20 <= v <= 2000 for v in size):
         raise f.fail("size_cm", "[width, height] in cm, each from 20 to 2000")
-    obstacles = tuple(Obstacle(_shape(o, size), _label(o, "name", Label("障碍物", "an obstacle")))
+    obstacles = tuple(Obstacle(_shape(o, size), _label(o, "name", Text("障碍物", "an obstacle")))
                       for o in _entries(f, "obstacles", "obstacles"))
     walls, wall_names = _walls(f, size)
     return Arena(

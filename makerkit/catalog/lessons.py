@@ -28,6 +28,7 @@ from ..i18n import current_language
 from ..resources import data_dir
 from ._toml import Fields, read_toml
 from .robot_spec import RobotSpec, parse_robot
+from .text import Text
 
 SCHEMA_VERSION = 1
 LANGS = ("zh-CN", "en")
@@ -36,19 +37,6 @@ TOPICS = ("basics", "output", "input", "sensor", "actuator", "iot", "robot", "ai
 _ID = re.compile(r"^[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$")
 _ROLE = re.compile(r"^[a-z][a-z0-9_]*$")
 REQUIRED_FILES = ("README.md", "README.zh-CN.md", "starter.py", "solution.py", "check.py")
-
-
-@dataclass(frozen=True)
-class Text:
-    """One piece of text in Simplified Chinese and English."""
-    zh: str
-    en: str
-
-    def pick(self, lang: str | None = None) -> str:
-        return self.zh if (lang or current_language()) == "zh" else self.en
-
-    def __str__(self) -> str:
-        return self.pick()
 
 
 @dataclass(frozen=True)
