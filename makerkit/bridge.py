@@ -32,6 +32,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from .access.logins import username_for
 from .errors import DisconnectedError, MakerkitError, StoreError, UsageError
 from .mqtt.connection import Message, MqttConnection
 from .protocol import firmata as fm
@@ -51,9 +52,9 @@ BROKER_GRACE = 3.0            # seconds the broker may be away before the user i
 class Bridge:
     """``Bridge(kit, broker="mqtt://...", outbox="bridge-kit-07.db").start()`` ... ``stop()``.
 
-    ``kit`` is an open :class:`~makerkit.device.kit.Kit`; ``class_id``/``kit_id`` default to the
-    kit's own configuration. :meth:`detach` / :meth:`attach` swap the kit behind a running bridge
-    (what :func:`run_bridge` does when the port comes back).
+    ``kit`` is an open :class:`~makerkit.device.kit.Kit`; ``class_id``/``kit_id`` default to its config, the
+    login (no ``username``/``password``) to the kit's own: the password it keeps for its bridge. :meth:`detach`
+    / :meth:`attach` swap the kit behind a running bridge (what :func:`run_bridge` does when the port comes back).
     """
 
     def __init__(self, kit, broker: str, *, outbox: str | None = None, class_id: str | None = None,
@@ -70,6 +71,10 @@ class Bridge:
                              hint_en="Set them once: makerkit bridge --class 7a --kit kit-07 ... (or kit.configure(kit=..., class_=...)).",
                              hint_zh="请先设置：makerkit bridge --class 7a --kit kit-07 ...（或在程序里 kit.configure(kit=..., class_=...)）。")
         self.class_id, self.kit_id = tm.check_id(class_id, "class"), tm.check_id(kit_id)
+        if username is None and password is None and kit.firmware.supports("config"):
+            password = kit.broker_password()             # the kit's own login (its EEPROM), as provision gave it
+            username = username_for(class_id=self.class_id, role="kit", kit=self.kit_id) if password else None
+        self.username = username
         self.outbox = Outbox(outbox or f"bridge-{self.class_id}-{self.kit_id}.db", keep)
         self.set_clock = set_clock
         self.published = 0

@@ -5,13 +5,15 @@ assigned, all boards at once, one board's failure its own.
 one thread per port. Each board goes through:
 
 1. **check**: ask the board who it is (the Firmata handshake). A kit that already answers as a kit of
-   this class, is in the class's inventory and runs this makerkit's firmware is *already done* and is
-   left alone, so running the same command again only finishes what failed;
+   this class, is in the class's inventory, has its own login and runs this makerkit's firmware is
+   *already done* and is left alone, so running the same command again only finishes what failed;
 2. **flash** (only with ``firmware``, or for boards that take makerkit's own image, such as the Uno):
    flash regions whose hash already matches are skipped;
 3. **deploy** (MicroPython boards): the firmware files that changed, the kit's config with WiFi,
    broker and the kit's own login (:mod:`makerkit.flash.enrol`), then the kit confirms its id;
-   **configure** (Arduino boards): the kit id and class set over Firmata (MK_CONFIG);
+   **configure** (Arduino boards): the kit id and class set over Firmata (MK_CONFIG), and the kit's own
+   login, its password kept in the kit's EEPROM for whichever computer bridges it (``makerkit bridge``,
+   ``lesson run --broker``: no login to type there);
 4. **register** in the class's inventory (board, hardware id, incarnation, firmware build).
 
 A board keeps the kit id it already carries for this class; new boards get the free ids
@@ -173,6 +175,7 @@ class _Job:
     timeout: float
     flash_options: dict
     only_outdated: bool                  # class update: leave current kits alone even without a check hit
+    logins: frozenset = frozenset()      # kit ids of the class with an enabled login, as the run started
 
 
 def _check(job: _Job, port: str):
@@ -194,8 +197,11 @@ def _check(job: _Job, port: str):
 
 
 def _done_already(job: _Job, port: str, found) -> Optional[str]:
-    """The kit id when the board is a finished kit of this class (registered, current firmware)."""
+    """The kit id when the board is a finished kit of this class (registered, with its own login, current
+    firmware)."""
     if found is None or not found.is_makerkit or found.class_name != job.class_id or not found.kit:
+        return None
+    if not job.only_outdated and found.kit not in job.logins:     # provisioned before kits got logins
         return None
     row = job.inventory.get(found.kit)
     if row is None:
@@ -245,7 +251,7 @@ def _run_one(job: _Job, port: str, report: Callable[[str, int, int], None]) -> K
             outcome.firmware = (result.inventory or {}).get("firmware") or ""
         else:
             step = "configure"
-            outcome.kit, outcome.firmware = _configure_over_firmata(job, port, found, report)
+            outcome.kit, outcome.firmware, outcome.username = _configure_over_firmata(job, port, found, report)
         outcome.state = UPDATED if job.only_outdated else PROVISIONED
         return outcome
     except MakerkitError as exc:
@@ -262,8 +268,9 @@ def _run_one(job: _Job, port: str, report: Callable[[str, int, int], None]) -> K
         report("done" if outcome.ok else "failed", 1, 1)
 
 
-def _configure_over_firmata(job: _Job, port: str, found, report) -> tuple[str, str]:
-    """An Arduino kit: set its kit id and class over Firmata, then register it."""
+def _configure_over_firmata(job: _Job, port: str, found, report) -> tuple[str, str, str]:
+    """An Arduino kit: set its kit id and class over Firmata, give it its own login, then register it;
+    returns the kit id, its firmware and its username."""
     from ..api import connect
     from ..flash import enrol
     from ..store import open_store
@@ -277,12 +284,30 @@ def _configure_over_firmata(job: _Job, port: str, found, report) -> tuple[str, s
                              zh=f"{port} 上的开发板运行的不是 makerkit 固件，无法保存套件编号。",
                              hint_en="Leave --firmware out: makerkit flashes its own image onto Arduino kits.",
                              hint_zh="请去掉 --firmware：makerkit 会给 Arduino 套件烧录自己的固件。", port=port)
+        username = _give_login(job, kit, chosen)
         identity = dict(kit.identity.info)
     report("configure", 1, 1)
     with open_store(job.db) as store:
         row = enrol.register(store, class_id=job.class_id, kit_id=chosen, board=job.profile.id,
                              inc=identity.get("inc") or "", identity=identity)
-    return chosen, row.get("firmware") or ""
+    return chosen, row.get("firmware") or "", username
+
+
+def _give_login(job: _Job, kit, kit_id: str) -> str:
+    """The Arduino kit's own broker login, its password kept in the kit's EEPROM for whichever computer
+    bridges it (``makerkit bridge``, ``lesson run --broker``): the one it holds when it still matches the
+    stored hash, else a new one (only the hash goes into the store)."""
+    from ..access.logins import username_for
+    from ..flash import enrol
+    from ..store import open_store
+    username = username_for(class_id=job.class_id, role="kit", kit=kit_id)
+    held = kit.broker_password()
+    with open_store(job.db) as store:
+        login = enrol.kit_login(store, class_id=job.class_id, kit_id=kit_id,
+                                current={"username": username, "password": held})
+    if login.password != held:
+        kit.configure(password=login.password)
+    return login.username
 
 
 # -- the class set ----------------------------------------------------------------------------------
@@ -294,7 +319,7 @@ def detected_ports(board: str | BoardProfile) -> list[str]:
     return [p.port for p in list_ports() if profile.id in p.candidates]
 
 
-def _prepare(db: str, class_id: str, board, ports: list[str]) -> tuple[BoardProfile, dict]:
+def _prepare(db: str, class_id: str, board, ports: list[str]) -> tuple[BoardProfile, dict, frozenset]:
     from ..flash import enrol
     from ..store import open_store
     profile = load_board(board)
@@ -311,7 +336,8 @@ def _prepare(db: str, class_id: str, board, ports: list[str]) -> tuple[BoardProf
     with open_store(db) as store:
         enrol.check_class(store, class_id)
         inventory = {row["kit"]: row for row in store.kits(class_id)}
-    return profile, inventory
+        logins = frozenset(row["kit_id"] for row in store.logins(class_id, "kit") if row["kit_id"])
+    return profile, inventory, logins
 
 
 def _run_all(job: _Job, ports: list[str], progress: Optional[PortProgress]) -> list[KitOutcome]:
@@ -341,14 +367,14 @@ def provision(*, db: str, class_id: str, board: str | BoardProfile, ports: list[
     from ..flash.deploy import build_config
     from ..flash.kit_files import kit_broker
     started = time.monotonic()
-    profile, inventory = _prepare(db, class_id, board, ports)
+    profile, inventory, logins = _prepare(db, class_id, board, ports)
     network = {"wifi_ssid": wifi_ssid, "wifi_password": wifi_password, "broker": broker}
     if profile.install == "deploy":                                         # bad values: before any port
         build_config({}, kit_id="kit", class_id=class_id, **dict(network, broker=kit_broker(broker)[0]))
     job = _Job(class_id=class_id, profile=profile, db=db, firmware=None if firmware is None else str(firmware),
                network=network if profile.install == "deploy" else {},
                kit_ids=KitIds(class_id, list(ports), set(inventory)), inventory=inventory, timeout=timeout,
-               flash_options=dict(flash_options or {}), only_outdated=False)
+               flash_options=dict(flash_options or {}), only_outdated=False, logins=logins)
     outcomes = _run_all(job, list(ports), progress)
     if assign:
         _assign_in_roster_order(db, class_id, [o for o in outcomes if o.ok and o.kit])
@@ -362,10 +388,10 @@ def update(*, db: str, class_id: str, board: str | BoardProfile, ports: list[str
     """Bring the kits at ``ports`` up to this makerkit's firmware, keeping their ids, settings and logins;
     kits already current are left alone."""
     started = time.monotonic()
-    profile, inventory = _prepare(db, class_id, board, ports)
+    profile, inventory, logins = _prepare(db, class_id, board, ports)
     job = _Job(class_id=class_id, profile=profile, db=db, firmware=None if firmware is None else str(firmware),
                network={}, kit_ids=KitIds(class_id, list(ports), set(inventory)), inventory=inventory,
-               timeout=timeout, flash_options=dict(flash_options or {}), only_outdated=True)
+               timeout=timeout, flash_options=dict(flash_options or {}), only_outdated=True, logins=logins)
     outcomes = _run_all(job, list(ports), progress)
     return ProvisionResult(class_id=class_id, board=profile.id, outcomes=outcomes,
                            seconds=time.monotonic() - started, command=list(command or []))

@@ -163,6 +163,15 @@ class Kit:
         return dict(self.client.request(fm.mk_config_get(), expect=fm.MkConfig, timeout=2.0,
                                         what=("the configuration query", "配置查询")).config)
 
+    def broker_password(self) -> str | None:
+        """The password of the kit's own broker login, as the kit keeps it for whoever bridges it (a
+        tethered Arduino kit, set by ``class provision``); None when it keeps none or shows none."""
+        self.require("config")
+        config = self.client.request(fm.mk_config_get(show_password=True), expect=fm.MkConfig, timeout=2.0,
+                                     what=("the configuration query", "配置查询")).config
+        password = config.get("password")
+        return password if isinstance(password, str) and password and password != "***" else None
+
     def _telemetry_helper(self):
         if self._telemetry is None:
             from .telemetry import KitTelemetry

@@ -281,8 +281,11 @@ def mk_config_set(mapping: Mapping[str, Any]) -> bytes:
     return _sysex_bytes(MK_CONFIG, bytes((MK_CONFIG_SET,)) + pack7(_lines(mapping)))
 
 
-def mk_config_get() -> bytes:
-    return _sysex_bytes(MK_CONFIG, bytes((MK_CONFIG_GET,)))
+def mk_config_get(show_password: bool = False) -> bytes:
+    """GET; ``show_password`` asks the kit for its broker password in plain text (``show=password``:
+    the bridge that logs in as the kit; firmware without a password to show answers ``"***"`` or ``""``)."""
+    payload = pack7(_lines({"show": "password"})) if show_password else b""
+    return _sysex_bytes(MK_CONFIG, bytes((MK_CONFIG_GET,)) + payload)
 
 
 def mk_telemetry_put(readings: Mapping[str, float], units: Mapping[str, str] | None = None) -> bytes:

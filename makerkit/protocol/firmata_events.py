@@ -90,6 +90,10 @@ class MkIdentity:
 class MkConfig:
     config: dict
 
+    def __repr__(self) -> str:          # a GET with show=password carries the kit's broker password
+        shown = {k: ("***" if k in ("password", "wifi_password") and v else v) for k, v in self.config.items()}
+        return f"MkConfig(config={shown!r})"
+
 
 @_ev
 class MkTelemetryRecord:

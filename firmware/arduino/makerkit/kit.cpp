@@ -18,7 +18,8 @@
 #define EE_CLASS ((uint8_t *)49)
 #define EE_INC ((uint8_t *)82)        // 13 bytes: the incarnation, 12 of [0-9a-z] and NUL
 #define EE_HW ((uint8_t *)95)         // 13 bytes: the random hardware id, 12 hex digits and NUL
-#define LAYOUT 2                      // EEPROM layout: 1 had no incarnation nor hardware id
+#define EE_PASS ((uint8_t *)108)      // 33 bytes: the kit's own broker password (for its bridge), NUL-terminated
+#define LAYOUT 3                      // EEPROM layout: 1 had no incarnation nor hardware id, 2 no password
 #define NAME_MAX 32
 #define ID_LEN 12
 #define SEQ_BLOCK 16
@@ -43,6 +44,7 @@ static uint32_t ent_a = 0x6A09E667UL, ent_b = 0xBB67AE85UL;   // entropy pool (s
 static const char K_KIT[] PROGMEM = "kit";
 static const char K_CLASS[] PROGMEM = "class";
 static const char K_INTERVAL[] PROGMEM = "interval";
+static const char K_PASSWORD[] PROGMEM = "password";
 static const char K_ERROR[] PROGMEM = "error";
 static const char K_KEY[] PROGMEM = "key";
 static const char EMPTY[] PROGMEM = "";
@@ -202,7 +204,7 @@ static void ensure_inc() {
 void kit_setup() {
   uint8_t layout = 0;
   if (eeprom_read_byte(EE_MAGIC) == 'm' && eeprom_read_byte(EE_MAGIC + 1) == 'k') layout = eeprom_read_byte(EE_MAGIC + 2);
-  if (layout != 1 && layout != LAYOUT) {
+  if (layout < 1 || layout > LAYOUT) {
     layout = 1;
     eeprom_update_dword(EE_BOOT, 0);
     eeprom_update_dword(EE_SEQ, 0);
@@ -219,8 +221,9 @@ void kit_setup() {
   if (layout == 1) {                  // counters without an incarnation: a new one (and an id) when first needed
     eeprom_update_byte(EE_INC + ID_LEN, 0xFF);
     eeprom_update_byte(EE_HW + ID_LEN, 0xFF);
-    eeprom_update_byte(EE_MAGIC + 2, LAYOUT);
   }
+  if (layout < 3) eeprom_update_byte(EE_PASS, 0);   // no broker password yet; counters and ids are kept
+  eeprom_update_byte(EE_MAGIC + 2, LAYOUT);
   eeprom_update_dword(EE_SEQ, next_seq);
   boot_count = eeprom_read_dword(EE_BOOT) + 1;
   eeprom_update_dword(EE_BOOT, boot_count);
@@ -248,7 +251,9 @@ static void send_identity() {
   mk_json_end();
 }
 
-static void send_config() {
+// The config, secrets as "***" (or "" when unset); the password itself only when the host asks for it
+// (`show=password`): the bridge that logs in to the class broker as this kit.
+static void send_config(bool show_password) {
   char name[NAME_MAX + 1];
   mk_json_begin(MK_CONFIG, MK_CONFIG_RESULT);
   ee_name(EE_KIT, name);
@@ -259,7 +264,10 @@ static void send_config() {
   j_key(PSTR("wifi_password")); j_str_P(EMPTY);
   j_key(PSTR("broker")); j_str_P(EMPTY);
   j_key(PSTR("username")); j_str_P(EMPTY);
-  j_key(PSTR("password")); j_str_P(EMPTY);
+  ee_name(EE_PASS, name);
+  j_key(K_PASSWORD);
+  if (show_password || !name[0]) j_str(name);
+  else j_str_P(PSTR("***"));
   j_key(K_INTERVAL); j_uint(eeprom_read_word(EE_INTERVAL));
   mk_json_end();
 }
@@ -284,6 +292,21 @@ static bool parse_interval(const Line &l, uint16_t &out) {
   return true;
 }
 
+static bool valid_password(const char *s, uint8_t n) {   // [A-Za-z0-9]{0,32}: empty forgets it
+  if (n > NAME_MAX) return false;
+  for (uint8_t i = 0; i < n; i++)
+    if (!isalnum(s[i])) return false;
+  return true;
+}
+
+static bool asks_password(const char *text, uint16_t n) {   // GET with a `show=password` line
+  const char *p = text, *end = text + n;
+  Line l;
+  while (next_line(p, end, l) > 0)
+    if (is_key(l, PSTR("show")) && l.val_len == 8 && strncmp_P(l.val, K_PASSWORD, 8) == 0) return true;
+  return false;
+}
+
 static void config_set(const char *text, uint16_t n) {
   const char *end = text + n, *p = text;
   Line l;
@@ -296,8 +319,10 @@ static void config_set(const char *text, uint16_t n) {
       if (!valid_name(l.val, l.val_len, true)) { config_refused(PSTR("bad_value"), l); return; }
     } else if (is_key(l, K_INTERVAL)) {
       if (!parse_interval(l, interval)) { config_refused(PSTR("bad_value"), l); return; }
+    } else if (is_key(l, K_PASSWORD)) {
+      if (!valid_password(l.val, l.val_len)) { config_refused(PSTR("bad_value"), l); return; }
     } else {
-      config_refused(PSTR("bad_key"), l);   // wifi_*, broker, username, password: an Uno has no WiFi
+      config_refused(PSTR("bad_key"), l);   // wifi_*, broker, username: an Uno has no WiFi
       return;
     }
   }
@@ -307,12 +332,12 @@ static void config_set(const char *text, uint16_t n) {
       parse_interval(l, interval);
       eeprom_update_word(EE_INTERVAL, interval);
     } else {
-      uint8_t *where = is_key(l, K_KIT) ? EE_KIT : EE_CLASS;
+      uint8_t *where = is_key(l, K_KIT) ? EE_KIT : is_key(l, K_CLASS) ? EE_CLASS : EE_PASS;
       eeprom_update_block(l.val, where, l.val_len);
       eeprom_update_byte(where + l.val_len, 0);
     }
   }
-  send_config();
+  send_config(false);
 }
 
 // ---- wall clock ---------------------------------------------------------------------------------
@@ -572,7 +597,7 @@ void kit_sysex(uint8_t command, uint8_t *d, uint16_t n) {
   char *text = (char *)(d + 1);
   if (command == MK_CONFIG) {
     if (sub == MK_CONFIG_SET) config_set(text, len);
-    else if (sub == MK_CONFIG_GET) send_config();
+    else if (sub == MK_CONFIG_GET) send_config(asks_password(text, len));
     else mk_error(C_BADSUB, command, -1, E_BADSUB, Z_BADSUB);
   } else {
     telemetry(sub, text, len);
