@@ -29,7 +29,7 @@ def broker(tmp_path):
 
 
 def uno_kit(uno):
-    return makerkit.connect(uno.port, board="uno", timeout=8, clock="real")
+    return makerkit.connect(uno.port, board="uno", timeout=30, clock="real")   # ends when it answers
 
 
 def status_with(broker, kit, text):
@@ -101,5 +101,5 @@ def test_readings_the_uno_dropped_are_counted_on_the_board_and_reported(tmp_path
             status = wait_until(lambda: status_with(broker, "kit-12", '"dropped":2'), 20, what="dropped in the status")
             assert json.loads(status)["inc"] == kit.identity.info["inc"]
         # the board says so itself too, in MK_IDENTITY
-        info = kit.client.request(fm.mk_identity_query(), expect=fm.MkIdentity, timeout=3).info
+        info = kit.client.request(fm.mk_identity_query(), expect=fm.MkIdentity, timeout=10).info
         assert info["dropped"] == 2

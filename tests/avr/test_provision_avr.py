@@ -22,7 +22,7 @@ def test_two_unos_flashed_then_given_their_ids_over_firmata(tmp_path, uno_factor
         [o.error for o in result.outcomes]
     assert all(o.flashed_bytes > 0 for o in result.outcomes)
     for uno, kit_id in zip(unos, ("kit-01", "kit-02")):
-        with makerkit.connect(uno.port, board="uno", timeout=8, clock="real") as kit:
+        with makerkit.connect(uno.port, board="uno", timeout=30, clock="real") as kit:
             assert (kit.identity.kit_id, kit.identity.class_id) == (kit_id, "7c")       # kept in EEPROM
     with open_store(db) as store:
         kits = store.kits("7c")
