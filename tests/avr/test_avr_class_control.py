@@ -10,6 +10,7 @@ import pytest
 import makerkit
 from makerkit.bridge import Bridge
 from makerkit.classroom.control import OBEYED, say_to_class, stop_class
+from makerkit.protocol import firmata as fm
 
 from support.brokers import Mosquitto
 
@@ -45,6 +46,7 @@ def test_stop_and_say_reach_a_bridged_avr_uno(tmp_path, uno_factory, makerkit_he
             assert uno.wait_for(lambda: uno.level("D13") == 0 and uno.pwm_duty("D5") == 0.0, timeout=10)
             assert abs(uno.pulse("D9")[0] - pulse_before[0]) < 20                 # the servo holds its angle
             assert uno.pulse("D9")[2] > pulse_before[2]                           # ... still driven
+            kit.client.request(fm.report_version(), expect=fm.ProtocolVersion, timeout=10)   # after the bridge's writes
             quiet = uno.pulse("D8")[2]
             kit.sleep(0.2)
             assert uno.pulse("D8")[2] == quiet                                    # the buzzer is silent
