@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 
 from .access.logins import username_for
 from .errors import DisconnectedError, MakerkitError, StoreError, UsageError
-from .mqtt.connection import Message, MqttConnection
+from .mqtt.connection import Message, MqttConnection, login_refused_text
 from .protocol import firmata as fm
 from .protocol import replay
 from .protocol import telemetry as tm
@@ -182,10 +182,7 @@ class Bridge:
 
     def take_notices(self) -> list[dict]:
         """The messages since the last call, oldest first: ``{"code", "en", "zh", "at"}``."""
-        out = []
-        while self._notices:
-            out.append(self._notices.popleft())
-        return out
+        return [self._notices.popleft() for _ in range(len(self._notices))]
 
     def _kit_dropped(self, dropped: int) -> None:
         if dropped > self.kit_dropped:
@@ -312,6 +309,8 @@ class Bridge:
             self._broker_down_since = now
         elif not self._broker_told and now - self._broker_down_since >= BROKER_GRACE:
             self._broker_told = True
+            if self.mqtt.login_refused:       # e.g. a kit provisioned after the broker files were written
+                return self.note("broker_refused", *login_refused_text(where, self.username, self.outbox.path))
             self.note("broker_away",
                       f"The broker at {where} cannot be reached. Readings wait in {self.outbox.path} and are sent "
                       f"when it is back; check that it runs and that this computer is on the network.",

@@ -22,6 +22,7 @@ from .url import parse_broker_url
 
 _PUBACK = 0x40
 _SESSION_TAKEN_OVER = 0x8E
+_LOGIN_REFUSED = (0x86, 0x87)       # CONNACK: bad user name or password, not authorized (3.1.1 codes 4 and 5)
 
 
 class Message:
@@ -53,8 +54,26 @@ class Message:
         return f"Message({self.topic!r}, {len(self.payload)} bytes, qos={self.qos}, mid={self.mid})"
 
 
+def login_refused_text(where: str, username: str | None, waiting: str | None = None) -> tuple[str, str]:
+    """What to tell the user when the broker at ``where`` refuses ``username`` (None: no login at all)
+    (English, Chinese); ``waiting``: the file the readings wait in meanwhile."""
+    who_en, who_zh = (username, username) if username else ("without a login", "（未登录）")
+    en = (f"The broker at {where} refuses the login {who_en}" + (f"; readings wait in {waiting}" if waiting else "")
+          + ". A login made or given a new password since the broker started (access add, deploy --db, class "
+            "provision) is let in once the broker files are written again (makerkit broker config, then kill -HUP) "
+            "or broker run is restarted. Without a login of its own, give --username and the password in "
+            "MAKERKIT_MQTT_PASSWORD.")
+    zh = (f"{where} 上的 MQTT 服务器拒绝了账号 {who_zh}" + (f"；读数保存在 {waiting} 中" if waiting else "")
+          + "。服务器启动后才创建或换过密码的账号（access add、deploy --db、class provision），要在重新生成服务器文件"
+            "（makerkit broker config，再 kill -HUP）或重启 broker run 之后才能登录。没有自己的账号时，请加 --username，"
+            "并把密码放在 MAKERKIT_MQTT_PASSWORD 中。")
+    return en, zh
+
+
 class MqttConnection:
     """One broker connection. ``on_message(Message)`` runs on paho's network thread: keep it short."""
+
+    login_refused = False               # the broker's last CONNACK: this login (or none) may not connect
 
     def __init__(self, url: str, client_id: str, *, username: str | None = None, password: str | None = None,
                  subscriptions: list[tuple[str, int]] = (), on_message: Callable[[Message], None] | None = None,
@@ -119,6 +138,7 @@ class MqttConnection:
 
     # -- paho callbacks (network thread) ------------------------------------------------------
     def _handle_connect(self, client, userdata, flags, reason_code, properties):
+        self.login_refused = reason_code.value in _LOGIN_REFUSED
         if reason_code.is_failure:
             self.last_error = str(reason_code)
             return
