@@ -33,6 +33,8 @@ def test_shipped_conf_starts_a_real_mosquitto(tmp_path):
     import shutil
     import socket
     import subprocess
+
+    from support.brokers import wait_port
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -53,8 +55,8 @@ def test_shipped_conf_starts_a_real_mosquitto(tmp_path):
             raise AssertionError(f"mosquitto refused the shipped configuration: {out.decode(errors='replace')}")
         except subprocess.TimeoutExpired:
             pass                                          # still running: every line was accepted
-        with socket.create_connection(("127.0.0.1", port), timeout=5):
-            pass
+        wait_port(port, timeout=20)                       # listening (a loaded machine may take a while)
+        assert proc.poll() is None
     finally:
         proc.kill()
         proc.wait(timeout=5)

@@ -16,14 +16,14 @@ from makerkit.protocol import firmata as fm
 @pytest.fixture
 def kit(kit_url, request):
     board = request.config.getoption("--board")
-    with makerkit.connect(kit_url, board=None if kit_url.startswith("sim://") else board, timeout=8) as kit:
+    with makerkit.connect(kit_url, board=None if kit_url.startswith("sim://") else board, timeout=30) as kit:
         yield kit
 
 
 def pin_state(kit, pin_name):
     number = kit.board.pin(pin_name).number
     event = kit.client.request(fm.pin_state_query(number), expect=fm.PinState,
-                               match=lambda e: e.pin == number, timeout=2.0)
+                               match=lambda e: e.pin == number, timeout=10.0)
     return event.mode, event.state
 
 
@@ -82,12 +82,12 @@ def test_makerkit_features_need_makerkit_firmware(kit):
 
 def test_closing_the_kit_leaves_outputs_off(kit_url, request):
     board = request.config.getoption("--board")
-    with makerkit.connect(kit_url, board=None if kit_url.startswith("sim://") else board, timeout=8) as kit:
+    with makerkit.connect(kit_url, board=None if kit_url.startswith("sim://") else board, timeout=30) as kit:
         pin = output_pin(kit)
         kit.led(pin).on()
         sim = kit.sim
     if sim is not None:
         assert sim.world.pin_level(kit.board.pin(pin).name) == 0
     else:   # a real board keeps running: ask it
-        with makerkit.connect(kit_url, board=board, timeout=8) as again:
+        with makerkit.connect(kit_url, board=board, timeout=30) as again:
             assert pin_state(again, pin)[1] == 0

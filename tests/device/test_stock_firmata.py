@@ -121,7 +121,7 @@ def test_bad_pins(stock_kit):
 
 def test_i2c_scan_and_missing_device_on_stock_firmata(fake_board):
     board = fake_board(i2c_devices={0x38: b"\x1c\x80\x00\x00\x00\x00"})
-    with makerkit.connect(board.url, timeout=3) as kit:
+    with makerkit.connect(board.url, timeout=30) as kit:
         bus = kit.i2c()
         assert bus.try_lock()
         assert bus.scan() == [0x38]
@@ -169,7 +169,7 @@ def test_serial_port_falls_back_to_57600():
 def test_close_leaves_the_board_safe(fake_board):
     import atexit
     board = fake_board()
-    kit = makerkit.connect(board.url, timeout=3)
+    kit = makerkit.connect(board.url, timeout=30)
     led = kit.led("D13")
     pwm = kit.pwm_led("D5")
     motor = kit.motor("D10", "D11")

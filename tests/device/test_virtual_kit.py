@@ -278,7 +278,7 @@ def test_one_reader_thread_per_kit_and_none_after_close():
     for kit in kits:
         kit.close()
     for thread in new:
-        thread.join(timeout=2)
+        thread.join(timeout=10)
     assert not any(t.is_alive() for t in new)
 
 

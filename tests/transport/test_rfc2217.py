@@ -73,7 +73,7 @@ def rfc_server():
     server.close()
 
 
-def read_exactly(t, count, timeout=3.0):
+def read_exactly(t, count, timeout=10.0):
     data, deadline = b"", time.monotonic() + timeout
     while len(data) < count and time.monotonic() < deadline:
         data += t.read(4096, timeout=0.2)
@@ -86,7 +86,7 @@ def test_rfc2217_round_trip_and_baud(rfc_server):
         assert read_exactly(t, 14) == b"hello makerkit"
         assert t.read(timeout=0.05) == b""
         t.set_baud(57600)  # sent to the server as an RFC 2217 SET-BAUDRATE
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 10
         while rfc_server.port.baudrate != 57600 and time.monotonic() < deadline:
             t.write(b"")
             t.read(timeout=0.05)
@@ -131,7 +131,7 @@ def test_pulse_reset_drives_dtr_and_rts_in_the_esp32_safe_order():
         with open_transport(server.url) as t:
             port.lines.clear()
             t.pulse_reset()
-            deadline = time.monotonic() + 3
+            deadline = time.monotonic() + 10
             while len(port.lines) < 5 and time.monotonic() < deadline:
                 t.read(timeout=0.05)
         assert port.lines[:5] == [("dtr", False), ("rts", True), ("rts", False), ("dtr", True), ("rts", True)]
