@@ -106,6 +106,11 @@ def _show(result, as_json: bool) -> None:
         click.echo(f"{ok} 块完成，{len(result.failed)} 块失败。" if zh else f"{ok} done, {len(result.failed)} failed.")
         if result.failed:
             click.echo(("只重试失败的开发板：" if zh else "Retry just the failed boards:") + "\n  " + result.retry_command())
+        if any(o.state == "provisioned" and o.username for o in result.outcomes):
+            click.echo("服务器要在重新生成文件后才认新账号：makerkit broker config ...，再 kill -HUP PID"
+                       "（或重启 makerkit broker run）。" if zh else
+                       "The broker lets new logins in once its files are written again: makerkit broker config ..., "
+                       "then kill -HUP PID (or restart makerkit broker run).")
     if result.failed:
         sys.exit(EXIT_FAILED)
 
