@@ -119,7 +119,8 @@ def test_ports_probe_names_the_board_behind_an_ambiguous_bridge(monkeypatch):
 def test_ports_probe_named_port_and_a_silent_one(monkeypatch):
     fake_comports.install(monkeypatch, [])
     with FakeBoard() as good, FakeBoard(silent=True) as silent:
-        result = run("ports", "--probe", good.port, silent.port, "--timeout", "0.6")
+        # 2 s: the silent board costs all of it, the good one has 1 s at 115200 on a loaded machine
+        result = run("ports", "--probe", good.port, silent.port, "--timeout", "2")
     assert_clean_failure(result, 3, "kit-07", "not running Firmata or makerkit firmware", "makerkit flash")
 
 
@@ -167,8 +168,9 @@ def test_info_makerkit_board_text_and_json():
 
 def test_info_stock_standard_firmata():
     with FakeBoard(name="StandardFirmata.ino", version=(2, 5), baud=57600) as board:
-        data = run("info", "--port", board.port, "--json", "--timeout", "2")
-        text = run("info", "--port", board.port, "--timeout", "2")
+        # 4 s: 57600 gets the second 2 s to answer on a loaded machine
+        data = run("info", "--port", board.port, "--json", "--timeout", "4")
+        text = run("info", "--port", board.port, "--timeout", "4")
     info = json.loads(data.output)
     assert info["firmware"] == {"name": "StandardFirmata", "version": "2.5", "file": "StandardFirmata.ino", "protocol": "2.6",
                                 "is_makerkit": False}
