@@ -33,13 +33,27 @@ def _on_identity(server, payload, now):
     server.send_json(wire.MK_IDENTITY, identity(server))
 
 
+def _config_answer(config, query):
+    """The config a GET answers: secrets hidden, but a GET with a ``show=password`` line gets the
+    kit's own broker password (never the WiFi one), for the bridge that logs in as this kit when it
+    is tethered (as the AVR firmware answers)."""
+    out = cfg.public(config)
+    try:
+        lines = wire.text_lines(query) if query else []
+    except UnicodeError:
+        lines = []
+    if ("show", "password") in lines:
+        out["password"] = config.get("password", cfg.DEFAULTS["password"])
+    return out
+
+
 def _on_config(server, payload, now):
     if not payload:
         server.error("bad_request", wire.MK_CONFIG)
         return
     sub = payload[0]
     if sub == wire.MK_CONFIG_GET:
-        server.send_json(wire.MK_CONFIG, cfg.public(server.config), wire.MK_CONFIG_RESULT)
+        server.send_json(wire.MK_CONFIG, _config_answer(server.config, payload[1:]), wire.MK_CONFIG_RESULT)
         return
     if sub != wire.MK_CONFIG_SET:
         server.error("bad_request", wire.MK_CONFIG)
