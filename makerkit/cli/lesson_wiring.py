@@ -57,10 +57,13 @@ def checked_kit(console: Console, lesson, *, port: str | None, sim: bool, board:
 def _gate(console: Console, lesson, kit) -> None:
     from ..lessons_runner.wiring_check import check_wiring
     report = check_wiring(lesson, kit)
-    if not report.checked:
+    if not report.checked and not report.unchecked:
         return
     console.print(_t(f"Checking the wiring of lesson {lesson.id} (do not touch the parts)...",
                      f"正在检查课程 {lesson.id} 的接线（请不要碰元件）……"))
+    for note in report.unchecked:
+        console.print(Text(f"- {note.part()}: {note.message()}", style="yellow"))
+        console.print(Text(f"  {_t('What to do: ', '怎么改：')}{note.fix()}"))
     for found in report.faults:
         mark, style = ("!", "yellow") if found.warning else ("X", "red")
         console.print(Text(f"{mark} {found.part()}: {found.message()}", style=style))
@@ -68,7 +71,9 @@ def _gate(console: Console, lesson, kit) -> None:
         if found.fix():
             console.print(Text(f"  {_t('What to do: ', '怎么改：')}{found.fix()}"))
     if report.passed:
-        console.print(Text(_t("The wiring looks right.", "接线看起来没问题。"), style="green"))
+        looks = (_t("The wires it could check look right.", "能检查的接线看起来没问题。") if report.unchecked
+                 else _t("The wiring looks right.", "接线看起来没问题。"))
+        console.print(Text(looks, style="green"))
         return
     count = len(report.errors)
     console.print(Text(_t(

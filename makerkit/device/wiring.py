@@ -20,8 +20,10 @@ from typing import Callable, Iterable
 
 from ..errors import DeviceError, FeatureNotSupportedError, NoAnswerError, PinError
 from ..i18n import current_language
+from ..protocol import firmata as fm
 
 SAMPLE_STEP = 0.02     # seconds between two looks at a level while a check samples it
+SETTLE_TIMEOUT = 1.0   # seconds to wait for the board's answer that ends the reports before it
 SUPPLY_PINS = frozenset({"5V", "3V3", "3.3V", "VCC", "VIN", "+5V", "+3V3"})
 
 # What a part that cannot even be made tells the student (a taken pin, a pin that cannot do it...).
@@ -118,8 +120,26 @@ def open_part(make: Callable[[], object], wired: WiredPart,
         return None, fault(wired, wires, exc.message_en, exc.message_zh, exc.hint_en, exc.hint_zh)
 
 
+def settle(kit) -> None:
+    """Wait until every report the board sent before it saw the commands sent so far has arrived.
+
+    A port report on its way when a pin became an input still says the pin's old level (a new
+    motor driver probe reads 0 on a real Uno); Firmata answers in order, so a protocol-version round
+    trip behind the commands ends after every such report. A board that does not answer is left to
+    the check's own reads to find."""
+    client = getattr(kit, "client", None)
+    if client is None:
+        return
+    try:
+        client.request(fm.report_version(), expect=fm.ProtocolVersion, timeout=SETTLE_TIMEOUT)
+    except NoAnswerError:
+        pass
+
+
 def sample(kit, read: Callable[[], object], seconds: float, step: float = SAMPLE_STEP) -> list:
-    """``read()`` now and every ``step`` seconds for ``seconds`` (on the kit's clock)."""
+    """``read()`` now and every ``step`` seconds for ``seconds`` (on the kit's clock), once the
+    board's reports are up to date (:func:`settle`)."""
+    settle(kit)
     values = [read()]
     deadline = kit.time() + seconds
     while kit.time() + step <= deadline + 1e-9:

@@ -24,7 +24,7 @@ from typing import Any
 from ..catalog.lessons import Lesson, WireRow
 from ..catalog.parts import PARTS, Part, i2c_part
 from ..device.wiring import Wire, WiredPart, WiringFault, fault, is_supply
-from ..errors import DisconnectedError, MakerkitError, PinError
+from ..errors import DisconnectedError, FeatureNotSupportedError, MakerkitError, PinError
 from .findings import EXIT_WIRING_FAULT
 
 _BY_FACTORY = {p.factory: p for p in PARTS}
@@ -35,11 +35,14 @@ _ALIASES = {"bumper": "button"}   # a robot's bumper is a micro switch, wired an
 @dataclass(frozen=True)
 class WiringReport:
     """What the wiring check found on one kit: ``checked`` the parts it looked at, ``faults`` every
-    problem (``warnings`` are the ones that do not stop the lesson)."""
+    problem (``warnings`` are the ones that do not stop the lesson), ``unchecked`` the parts it could
+    not look at because the kit's firmware cannot drive them (an HC-SR04 on stock StandardFirmata),
+    each with why and what to flash: no wiring fault, the lesson goes on and says it again."""
     lesson_id: str
     board: str
     checked: tuple[WiredPart, ...] = ()
     faults: tuple[WiringFault, ...] = ()
+    unchecked: tuple[WiringFault, ...] = ()
 
     @property
     def errors(self) -> tuple[WiringFault, ...]:
@@ -159,19 +162,37 @@ def _shared_pins(planned: list[WiredPart]) -> list[WiringFault]:
     return faults
 
 
+def _firmware_lacks(kit: Any, wired: WiredPart) -> WiringFault | None:
+    """Why ``wired`` cannot be checked on ``kit`` (its firmware lacks the part's feature), or None."""
+    feature = None if wired.kind == "i2c" else _BY_FACTORY[wired.kind].feature
+    if feature is None:
+        return None
+    try:
+        kit.require(feature)
+    except FeatureNotSupportedError as exc:
+        why = exc.message_en[:1].lower() + exc.message_en[1:]
+        return fault(wired, None, f"Not checked: {why}", f"没有检查：{exc.message_zh}",
+                     exc.hint_en, exc.hint_zh, warning=True)
+    return None
+
+
 def check_wiring(lesson: Lesson, kit: Any) -> WiringReport:
     """Check the wires of ``lesson``'s table for ``kit``'s board on ``kit`` (see the module docstring).
     Raises only when the kit itself is lost."""
     planned = plan_wiring(lesson, kit.board)
     faults = _shared_pins(planned)
+    unchecked = {id(w): note for w in planned if (note := _firmware_lacks(kit, w)) is not None}
     for wired in planned:
+        if id(wired) in unchecked:
+            continue
         try:
             faults.extend(_checker(wired)(kit, wired))
         except DisconnectedError:
             raise
         except MakerkitError as exc:    # a part that misbehaved in a way its check did not foresee
             faults.append(fault(wired, None, exc.message_en, exc.message_zh, exc.hint_en, exc.hint_zh))
-    return WiringReport(lesson.id, kit.board.id, tuple(planned), tuple(faults))
+    return WiringReport(lesson.id, kit.board.id, tuple(w for w in planned if id(w) not in unchecked), tuple(faults),
+                        tuple(unchecked.values()))
 
 
 __all__ = ["WiringReport", "check_wiring", "plan_wiring"]
