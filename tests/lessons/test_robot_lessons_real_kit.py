@@ -1,0 +1,402 @@
+"""Robot lessons 18-21 on a real classroom kit, at the USB boundary: the lesson's solution runs
+unchanged on a fake Uno running stock StandardFirmata (tests/support/fake_firmata.py) and on the
+makerkit firmware of a virtual Uno and ESP32 served on socket:// in real time, seen only through
+the link. The motor driver's pins get the commands the program gives (asserted on what the board
+was sent), the sonar, line sensors and bumper are read from the board (the room is played around
+the robot while it runs: each step waits until the wheels do what the program should do), and the
+checkers grade what the host saw and say, in both languages, what needs the virtual kit.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+
+from support.fake_firmata import FakeStandardFirmata
+
+import makerkit
+from makerkit.catalog import load_board
+from makerkit.catalog.lessons import load_lesson
+from makerkit.lessons_runner import (EXIT_CHECK_FAILED, EXIT_NOT_CHECKABLE, EXIT_PASSED, EXIT_SCRIPT_CRASHED,
+                                     check_lesson)
+from makerkit.lessons_runner.findings import SKIP
+from makerkit.lessons_runner.wiring_check import check_wiring
+from makerkit.protocol import firmata as fm
+from makerkit.sim import serve
+
+MOTOR_ROLES = ("left_forward", "left_backward", "left_speed", "right_forward", "right_backward", "right_speed")
+WAIT = 10.0            # seconds a step of the room waits for the wheels before it goes on regardless
+HOLD = 0.7             # seconds the room holds what the sensors see (long enough to judge an answer)
+
+
+# --- the kits -----------------------------------------------------------------------------------------
+
+class StockKit:
+    """A fake Uno running stock StandardFirmata and a Kit on it; ``wheels()`` is what its driver pins
+    make of the wheels now, ``sent_wheels()`` every state they were in, from the bytes it was sent."""
+
+    board_id = "uno"
+
+    def __init__(self):
+        self.board = FakeStandardFirmata()
+        self.board.listen()
+        self.url = self.board.url
+        self.kit = None
+
+    def connect(self):
+        self.kit = makerkit.connect(self.url, timeout=3)
+        return self.kit
+
+    def pins(self, lesson_id):
+        board = load_board("uno")
+        return {role: board.pin(name).number for role, name in load_lesson(lesson_id).pins_for("uno").items()}
+
+    def wheels(self, lesson_id):
+        p, b = self.pins(lesson_id), self.board
+        return _pair(lambda role: b.outputs[p[role]], lambda role: b.pwm.get(p[role], 0) / 255)
+
+    def sent_wheels(self, lesson_id):
+        p = self.pins(lesson_id)
+        modes, out, pwm, states = {}, {}, {}, []
+        for event in list(self.board.received):
+            if isinstance(event, fm.SetPinMode):
+                modes[event.pin] = event.mode
+            elif isinstance(event, fm.DigitalPortReport):
+                for bit in range(8):
+                    if modes.get(event.port * 8 + bit) == fm.PinMode.OUTPUT:
+                        out[event.port * 8 + bit] = (event.mask >> bit) & 1
+            elif isinstance(event, fm.AnalogReport):
+                pwm[event.channel] = event.value
+            else:
+                continue
+            states.append(_pair(lambda role: out.get(p[role], 0), lambda role: pwm.get(p[role], 0) / 255))
+        return _runs(states)
+
+    def close(self):
+        if self.kit is not None:
+            self.kit.close()
+        self.board.close()
+
+
+class ServedKit:
+    """The makerkit firmware on a virtual ``board_id`` served on socket:// in real time; the host sees
+    only the link. ``world`` is the room around it (the test's side only)."""
+
+    def __init__(self, board_id):
+        self.board_id = board_id
+        self.server = serve(board_id, listen="127.0.0.1:0")
+        self.url = self.server.url
+        self.world = self.server.kit.world
+        self.kit = None
+        self.since = len(self.world.trace)
+
+    def connect(self):
+        self.kit = makerkit.connect(self.url, timeout=3)
+        self.since = len(self.world.trace)
+        return self.kit
+
+    def pins(self, lesson_id):
+        return dict(load_lesson(lesson_id).pins_for(self.board_id))
+
+    def wheels(self, lesson_id):
+        p = self.pins(lesson_id)
+        return tuple(round(self.world.motor(p[f"{side}_forward"], p[f"{side}_backward"], p[f"{side}_speed"]), 2)
+                     for side in ("left", "right"))
+
+    def sent_wheels(self, lesson_id):
+        p = self.pins(lesson_id)
+        level, states = {}, []
+        for event in list(self.world.trace)[self.since:]:
+            if event.kind in ("digital", "pwm") and event.pin in p.values():
+                level[event.pin] = float(event.value)
+                states.append(_pair(lambda role: level.get(p[role], 0.0), lambda role: level.get(p[role], 0.0)))
+        return _runs(states)
+
+    def close(self):
+        if self.kit is not None:
+            self.kit.close()
+        self.server.close()
+
+
+def _pair(digital, duty):
+    left = (digital("left_forward") - digital("left_backward")) * duty("left_speed")
+    right = (digital("right_forward") - digital("right_backward")) * duty("right_speed")
+    return round(left, 2) + 0.0, round(right, 2) + 0.0
+
+
+def _runs(states):
+    """The states one after the other, each once per run of equal states."""
+    return [s for i, s in enumerate(states) if i == 0 or states[i - 1] != s]
+
+
+def _in_order(wanted, seen):
+    """Whether ``wanted`` appears in ``seen`` in that order (other states between)."""
+    it = iter(seen)
+    return all(any(s == w for s in it) for w in wanted)
+
+
+@pytest.fixture
+def stock():
+    kit = StockKit()
+    yield kit
+    kit.close()
+
+
+@pytest.fixture(params=["uno", "esp32"])
+def served(request):
+    kit = ServedKit(request.param)
+    yield kit
+    kit.close()
+
+
+@pytest.fixture(params=["stock", "uno", "esp32"])
+def any_kit(request):
+    kit = StockKit() if request.param == "stock" else ServedKit(request.param)
+    yield kit
+    kit.close()
+
+
+# --- the room around the robot -------------------------------------------------------------------------
+
+class Room(threading.Thread):
+    """Plays the room while the check runs: each step ``(wanted, act)`` waits (at most WAIT s) until
+    ``wanted(wheels)`` holds, keeps the room as it is for HOLD s, then calls ``act()``."""
+
+    def __init__(self, wheels, steps):
+        super().__init__(daemon=True)
+        self.wheels, self.steps = wheels, steps
+        self.done = threading.Event()
+
+    def run(self):
+        for wanted, act in self.steps:
+            deadline = time.monotonic() + WAIT
+            while not wanted(self.wheels()) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(HOLD)
+            act()
+        self.done.set()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.join(WAIT * (len(self.steps) + 1))
+
+
+def forward(wheels):
+    return wheels[0] > 0.1 and abs(wheels[0] - wheels[1]) < 0.05
+
+
+def _say(report):
+    return [f"{f.status}: {f.message('en')}" for f in report.findings]
+
+
+def _needs_the_virtual_kit(report, what_zh):
+    last = report.findings[-1]
+    assert last.status == SKIP and "Not checked on a real kit" in last.message("en") and "--sim" in last.message("en")
+    assert "在真实开发板上无法检查" in last.message("zh") and what_zh in last.message("zh")
+
+
+def _set_line(kit, lesson_id, left, right):
+    """What the two line sensors' DO pins read: 1 over the line."""
+    p = kit.pins(lesson_id)
+    for role, level in (("line_left", left), ("line_right", right)):
+        if isinstance(kit, StockKit):
+            kit.board.set_input(p[role], level)
+        else:
+            kit.world.set_input(p[role], level)
+
+
+def _stands_still_afterwards(kit, lesson_id):
+    """Once the run is over the runner frees the pins: the board gets the stop (within WAIT s)."""
+    deadline = time.monotonic() + WAIT
+    while kit.wheels(lesson_id) != (0.0, 0.0) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return kit.wheels(lesson_id) == (0.0, 0.0)
+
+
+# --- lesson 18: the square, graded on the moves the program sent ---------------------------------------
+
+def test_the_square_on_stock_firmata_is_graded_on_the_moves_sent(stock):
+    report = check_lesson("18-drive-square", kit=stock.connect(), solution=True)
+    assert report.exit_code == EXIT_PASSED, _say(report)
+    done = report.findings[0]
+    assert re.search(r"drove 4 sides of 4\.\d s at 50% and 4 left turns of 0\.\d\d s, then stopped",
+                     done.message("en")), done.message("en")
+    assert re.search(r"about (8\d|9\d)°", done.message("en")) and "TURN_S" in done.message("zh")
+    assert "4 条边" in done.message("zh") and "4 次左转" in done.message("zh")
+    _needs_the_virtual_kit(report, "小车绕正方形开过的路线")
+    modes = stock.board.modes
+    assert [modes[n] for n in (7, 8, 12, 11)] == [fm.PinMode.OUTPUT] * 4          # IN1, IN2, IN3, IN4
+    assert modes[5] == modes[6] == fm.PinMode.PWM                                   # ENA, ENB
+    duties = {e.channel: e.value for e in stock.board.received if isinstance(e, fm.AnalogReport) and e.value}
+    assert duties == {5: 128, 6: 128}                                               # half speed: 128 of 255
+    both_set = [s for s in stock.sent_wheels("18-drive-square") if 0 not in s]      # not the change-overs
+    assert both_set == [(0.5, 0.5), (-0.5, 0.5)] * 4
+    assert stock.sent_wheels("18-drive-square")[-1] == (0.0, 0.0)
+
+
+def test_a_square_cut_short_by_the_check_says_what_it_did_not_see(served):
+    report = check_lesson("18-drive-square", kit=served.connect(), solution=True, seconds=2)
+    assert report.exit_code == EXIT_NOT_CHECKABLE, _say(report)
+    cut = report.findings[0]
+    assert cut.status == SKIP and re.search(r"ended after 2\.\d s, during side 1", cut.message("en"))
+    assert "第 1 条边" in cut.message("zh") and "30 秒" in cut.message("zh")
+    _needs_the_virtual_kit(report, "小车绕正方形开过的路线")
+    assert (0.5, 0.5) in served.sent_wheels("18-drive-square")
+    assert _stands_still_afterwards(served, "18-drive-square")
+
+
+def test_the_square_starter_on_a_real_kit_is_told_to_loop(stock):
+    report = check_lesson("18-drive-square", kit=stock.connect())
+    assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    told = report.findings[0]
+    assert "drove 1 side(s) and 1 corner(s), then ended" in told.message("en") and "1 条边、1 个角" in told.message("zh")
+    assert "for side in range(4)" in told.fix("en") and "for side in range(4)" in told.fix("zh")
+
+
+# --- lesson 19: turning away from what the sonar reads, backing off the bumper ---------------------------
+
+def test_obstacle_avoidance_on_makerkit_firmware_answers_the_sonar_and_the_bumper(served):
+    kit, world, bumper = served.connect(), served.world, served.pins("19-obstacle-avoid")["bumper"]
+    world.set_distance_cm(150)
+    steps = [(forward, lambda: world.set_distance_cm(10)),
+             (lambda w: w[0] > 0 > w[1], lambda: world.set_distance_cm(150)),
+             (forward, lambda: world.press(bumper)),
+             (lambda w: w[0] < 0 and w[1] < 0, lambda: world.release(bumper))]
+    with Room(lambda: served.wheels("19-obstacle-avoid"), steps) as room:
+        report = check_lesson("19-obstacle-avoid", kit=kit, solution=True, seconds=6)
+    assert room.done.is_set() and report.exit_code == EXIT_PASSED, _say(report)
+    sonar, bumped = report.findings[0], report.findings[1]
+    assert "turned away each time something came closer than 20 cm (once" in sonar.message("en")
+    assert "近于 20 厘米" in sonar.message("zh")
+    assert "bumper was pressed (once) the robot backed off" in bumped.message("en") and "倒车" in bumped.message("zh")
+    _needs_the_virtual_kit(report, "小车开过的路线和碰到的东西")
+    assert any(r.value < 20 for r in report.run.readings_of("distance_cm"))      # read from the board
+    assert _in_order([(0.5, 0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, -0.5), (0.5, -0.5), (0.5, 0.5)],
+                     served.sent_wheels("19-obstacle-avoid"))
+
+
+def test_the_obstacle_starter_is_told_it_drove_on(served):
+    kit, world = served.connect(), served.world
+    world.set_distance_cm(150)
+    with Room(lambda: served.wheels("19-obstacle-avoid"), [(forward, lambda: world.set_distance_cm(10))]):
+        report = check_lesson("19-obstacle-avoid", kit=kit, seconds=3)
+    assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    told = report.findings[0]
+    assert re.search(r"the sensor read 10 cm, but the robot did not turn away \(left wheel 50% forwards",
+                     told.message("en")), told.message("en")
+    assert "没有转开" in told.message("zh") and "wheels.right(SPEED)" in told.fix("zh")
+
+
+def test_obstacle_avoidance_on_stock_firmata_says_what_to_flash(stock):
+    report = check_lesson("19-obstacle-avoid", kit=stock.connect(), solution=True, seconds=2)
+    assert report.exit_code == EXIT_SCRIPT_CRASHED
+    crash = report.crash
+    assert crash.kind == "FeatureNotSupportedError" and "HC-SR04" in crash.message
+    assert "makerkit flash --board uno" in crash.hint("en") and "请烧录 makerkit 固件" in crash.hint("zh")
+
+
+# --- lesson 20: steering towards the line the sensors see -----------------------------------------------
+
+def test_line_following_steers_towards_the_sensor_that_sees_the_line(any_kit):
+    lid = "20-line-follow"
+    kit = any_kit.connect()
+    _set_line(any_kit, lid, 0, 0)
+    steps = [(forward, lambda: _set_line(any_kit, lid, 1, 0)),
+             (lambda w: w[1] > w[0], lambda: _set_line(any_kit, lid, 0, 0)),
+             (forward, lambda: _set_line(any_kit, lid, 0, 1)),
+             (lambda w: w[0] > w[1], lambda: _set_line(any_kit, lid, 1, 1)),
+             (forward, lambda: None)]
+    with Room(lambda: any_kit.wheels(lid), steps) as room:
+        report = check_lesson(lid, kit=kit, solution=True, seconds=7)
+    assert room.done.is_set() and report.exit_code == EXIT_PASSED, _say(report)
+    left, right = report.findings[0], report.findings[1]
+    assert "only the left sensor saw the line (once) the robot steered left" in left.message("en")
+    assert "only the right sensor saw the line (once) the robot steered right" in right.message("en")
+    assert "向右转" in right.message("zh")
+    _needs_the_virtual_kit(report, "小车在赛道上开过的路线")
+    assert _in_order([(0.45, 0.45), (-0.2, 0.5), (0.45, 0.45), (0.5, -0.2), (0.45, 0.45)], any_kit.sent_wheels(lid))
+    assert _stands_still_afterwards(any_kit, lid)
+
+
+def test_the_line_starter_is_told_to_steer_right(stock):
+    lid = "20-line-follow"
+    kit = stock.connect()
+    _set_line(stock, lid, 0, 0)
+    with Room(lambda: stock.wheels(lid), [(forward, lambda: _set_line(stock, lid, 0, 1))]):
+        report = check_lesson(lid, kit=kit, seconds=3)
+    assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    told = next(f for f in report.findings if f.failed)
+    assert "only the right sensor saw the line, but the robot did not steer right" in told.message("en")
+    assert "(TURN_FAST, TURN_SLOW)" in told.fix("en") and "向右转" in told.fix("zh")
+    assert report.findings[0].status == SKIP and "left sensor never saw the line alone" in report.findings[0].message("en")
+    modes = stock.board.modes
+    assert modes[2] == modes[4] == fm.PinMode.INPUT                                 # the sensors' DO pins
+
+
+# --- lesson 21: parking at the wall -------------------------------------------------------------------
+
+def _parking_room(served):
+    world = served.world
+    world.set_distance_cm(150)
+    return Room(lambda: served.wheels("21-parking-project"),
+                [(forward, lambda: world.set_distance_cm(30)),
+                 (lambda w: 0 < w[0] < 0.3, lambda: world.set_distance_cm(8))])
+
+
+def test_parking_stops_at_the_wall_the_sonar_reads(served):
+    kit = served.connect()
+    with _parking_room(served) as room:
+        report = check_lesson("21-parking-project", kit=kit, solution=True, seconds=8)
+    assert room.done.is_set() and report.exit_code == EXIT_PASSED, _say(report)
+    parked = report.findings[0]
+    assert "stopped when it read 8 cm ahead, and stayed stopped" in parked.message("en")
+    assert "读到前方 8 厘米时停了下来" in parked.message("zh")
+    _needs_the_virtual_kit(report, "小车开过的路线和停车的位置")
+    assert report.run.ended == "finished" and any(t.startswith("parked 8") for t in report.run.printed)
+    assert _stands_still_afterwards(served, "21-parking-project")   # the stop went down the link
+    sent = served.sent_wheels("21-parking-project")
+    assert _in_order([(0.45, 0.45), (0.0, 0.0)], sent) and any(0.2 < s[0] < 0.25 and s[0] == s[1] for s in sent)
+
+
+def test_the_parking_starter_is_told_it_drove_on(served):
+    kit, world = served.connect(), served.world
+    world.set_distance_cm(150)
+    with Room(lambda: served.wheels("21-parking-project"), [(forward, lambda: world.set_distance_cm(8))]):
+        report = check_lesson("21-parking-project", kit=kit, seconds=3)
+    assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    told = report.findings[0]
+    assert "the wall was 8 cm ahead, but the robot drove on" in told.message("en") and "还在往前开" in told.message("zh")
+    assert "wheels.stop()" in told.fix("en")
+
+
+def test_parking_on_stock_firmata_says_what_to_flash(stock):
+    report = check_lesson("21-parking-project", kit=stock.connect(), solution=True, seconds=2)
+    assert report.exit_code == EXIT_SCRIPT_CRASHED and report.crash.kind == "FeatureNotSupportedError"
+    assert "makerkit flash --board uno" in report.crash.hint("en")
+
+
+# --- the wiring check before the run ------------------------------------------------------------------
+
+@pytest.mark.parametrize("lesson_id", ["18-drive-square", "19-obstacle-avoid", "20-line-follow", "21-parking-project"])
+def test_the_wiring_check_runs_on_the_real_kit(any_kit, lesson_id):
+    report = check_wiring(load_lesson(lesson_id), any_kit.connect())
+    assert report.passed and report.faults == (), [f.message("en") for f in report.faults]
+    checked = {w.part_id for w in report.checked}
+    assert "motors" in checked
+    has_sonar = lesson_id in ("19-obstacle-avoid", "21-parking-project")
+    if isinstance(any_kit, StockKit) and has_sonar:   # stock StandardFirmata cannot time an echo
+        (note,) = report.unchecked
+        assert "distance" not in checked and note.part("en").startswith("An HC-SR04")
+        assert note.message("en").startswith("Not checked: this kit runs StandardFirmata")
+        assert note.message("zh").startswith("没有检查：") and "makerkit flash --board uno" in note.fix("zh")
+    else:
+        assert report.unchecked == () and ("distance" in checked) == has_sonar
+    assert ("bumper" in checked) == (lesson_id in ("19-obstacle-avoid", "21-parking-project"))
+    assert {"line_left", "line_right"} <= checked or lesson_id in ("18-drive-square", "19-obstacle-avoid")
+    assert any_kit.wheels(lesson_id) == (0.0, 0.0)              # the check leaves the motors still
