@@ -10,132 +10,17 @@ checkers grade what the host saw and say, in both languages, what needs the virt
 from __future__ import annotations
 
 import re
-import threading
-import time
 
 import pytest
 
-from support.fake_firmata import FakeStandardFirmata
+from support.robot_kits import Room, ServedKit, StockKit, forward, in_order, set_line, stands_still_afterwards
 
-import makerkit
-from makerkit.catalog import load_board
 from makerkit.catalog.lessons import load_lesson
 from makerkit.lessons_runner import (EXIT_CHECK_FAILED, EXIT_NOT_CHECKABLE, EXIT_PASSED, EXIT_SCRIPT_CRASHED,
                                      check_lesson)
 from makerkit.lessons_runner.findings import SKIP
 from makerkit.lessons_runner.wiring_check import check_wiring
 from makerkit.protocol import firmata as fm
-from makerkit.sim import serve
-
-MOTOR_ROLES = ("left_forward", "left_backward", "left_speed", "right_forward", "right_backward", "right_speed")
-WAIT = 10.0            # seconds a step of the room waits for the wheels before it goes on regardless
-HOLD = 0.7             # seconds the room holds what the sensors see (long enough to judge an answer)
-
-
-# --- the kits -----------------------------------------------------------------------------------------
-
-class StockKit:
-    """A fake Uno running stock StandardFirmata and a Kit on it; ``wheels()`` is what its driver pins
-    make of the wheels now, ``sent_wheels()`` every state they were in, from the bytes it was sent."""
-
-    board_id = "uno"
-
-    def __init__(self):
-        self.board = FakeStandardFirmata()
-        self.board.listen()
-        self.url = self.board.url
-        self.kit = None
-
-    def connect(self):
-        self.kit = makerkit.connect(self.url, timeout=3)
-        return self.kit
-
-    def pins(self, lesson_id):
-        board = load_board("uno")
-        return {role: board.pin(name).number for role, name in load_lesson(lesson_id).pins_for("uno").items()}
-
-    def wheels(self, lesson_id):
-        p, b = self.pins(lesson_id), self.board
-        return _pair(lambda role: b.outputs[p[role]], lambda role: b.pwm.get(p[role], 0) / 255)
-
-    def sent_wheels(self, lesson_id):
-        p = self.pins(lesson_id)
-        modes, out, pwm, states = {}, {}, {}, []
-        for event in list(self.board.received):
-            if isinstance(event, fm.SetPinMode):
-                modes[event.pin] = event.mode
-            elif isinstance(event, fm.DigitalPortReport):
-                for bit in range(8):
-                    if modes.get(event.port * 8 + bit) == fm.PinMode.OUTPUT:
-                        out[event.port * 8 + bit] = (event.mask >> bit) & 1
-            elif isinstance(event, fm.AnalogReport):
-                pwm[event.channel] = event.value
-            else:
-                continue
-            states.append(_pair(lambda role: out.get(p[role], 0), lambda role: pwm.get(p[role], 0) / 255))
-        return _runs(states)
-
-    def close(self):
-        if self.kit is not None:
-            self.kit.close()
-        self.board.close()
-
-
-class ServedKit:
-    """The makerkit firmware on a virtual ``board_id`` served on socket:// in real time; the host sees
-    only the link. ``world`` is the room around it (the test's side only)."""
-
-    def __init__(self, board_id):
-        self.board_id = board_id
-        self.server = serve(board_id, listen="127.0.0.1:0")
-        self.url = self.server.url
-        self.world = self.server.kit.world
-        self.kit = None
-        self.since = len(self.world.trace)
-
-    def connect(self):
-        self.kit = makerkit.connect(self.url, timeout=3)
-        self.since = len(self.world.trace)
-        return self.kit
-
-    def pins(self, lesson_id):
-        return dict(load_lesson(lesson_id).pins_for(self.board_id))
-
-    def wheels(self, lesson_id):
-        p = self.pins(lesson_id)
-        return tuple(round(self.world.motor(p[f"{side}_forward"], p[f"{side}_backward"], p[f"{side}_speed"]), 2)
-                     for side in ("left", "right"))
-
-    def sent_wheels(self, lesson_id):
-        p = self.pins(lesson_id)
-        level, states = {}, []
-        for event in list(self.world.trace)[self.since:]:
-            if event.kind in ("digital", "pwm") and event.pin in p.values():
-                level[event.pin] = float(event.value)
-                states.append(_pair(lambda role: level.get(p[role], 0.0), lambda role: level.get(p[role], 0.0)))
-        return _runs(states)
-
-    def close(self):
-        if self.kit is not None:
-            self.kit.close()
-        self.server.close()
-
-
-def _pair(digital, duty):
-    left = (digital("left_forward") - digital("left_backward")) * duty("left_speed")
-    right = (digital("right_forward") - digital("right_backward")) * duty("right_speed")
-    return round(left, 2) + 0.0, round(right, 2) + 0.0
-
-
-def _runs(states):
-    """The states one after the other, each once per run of equal states."""
-    return [s for i, s in enumerate(states) if i == 0 or states[i - 1] != s]
-
-
-def _in_order(wanted, seen):
-    """Whether ``wanted`` appears in ``seen`` in that order (other states between)."""
-    it = iter(seen)
-    return all(any(s == w for s in it) for w in wanted)
 
 
 @pytest.fixture
@@ -159,38 +44,6 @@ def any_kit(request):
     kit.close()
 
 
-# --- the room around the robot -------------------------------------------------------------------------
-
-class Room(threading.Thread):
-    """Plays the room while the check runs: each step ``(wanted, act)`` waits (at most WAIT s) until
-    ``wanted(wheels)`` holds, keeps the room as it is for HOLD s, then calls ``act()``."""
-
-    def __init__(self, wheels, steps):
-        super().__init__(daemon=True)
-        self.wheels, self.steps = wheels, steps
-        self.done = threading.Event()
-
-    def run(self):
-        for wanted, act in self.steps:
-            deadline = time.monotonic() + WAIT
-            while not wanted(self.wheels()) and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(HOLD)
-            act()
-        self.done.set()
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.join(WAIT * (len(self.steps) + 1))
-
-
-def forward(wheels):
-    return wheels[0] > 0.1 and abs(wheels[0] - wheels[1]) < 0.05
-
-
 def _say(report):
     return [f"{f.status}: {f.message('en')}" for f in report.findings]
 
@@ -199,24 +52,6 @@ def _needs_the_virtual_kit(report, what_zh):
     last = report.findings[-1]
     assert last.status == SKIP and "Not checked on a real kit" in last.message("en") and "--sim" in last.message("en")
     assert "在真实开发板上无法检查" in last.message("zh") and what_zh in last.message("zh")
-
-
-def _set_line(kit, lesson_id, left, right):
-    """What the two line sensors' DO pins read: 1 over the line."""
-    p = kit.pins(lesson_id)
-    for role, level in (("line_left", left), ("line_right", right)):
-        if isinstance(kit, StockKit):
-            kit.board.set_input(p[role], level)
-        else:
-            kit.world.set_input(p[role], level)
-
-
-def _stands_still_afterwards(kit, lesson_id):
-    """Once the run is over the runner frees the pins: the board gets the stop (within WAIT s)."""
-    deadline = time.monotonic() + WAIT
-    while kit.wheels(lesson_id) != (0.0, 0.0) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return kit.wheels(lesson_id) == (0.0, 0.0)
 
 
 # --- lesson 18: the square, graded on the moves the program sent ---------------------------------------
@@ -248,7 +83,7 @@ def test_a_square_cut_short_by_the_check_says_what_it_did_not_see(served):
     assert "第 1 条边" in cut.message("zh") and "30 秒" in cut.message("zh")
     _needs_the_virtual_kit(report, "小车绕正方形开过的路线")
     assert (0.5, 0.5) in served.sent_wheels("18-drive-square")
-    assert _stands_still_afterwards(served, "18-drive-square")
+    assert stands_still_afterwards(served, "18-drive-square")
 
 
 def test_the_square_starter_on_a_real_kit_is_told_to_loop(stock):
@@ -270,23 +105,23 @@ def test_obstacle_avoidance_on_makerkit_firmware_answers_the_sonar_and_the_bumpe
              (lambda w: w[0] < 0 and w[1] < 0, lambda: world.release(bumper))]
     with Room(lambda: served.wheels("19-obstacle-avoid"), steps) as room:
         report = check_lesson("19-obstacle-avoid", kit=kit, solution=True, seconds=6)
-    assert room.done.is_set() and report.exit_code == EXIT_PASSED, _say(report)
+    assert room.played and report.exit_code == EXIT_PASSED, _say(report)
     sonar, bumped = report.findings[0], report.findings[1]
     assert "turned away each time something came closer than 20 cm (once" in sonar.message("en")
     assert "近于 20 厘米" in sonar.message("zh")
     assert "bumper was pressed (once) the robot backed off" in bumped.message("en") and "倒车" in bumped.message("zh")
     _needs_the_virtual_kit(report, "小车开过的路线和碰到的东西")
     assert any(r.value < 20 for r in report.run.readings_of("distance_cm"))      # read from the board
-    assert _in_order([(0.5, 0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, -0.5), (0.5, -0.5), (0.5, 0.5)],
+    assert in_order([(0.5, 0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, -0.5), (0.5, -0.5), (0.5, 0.5)],
                      served.sent_wheels("19-obstacle-avoid"))
 
 
 def test_the_obstacle_starter_is_told_it_drove_on(served):
     kit, world = served.connect(), served.world
     world.set_distance_cm(150)
-    with Room(lambda: served.wheels("19-obstacle-avoid"), [(forward, lambda: world.set_distance_cm(10))]):
+    with Room(lambda: served.wheels("19-obstacle-avoid"), [(forward, lambda: world.set_distance_cm(10))]) as room:
         report = check_lesson("19-obstacle-avoid", kit=kit, seconds=3)
-    assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    assert room.played and report.exit_code == EXIT_CHECK_FAILED, _say(report)
     told = report.findings[0]
     assert re.search(r"the sensor read 10 cm, but the robot did not turn away \(left wheel 50% forwards",
                      told.message("en")), told.message("en")
@@ -306,31 +141,31 @@ def test_obstacle_avoidance_on_stock_firmata_says_what_to_flash(stock):
 def test_line_following_steers_towards_the_sensor_that_sees_the_line(any_kit):
     lid = "20-line-follow"
     kit = any_kit.connect()
-    _set_line(any_kit, lid, 0, 0)
-    steps = [(forward, lambda: _set_line(any_kit, lid, 1, 0)),
-             (lambda w: w[1] > w[0], lambda: _set_line(any_kit, lid, 0, 0)),
-             (forward, lambda: _set_line(any_kit, lid, 0, 1)),
-             (lambda w: w[0] > w[1], lambda: _set_line(any_kit, lid, 1, 1)),
+    set_line(any_kit, lid, 0, 0)
+    steps = [(forward, lambda: set_line(any_kit, lid, 1, 0)),
+             (lambda w: w[1] > w[0], lambda: set_line(any_kit, lid, 0, 0)),
+             (forward, lambda: set_line(any_kit, lid, 0, 1)),
+             (lambda w: w[0] > w[1], lambda: set_line(any_kit, lid, 1, 1)),
              (forward, lambda: None)]
     with Room(lambda: any_kit.wheels(lid), steps) as room:
         report = check_lesson(lid, kit=kit, solution=True, seconds=7)
-    assert room.done.is_set() and report.exit_code == EXIT_PASSED, _say(report)
+    assert room.played and report.exit_code == EXIT_PASSED, _say(report)
     left, right = report.findings[0], report.findings[1]
     assert "only the left sensor saw the line (once) the robot steered left" in left.message("en")
     assert "only the right sensor saw the line (once) the robot steered right" in right.message("en")
     assert "向右转" in right.message("zh")
     _needs_the_virtual_kit(report, "小车在赛道上开过的路线")
-    assert _in_order([(0.45, 0.45), (-0.2, 0.5), (0.45, 0.45), (0.5, -0.2), (0.45, 0.45)], any_kit.sent_wheels(lid))
-    assert _stands_still_afterwards(any_kit, lid)
+    assert in_order([(0.45, 0.45), (-0.2, 0.5), (0.45, 0.45), (0.5, -0.2), (0.45, 0.45)], any_kit.sent_wheels(lid))
+    assert stands_still_afterwards(any_kit, lid)
 
 
 def test_the_line_starter_is_told_to_steer_right(stock):
     lid = "20-line-follow"
     kit = stock.connect()
-    _set_line(stock, lid, 0, 0)
-    with Room(lambda: stock.wheels(lid), [(forward, lambda: _set_line(stock, lid, 0, 1))]):
+    set_line(stock, lid, 0, 0)
+    with Room(lambda: stock.wheels(lid), [(forward, lambda: set_line(stock, lid, 0, 1))]) as room:
         report = check_lesson(lid, kit=kit, seconds=3)
-    assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    assert room.played and report.exit_code == EXIT_CHECK_FAILED, _say(report)
     told = next(f for f in report.findings if f.failed)
     assert "only the right sensor saw the line, but the robot did not steer right" in told.message("en")
     assert "(TURN_FAST, TURN_SLOW)" in told.fix("en") and "向右转" in told.fix("zh")
@@ -353,23 +188,23 @@ def test_parking_stops_at_the_wall_the_sonar_reads(served):
     kit = served.connect()
     with _parking_room(served) as room:
         report = check_lesson("21-parking-project", kit=kit, solution=True, seconds=8)
-    assert room.done.is_set() and report.exit_code == EXIT_PASSED, _say(report)
+    assert room.played and report.exit_code == EXIT_PASSED, _say(report)
     parked = report.findings[0]
     assert "stopped when it read 8 cm ahead, and stayed stopped" in parked.message("en")
     assert "读到前方 8 厘米时停了下来" in parked.message("zh")
     _needs_the_virtual_kit(report, "小车开过的路线和停车的位置")
     assert report.run.ended == "finished" and any(t.startswith("parked 8") for t in report.run.printed)
-    assert _stands_still_afterwards(served, "21-parking-project")   # the stop went down the link
+    assert stands_still_afterwards(served, "21-parking-project")   # the stop went down the link
     sent = served.sent_wheels("21-parking-project")
-    assert _in_order([(0.45, 0.45), (0.0, 0.0)], sent) and any(0.2 < s[0] < 0.25 and s[0] == s[1] for s in sent)
+    assert in_order([(0.45, 0.45), (0.0, 0.0)], sent) and any(0.2 < s[0] < 0.25 and s[0] == s[1] for s in sent)
 
 
 def test_the_parking_starter_is_told_it_drove_on(served):
     kit, world = served.connect(), served.world
     world.set_distance_cm(150)
-    with Room(lambda: served.wheels("21-parking-project"), [(forward, lambda: world.set_distance_cm(8))]):
+    with Room(lambda: served.wheels("21-parking-project"), [(forward, lambda: world.set_distance_cm(8))]) as room:
         report = check_lesson("21-parking-project", kit=kit, seconds=3)
-    assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    assert room.played and report.exit_code == EXIT_CHECK_FAILED, _say(report)
     told = report.findings[0]
     assert "the wall was 8 cm ahead, but the robot drove on" in told.message("en") and "还在往前开" in told.message("zh")
     assert "wheels.stop()" in told.fix("en")
@@ -400,3 +235,115 @@ def test_the_wiring_check_runs_on_the_real_kit(any_kit, lesson_id):
     assert ("bumper" in checked) == (lesson_id in ("19-obstacle-avoid", "21-parking-project"))
     assert {"line_left", "line_right"} <= checked or lesson_id in ("18-drive-square", "19-obstacle-avoid")
     assert any_kit.wheels(lesson_id) == (0.0, 0.0)              # the check leaves the motors still
+
+
+# --- the commands, as a student types them --------------------------------------------------------------
+
+@pytest.fixture
+def lesson_cli(monkeypatch, tmp_path):
+    """``lesson_cli(*args, lang="en")`` runs ``makerkit lesson ...`` in an empty folder; returns the result."""
+    from click.testing import CliRunner
+
+    from makerkit.cli import cli
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args, lang="en"):
+        monkeypatch.setenv("MAKERKIT_LANG", lang)
+        return CliRunner().invoke(cli, ["lesson", *args])
+    return invoke
+
+
+@pytest.mark.slow
+def test_lesson_check_drives_the_square_on_a_served_esp32(lesson_cli):
+    kit = ServedKit("esp32")
+    try:
+        result = lesson_cli("check", "18-drive-square", "--port", kit.url, "--solution")
+        sent = kit.sent_wheels("18-drive-square")
+    finally:
+        kit.close()
+    assert result.exit_code == EXIT_PASSED, result.output
+    assert "The wiring looks right." in result.output and "Well done! Lesson 18-drive-square passed." in result.output
+    assert re.search(r"drove 4 sides of 4\.\d s at 50% and 4 left turns", result.output)
+    assert "Not checked on a real kit: the robot's path round the square." in result.output
+    assert [s for s in sent if 0 not in s] == [(0.5, 0.5), (-0.5, 0.5)] * 4
+
+
+@pytest.mark.slow
+def test_lesson_check_avoids_obstacles_on_a_served_uno(lesson_cli):
+    kit = ServedKit("uno")
+    world = kit.world
+    world.set_distance_cm(150)
+    steps = [(forward, lambda: world.set_distance_cm(12)), (lambda w: w[0] > 0 > w[1], lambda: world.set_distance_cm(150))]
+    try:
+        with Room(lambda: kit.wheels("19-obstacle-avoid"), steps) as room:
+            result = lesson_cli("check", "19-obstacle-avoid", "--port", kit.url, "--solution")
+    finally:
+        kit.close()
+    assert room.played and result.exit_code == EXIT_PASSED, result.output
+    assert "The wiring looks right." in result.output
+    assert "turned away each time something came closer than 20 cm (once" in result.output
+    assert "The bumper was never pressed while the check ran" in result.output
+    assert "Not checked on a real kit: where the robot drove and what it touched." in result.output
+
+
+@pytest.mark.slow
+def test_lesson_check_follows_the_line_on_stock_firmata(lesson_cli):
+    lid, kit = "20-line-follow", StockKit()
+    set_line(kit, lid, 0, 0)
+    steps = [(forward, lambda: set_line(kit, lid, 0, 1)), (lambda w: w[0] > w[1], lambda: set_line(kit, lid, 0, 0))]
+    try:
+        with Room(lambda: kit.wheels(lid), steps) as room:
+            result = lesson_cli("check", lid, "--port", kit.url, "--solution", lang="zh")
+    finally:
+        kit.close()
+    assert room.played and result.exit_code == EXIT_PASSED, result.output
+    assert "这块开发板运行的是 StandardFirmata 2.4" in result.output and "接线看起来没问题。" in result.output
+    assert "每次只有右边的传感器看到黑线（1 次），小车都向右转了。" in result.output
+    assert "检查时左边的传感器一次也没有单独看到黑线" in result.output
+    assert "太棒了！课程 20-line-follow 通过了。" in result.output
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "No robot picture: only the virtual kit (--sim) sees where the robot drives."),
+    ("zh", "没有机器人运行图：只有虚拟套件（--sim）才能看到机器人开过的路线。")], ids=["en", "zh"])
+def test_parking_checked_on_a_served_esp32_asks_for_the_virtual_kit_for_its_picture(lesson_cli, tmp_path, lang, said):
+    kit = ServedKit("esp32")
+    try:
+        with _parking_room(kit) as room:
+            result = lesson_cli("check", "21-parking-project", "--port", kit.url, "--solution",
+                                "--picture", str(tmp_path / "parking.png"), "--record", str(tmp_path / "parking.json"),
+                                lang=lang)
+    finally:
+        kit.close()
+    assert room.played and result.exit_code == EXIT_PASSED, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "parking.png").exists() and not (tmp_path / "parking.json").exists()
+    assert ("stopped when it read 8 cm ahead" if lang == "en" else "读到前方 8 厘米时停了下来") in result.output
+
+
+def test_lesson_run_on_stock_firmata_drives_the_line_follower_and_draws_no_picture(lesson_cli, tmp_path):
+    lid, kit = "20-line-follow", StockKit()
+    set_line(kit, lid, 1, 0)
+    try:
+        result = lesson_cli("run", lid, "--port", kit.url, "--solution", "--seconds", "1.5",
+                            "--picture", str(tmp_path / "line.png"))
+        sent = kit.sent_wheels(lid)
+    finally:
+        kit.close()
+    assert result.exit_code == EXIT_PASSED, result.output
+    assert "Running solution.py of lesson 20-line-follow" in result.output and "Stopped after 1." in result.output
+    assert "No robot picture: only the virtual kit (--sim)" in result.output and not (tmp_path / "line.png").exists()
+    assert (-0.2, 0.5) in sent                                                     # steering left, towards the line
+
+
+def test_obstacle_avoidance_on_stock_firmata_is_told_before_and_when_it_stops(lesson_cli):
+    kit = StockKit()
+    try:
+        result = lesson_cli("check", "19-obstacle-avoid", "--port", kit.url, "--solution")
+    finally:
+        kit.close()
+    assert result.exit_code == EXIT_SCRIPT_CRASHED, result.output
+    assert "Not checked: this kit runs StandardFirmata.ino 2.4, which cannot do an HC-SR04" in result.output
+    assert "The wires it could check look right." in result.output
+    assert "Flash the makerkit firmware: `makerkit flash --board uno --port PORT`." in result.output
+    assert "Well done" not in result.output
