@@ -7,9 +7,11 @@ there is the team's design: the checker grades only the outcome, on the simulate
 
 On a real kit the host does not see the garage, but it knows every distance the program read and
 every command it sent to the motors, with their times (makerkit.lessons_runner.robot_commands):
-there the checker grades the outcome it can: the robot drove towards the wall, and once the
-distance ahead read less than 10 cm it stopped and stayed stopped. If nothing came that close while
-the check ran, that is said, not passed; where it parked and what it touched needs the virtual kit.
+there the checker grades the outcome it can: the robot drove towards the wall and stood still at
+the end with the wall inside the parking space as its sensor read it (2 to 30 cm ahead: the robot's
+middle 10 to 38 cm from the back wall, as in the arena), and it never drove on once the wall was
+less than 10 cm ahead. A robot that was still driving at the end without coming near a wall is
+said, not passed; where it parked and what it touched needs the virtual kit.
 """
 
 from makerkit.lessons_runner import robot_checks as rc
@@ -17,6 +19,7 @@ from makerkit.lessons_runner import robot_commands as rcmd
 
 PARK_S = 40
 STOP_CM = 10       # nearer than this to the wall the robot must stand still
+SPACE_CM = (2, 30)  # the parking space as the sonar reads the back wall (the robot's middle 10-38 cm from it)
 
 
 def check(run):
@@ -30,7 +33,7 @@ def check(run):
             rc.stopped_at_end(run)]
 
 
-# --- on a real kit: did it stop at the wall? ----------------------------------------------------------
+# --- on a real kit: where did it stop? ----------------------------------------------------------------
 
 def _still(move):
     """Neither wheel drives forwards (stopped, or backing up to park)."""
@@ -39,38 +42,53 @@ def _still(move):
 
 def _parks(run):
     found = rcmd.moves(run)
-    close = [ep for ep in rcmd.episodes(run.readings_of("distance_cm", "distance_sensor"), lambda cm: cm < STOP_CM, run)
-             if ep.state]
-    if not close:
-        return run.skip(f"The distance ahead never read less than {STOP_CM} cm while the check ran, so parking was "
-                        "not checked: let the robot drive up to a wall (or hold a box in front of it) during the check.",
-                        f"检查时前方的距离一直没有小于 {STOP_CM} 厘米，所以没有检查停车：检查时让小车开到墙前"
-                        "（或者用盒子挡在它前面）。")
-    first = close[0]
-    if not any(m.left + m.right > 0 for m in found if m.start < first.start):
+    sonar = run.readings_of("distance_cm", "distance_sensor")
+    drove = next((m for m in found if m.left + m.right > 0), None)
+    if drove is None:
         return run.fail("Your robot never drove towards the wall.", "你的小车一直没有朝墙开过去。",
                         "Drive forwards until the wall is close, then stop: wheels.forward(SPEED)",
                         "先往前开，到墙前再停车：wheels.forward(SPEED)")
-    stopped = rcmd.answer(found, first, _still)
-    if stopped is None and not rcmd.judged(first):
-        return run.skip(f"The wall came close only at {first.start:.1f} s, as the check ended, so parking was not "
-                        "checked: start the check again.",
-                        f"墙到第 {first.start:.1f} 秒才离得很近，这时检查已经结束了，所以没有检查停车：请再检查一次。")
-    if stopped is None:
+    last = found[-1]
+    if _still(last) and last.start > drove.start:
+        return _stopped_at(run, last, sonar)
+    close = [ep for ep in rcmd.episodes(sonar, lambda cm: cm < STOP_CM, run) if ep.state and rcmd.judged(ep)]
+    if close:
+        first = close[0]
         said_en, said_zh = (rcmd.during(found, first.start, first.end) or found[-1:])[0].said()
         return run.fail(f"At {first.start:.1f} s the wall was {first.first:.0f} cm ahead, but the robot drove on "
                         f"({said_en}).",
                         f"第 {first.start:.1f} 秒墙就在前方 {first.first:.0f} 厘米，可是小车还在往前开（{said_zh}）。",
                         "Stop when the wall is close: if sonar.distance_cm < STOP_CM: wheels.stop()",
                         "离墙很近时就停车：if sonar.distance_cm < STOP_CM: wheels.stop()")
-    again = next((m for m in found if stopped.start < m.start < first.end and not _still(m)), None)
-    if again is not None:
-        said_en, said_zh = again.said()
-        return run.fail(f"The robot stopped at the wall, but at {again.start:.1f} s, still less than {STOP_CM} cm from "
-                        f"it, it drove on again ({said_en}).",
-                        f"小车在墙前停下了，可是第 {again.start:.1f} 秒离墙还不到 {STOP_CM} 厘米时又往前开了（{said_zh}）。",
-                        "Once parked, stay parked: stop the wheels and end the loop (break).",
-                        "停好以后就不要再动：停下轮子，并结束循环（break）。")
-    return run.ok(f"The robot drove up to the wall and stopped when it read {first.first:.0f} cm ahead, and stayed "
-                  "stopped.",
-                  f"小车开到墙前，读到前方 {first.first:.0f} 厘米时停了下来，并且一直停着。")
+    return run.skip(f"The robot was still driving when the check ended, and the distance ahead never read less than "
+                    f"{STOP_CM} cm, so parking was not checked: let it drive up to a wall (or hold a box in front of "
+                    "it) during the check.",
+                    f"检查结束时小车还在开，前方的距离也一直没有小于 {STOP_CM} 厘米，所以没有检查停车：检查时让小车"
+                    "开到墙前（或者用盒子挡在它前面）。")
+
+
+def _stopped_at(run, stop, sonar):
+    """The finding for a robot that stood still from ``stop.start`` to the end: where was the wall?"""
+    before = [r.value for r in sonar if r.t <= stop.start + rcmd.GLITCH]
+    after = [r.value for r in sonar if r.t > stop.start + rcmd.GLITCH]
+    cm = after[0] if after else (before[-1] if before else None)
+    near, far = SPACE_CM
+    if cm is None:
+        return run.fail("Your program never read the distance ahead.", "你的程序一直没有读取前方的距离。",
+                        "Read it in the loop: cm = sonar.distance_cm", "在循环里读取距离：cm = sonar.distance_cm")
+    if cm > far:
+        shown = "no echo" if cm == float("inf") else f"{cm:.0f} cm"
+        return run.fail(f"The robot stopped at {stop.start:.1f} s with the wall {shown} ahead: too far, the parking "
+                        f"space ends {far} cm ahead of the sensor.",
+                        f"小车在第 {stop.start:.1f} 秒停下时，墙在前方 {cm:.0f} 厘米：太远了，车位在传感器前方 {far} 厘米以内。",
+                        f"Drive on until the sensor reads less than {far} cm, then stop.",
+                        f"继续往前开，等传感器读数小于 {far} 厘米再停车。")
+    if cm < near:
+        return run.fail(f"The robot stopped with the wall only {cm:.0f} cm ahead: it is touching it, or nearly.",
+                        f"小车停下时墙只在前方 {cm:.0f} 厘米：已经碰到墙了，或者差一点就碰到。",
+                        "Stop a little earlier: a larger STOP_CM, or slow down when the wall is near.",
+                        "早一点停车：把 STOP_CM 调大一点，或者离墙近的时候开慢一点。")
+    return run.ok(f"The robot drove up to the wall and stopped {cm:.0f} cm before it (as its sensor read it): inside "
+                  f"the parking space ({near}-{far} cm), and it stood still to the end.",
+                  f"小车开到墙前，在离墙 {cm:.0f} 厘米（传感器的读数）的地方停了下来：在车位里（{near}-{far} 厘米），"
+                  "并且一直停到最后。")

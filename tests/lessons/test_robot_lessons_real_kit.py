@@ -190,8 +190,8 @@ def test_parking_stops_at_the_wall_the_sonar_reads(served):
         report = check_lesson("21-parking-project", kit=kit, solution=True, seconds=8)
     assert room.played and report.exit_code == EXIT_PASSED, _say(report)
     parked = report.findings[0]
-    assert "stopped when it read 8 cm ahead, and stayed stopped" in parked.message("en")
-    assert "读到前方 8 厘米时停了下来" in parked.message("zh")
+    assert "stopped 8 cm before it (as its sensor read it): inside the parking space (2-30 cm)" in parked.message("en")
+    assert "在离墙 8 厘米（传感器的读数）的地方停了下来：在车位里" in parked.message("zh")
     _needs_the_virtual_kit(report, "小车开过的路线和停车的位置")
     assert report.run.ended == "finished" and any(t.startswith("parked 8") for t in report.run.printed)
     assert stands_still_afterwards(served, "21-parking-project")   # the stop went down the link
@@ -208,6 +208,28 @@ def test_the_parking_starter_is_told_it_drove_on(served):
     told = report.findings[0]
     assert "the wall was 8 cm ahead, but the robot drove on" in told.message("en") and "还在往前开" in told.message("zh")
     assert "wheels.stop()" in told.fix("en")
+
+
+def test_a_team_that_parks_too_far_from_the_wall_is_told_where_it_stopped(served, write_script):
+    script = write_script("""
+        def main(kit):
+            p = kit.pins
+            wheels = kit.motor_driver(left=(p.left_forward, p.left_backward, p.left_speed),
+                                      right=(p.right_forward, p.right_backward, p.right_speed))
+            sonar = kit.distance_sensor(trigger=p.distance_trigger, echo=p.distance_echo)
+            wheels.forward(0.4)
+            while sonar.distance_cm > 60:
+                kit.sleep(0.02)
+            wheels.stop()
+    """)
+    kit, world = served.connect(), served.world
+    world.set_distance_cm(150)
+    with Room(lambda: served.wheels("21-parking-project"), [(forward, lambda: world.set_distance_cm(45))]) as room:
+        report = check_lesson("21-parking-project", kit=kit, script=script, seconds=4)
+    assert room.played and report.exit_code == EXIT_CHECK_FAILED, _say(report)
+    told = report.findings[0]
+    assert re.search(r"stopped at \d+\.\d s with the wall 45 cm ahead: too far", told.message("en")), told.message("en")
+    assert "太远了" in told.message("zh") and "less than 30 cm" in told.fix("en")
 
 
 def test_parking_on_stock_firmata_says_what_to_flash(stock):
@@ -318,7 +340,7 @@ def test_parking_checked_on_a_served_esp32_asks_for_the_virtual_kit_for_its_pict
     assert room.played and result.exit_code == EXIT_PASSED, result.output
     assert said in result.output and "Traceback" not in result.output
     assert not (tmp_path / "parking.png").exists() and not (tmp_path / "parking.json").exists()
-    assert ("stopped when it read 8 cm ahead" if lang == "en" else "读到前方 8 厘米时停了下来") in result.output
+    assert ("inside the parking space" if lang == "en" else "在车位里") in result.output
 
 
 def test_lesson_run_on_stock_firmata_drives_the_line_follower_and_draws_no_picture(lesson_cli, tmp_path):
