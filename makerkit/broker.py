@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import ipaddress
 import logging
 import os
 import shutil
@@ -59,7 +60,13 @@ def _wait_listening(host: str, port: int, timeout: float, alive=lambda: True) ->
 
 
 def is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1); a name such as 127.foo.example is not."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def mosquitto_path() -> str | None:

@@ -155,3 +155,11 @@ def test_no_password_in_any_output_log_or_file_but_the_allowed_ones(logins, tmp_
             for secret in secrets:
                 assert secret.encode() not in data, f"a password is in {path}"
     assert b"$7$" in (out / "passwd").read_bytes()          # hashed, mosquitto's PBKDF2-SHA512 format
+
+
+@pytest.mark.parametrize("host,loopback", [("localhost", True), ("127.0.0.1", True), ("127.1.2.3", True),
+                                           ("::1", True), ("[::1]", True), ("127.foo.example", False),
+                                           ("10.0.0.2", False), ("0.0.0.0", False), ("", False)])
+def test_what_counts_as_loopback(host, loopback):
+    from makerkit.broker import is_loopback
+    assert is_loopback(host) is loopback
