@@ -63,6 +63,8 @@ class FakeStandardFirmata:
         self.received: list = []        # decoded host messages, for assertions
         self._decoder = fm.FirmataDecoder(board_side=True)
         self._lock = threading.Lock()
+        self._closing = threading.Lock()
+        self._closed = False
         self._stop = threading.Event()
         self._sock = self._conn = None
         self._fd = None                 # pty master
@@ -92,7 +94,17 @@ class FakeStandardFirmata:
         return self.url
 
     def close(self) -> None:
-        """Stop serving (for a socket: the board vanishes, as when the cable is pulled)."""
+        """Stop serving (for a socket: the board vanishes, as when the cable is pulled). Once: a
+        second call (a test's pull_cable on a timer thread, then the fixture's teardown) waits for
+        the first and closes nothing again, since the descriptor numbers may belong to someone else
+        by then."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            self._close()
+
+    def _close(self) -> None:
         self._stop.set()
         for sock in (self._conn, self._sock):
             if sock is not None:
