@@ -41,6 +41,9 @@ class DigitalInput(Device):
         else:
             client.set_pin_mode(number, fm.PinMode.INPUT)
         self.kit.report_digital(self._port, True)
+        # a report of this port sent before the board saw the new mode still says the pin's old level
+        # (the second line sensor on a port read 0 over the line); wait until the fresh one is in
+        wiring.settle(self.kit)
 
     def _on_report(self, event) -> None:
         if event.port != self._port or self.closed:

@@ -174,6 +174,16 @@ def test_the_line_starter_is_told_to_steer_right(stock):
     assert modes[2] == modes[4] == fm.PinMode.INPUT                                 # the sensors' DO pins
 
 
+def test_two_line_sensors_on_one_port_read_the_line_from_the_first_look(stock):
+    """The second sensor on a port made right after the first is not read from a port report the
+    board sent before it saw the new input (7 of 20 first looks said "no line" before the fix)."""
+    set_line(stock, "20-line-follow", 1, 1)
+    for _ in range(10):
+        with stock.connect() as kit:          # a new connection resets the Uno, as a USB port does
+            left, right = kit.line_sensor("D2"), kit.line_sensor("D4")
+            assert (left.on_line, right.on_line) == (True, True)
+
+
 # --- lesson 21: parking at the wall -------------------------------------------------------------------
 
 def _parking_room(served):
