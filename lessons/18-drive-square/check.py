@@ -8,8 +8,8 @@ corner was missed and where the robot went instead.
 On a real kit the host does not see the floor, but it knows every command the program sent to the
 motor driver, with its time (makerkit.lessons_runner.robot_commands): there the checker grades the
 moves: four sides straight ahead, each followed by a left turn (a spin on the spot, or round one wheel), all sides as long and
-as fast as the first, all corners alike, and the wheels stopped at the end. The path itself needs
-the virtual kit.
+as fast as the first, all corners alike, and the wheels stopped at the end. A square the check saw
+only in part (its time ran out) is said, not passed. The path itself needs the virtual kit.
 """
 
 from makerkit.lessons_runner import robot_checks as rc
@@ -47,8 +47,9 @@ def _name(i):
 def _moves_sent(run):
     found = rcmd.moves(run)
     steps = [m for m in found if m.kind != "stop"]          # the stops between moves are pauses
-    cut = run.ended == "budget" and bool(steps) and steps[-1] is found[-1]
-    whole = steps[:-1] if cut else steps                   # the last move, cut by the check's end, is not whole
+    cut = run.ended == "budget"                            # the check's time ran out, not the program
+    partial = cut and bool(steps) and steps[-1] is found[-1]
+    whole = steps[:-1] if partial else steps               # the last move, cut by the check's end, is not whole
     wrong = _wrong_move(run, steps[:2 * SIDES], whole)
     if wrong is not None:
         return [wrong]
@@ -61,7 +62,7 @@ def _moves_sent(run):
                          "循环结束后写 wheels.stop()，外面不要再套 `while True:`。")]
     if len(whole) == 2 * SIDES:
         return [_square_done(run, whole, found)]
-    return _not_finished(run, whole, cut)
+    return _not_finished(run, whole, cut, partial)
 
 
 def _wrong_move(run, steps, whole):
@@ -105,18 +106,18 @@ def _square_done(run, whole, found):
                   "在你们的地面上调整 TURN_S，直到你的小车正好转 90°。")
 
 
-def _not_finished(run, whole, cut):
+def _not_finished(run, whole, cut, partial):
     sides, corners = (len(whole) + 1) // 2, len(whole) // 2
     if not cut:
         return [run.fail(f"Your program drove {sides} side(s) and {corners} corner(s), then ended: a square has "
                          "four of each.",
                          f"你的程序走了 {sides} 条边、{corners} 个角就结束了：正方形有四条边、四个角。", *LOOP_FIX)]
     now_en, now_zh = _name(len(whole))
-    seen = [run.skip(f"The check ended after {run.elapsed:.1f} s, during {now_en}: the rest of the square was not "
-                     "seen. The lesson's check watches for 30 s.",
-                     f"检查在 {run.elapsed:.1f} 秒时结束了，当时正在走{now_zh}：正方形剩下的部分没有看到。"
+    when_en, when_zh = ("during", "当时正在走") if partial else ("before", "当时还没开始走")
+    so_far_en = f" What it saw was right: {sides} straight side(s) and {corners} left turn(s)." if whole else ""
+    so_far_zh = f"看到的动作是对的：{sides} 条直行的边、{corners} 次左转。" if whole else ""
+    # a square seen in part is no square: said, not passed
+    return [run.skip(f"The check ended after {run.elapsed:.1f} s, {when_en} {now_en}: the rest of the square was not "
+                     f"seen.{so_far_en} The lesson's check watches for 30 s.",
+                     f"检查在 {run.elapsed:.1f} 秒时结束了，{when_zh}{now_zh}：正方形剩下的部分没有看到。{so_far_zh}"
                      "课程的检查会看 30 秒。")]
-    if whole:
-        seen.insert(0, run.ok(f"The first {len(whole)} move(s) were right: straight sides and left turns.",
-                              f"前 {len(whole)} 个动作是对的：直行的边和向左转的角。"))
-    return seen

@@ -86,6 +86,25 @@ def test_a_square_cut_short_by_the_check_says_what_it_did_not_see(served):
     assert stands_still_afterwards(served, "18-drive-square")
 
 
+def test_a_square_cut_short_in_a_pause_says_what_it_saw_without_passing(stock, write_script):
+    script = write_script("""
+        def main(kit):
+            p = kit.pins
+            wheels = kit.motor_driver(left=(p.left_forward, p.left_backward, p.left_speed),
+                                      right=(p.right_forward, p.right_backward, p.right_speed))
+            wheels.forward(0.5)
+            kit.sleep(0.8)
+            wheels.stop()
+            kit.sleep(5)                      # the check ends in this pause
+    """)
+    report = check_lesson("18-drive-square", kit=stock.connect(), script=script, seconds=2)
+    assert report.exit_code == EXIT_NOT_CHECKABLE, _say(report)      # a square seen in part is no square
+    cut = report.findings[0]
+    assert cut.status == SKIP and re.search(r"ended after 2\.\d s, before corner 1", cut.message("en"))
+    assert "What it saw was right: 1 straight side(s) and 0 left turn(s)." in cut.message("en")
+    assert "第 1 个角" in cut.message("zh") and "1 条直行的边" in cut.message("zh")
+
+
 def test_the_square_starter_on_a_real_kit_is_told_to_loop(stock):
     report = check_lesson("18-drive-square", kit=stock.connect())
     assert report.exit_code == EXIT_CHECK_FAILED, _say(report)
