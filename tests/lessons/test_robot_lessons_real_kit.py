@@ -147,6 +147,18 @@ def test_the_obstacle_starter_is_told_it_drove_on(served):
     assert "没有转开" in told.message("zh") and "wheels.right(SPEED)" in told.fix("zh")
 
 
+def test_the_bumper_alone_is_no_obstacle_avoidance_yet(served):
+    kit, world, bumper = served.connect(), served.world, served.pins("19-obstacle-avoid")["bumper"]
+    world.set_distance_cm(150)
+    steps = [(forward, lambda: world.press(bumper)), (lambda w: w[0] < 0 and w[1] < 0, lambda: world.release(bumper))]
+    with Room(lambda: served.wheels("19-obstacle-avoid"), steps) as room:
+        report = check_lesson("19-obstacle-avoid", kit=kit, solution=True, seconds=3)
+    assert room.played and report.exit_code == EXIT_NOT_CHECKABLE, _say(report)
+    sonar, bumped = report.findings[0], report.findings[1]
+    assert sonar.status == SKIP and "hold a hand or a box in front of it" in sonar.message("en")
+    assert bumped.status == SKIP and "the robot backed off" in bumped.message("en")
+
+
 def test_obstacle_avoidance_on_stock_firmata_says_what_to_flash(stock):
     report = check_lesson("19-obstacle-avoid", kit=stock.connect(), solution=True, seconds=2)
     assert report.exit_code == EXIT_SCRIPT_CRASHED
@@ -201,6 +213,18 @@ def test_two_line_sensors_on_one_port_read_the_line_from_the_first_look(stock):
         with stock.connect() as kit:          # a new connection resets the Uno, as a USB port does
             left, right = kit.line_sensor("D2"), kit.line_sensor("D4")
             assert (left.on_line, right.on_line) == (True, True)
+
+
+def test_one_side_seen_is_no_line_follower_yet(stock):
+    lid = "20-line-follow"
+    kit = stock.connect()
+    set_line(stock, lid, 0, 0)
+    with Room(lambda: stock.wheels(lid), [(forward, lambda: set_line(stock, lid, 1, 0))]) as room:
+        report = check_lesson(lid, kit=kit, solution=True, seconds=3)
+    assert room.played and report.exit_code == EXIT_NOT_CHECKABLE, _say(report)
+    left, right = report.findings[0], report.findings[1]
+    assert left.status == SKIP and "steered left" in left.message("en")          # right, but not passed alone
+    assert right.status == SKIP and "right sensor never saw the line alone" in right.message("en")
 
 
 # --- lesson 21: parking at the wall -------------------------------------------------------------------
@@ -341,7 +365,8 @@ def test_lesson_check_avoids_obstacles_on_a_served_uno(lesson_cli):
 def test_lesson_check_follows_the_line_on_stock_firmata(lesson_cli):
     lid, kit = "20-line-follow", StockKit()
     set_line(kit, lid, 0, 0)
-    steps = [(forward, lambda: set_line(kit, lid, 0, 1)), (lambda w: w[0] > w[1], lambda: set_line(kit, lid, 0, 0))]
+    steps = [(forward, lambda: set_line(kit, lid, 0, 1)), (lambda w: w[0] > w[1], lambda: set_line(kit, lid, 0, 0)),
+             (forward, lambda: set_line(kit, lid, 1, 0)), (lambda w: w[1] > w[0], lambda: set_line(kit, lid, 0, 0))]
     try:
         with Room(lambda: kit.wheels(lid), steps) as room:
             result = lesson_cli("check", lid, "--port", kit.url, "--solution", lang="zh")
@@ -350,7 +375,7 @@ def test_lesson_check_follows_the_line_on_stock_firmata(lesson_cli):
     assert room.played and result.exit_code == EXIT_PASSED, result.output
     assert "这块开发板运行的是 StandardFirmata 2.4" in result.output and "接线看起来没问题。" in result.output
     assert "每次只有右边的传感器看到黑线（1 次），小车都向右转了。" in result.output
-    assert "检查时左边的传感器一次也没有单独看到黑线" in result.output
+    assert "每次只有左边的传感器看到黑线（1 次），小车都向左转了。" in result.output
     assert "太棒了！课程 20-line-follow 通过了。" in result.output
 
 
