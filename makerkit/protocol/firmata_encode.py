@@ -266,8 +266,10 @@ def dht_report(pin: int, temperature: float, humidity: float) -> bytes:
     return _sysex_bytes(DHTSENSOR_DATA, bytes((DHT_RESPONSE, _check7("pin", pin))) + _u14(t) + _u14(h))
 
 
-def mk_identity_query() -> bytes:
-    return _sysex_bytes(MK_IDENTITY)
+def mk_identity_query(nonce: bytes = b"") -> bytes:
+    """The identity query; ``nonce`` (7-bit bytes) is randomness of the host's that firmware without a
+    random number generator of its own (the AVR's) mixes into the ids it makes (PROTOCOL.md §3)."""
+    return _sysex_bytes(MK_IDENTITY, bytes(_check7("nonce byte", b) for b in nonce))
 
 
 def mk_json(command: int, obj: Any, sub: int | None = None) -> bytes:

@@ -24,7 +24,8 @@ The rules:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from . import firmata as fm
@@ -105,6 +106,13 @@ _QUERIES = {
 }
 
 
+def host_nonce() -> bytes:
+    """Eight random 7-bit bytes for the identity query: the AVR firmware has no random number generator
+    and makes the kit's incarnation and hardware ids when first asked, so the host's randomness goes
+    into them (two emulated or identical Unos asked at the same instant after boot still differ)."""
+    return bytes(b & 0x7F for b in secrets.token_bytes(8))
+
+
 @dataclass
 class _Window:
     """The answer phase at one baud rate."""
@@ -124,6 +132,7 @@ class Handshake:
     switch_on_garbage: bool = False
     full: bool = True
     board_known: Callable[[str], bool] = lambda board: False
+    nonce: bytes = field(default_factory=host_nonce)   # sent with the identity query (host_nonce)
     answers: Answers = field(default_factory=Answers)
     failure: Failure | None = None
     done: bool = False
@@ -240,6 +249,8 @@ class Handshake:
             wanted.append("analog_mapping")
         for key in wanted:
             if getattr(a, key) is None and key not in self._asked:
+                if key == "identity":
+                    return replace(_QUERIES[key], data=fm.mk_identity_query(self.nonce))
                 return _QUERIES[key]
         return None
 

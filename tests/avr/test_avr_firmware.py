@@ -321,3 +321,23 @@ def test_nano_image(harness, firmware_build):
             assert link.request(F.set_pin_mode(21, F.PinMode.OUTPUT), F.MkError).info["code"] == "bad_mode"
         finally:
             link.close()
+
+
+def test_fresh_unos_make_their_ids_from_the_host_nonce_and_keep_them(harness, makerkit_hex):
+    """The AVR has no random number generator: the ids a blank EEPROM gets mix in the nonce the host
+    sends with its first identity query, so boards asked alike (emulated ones start in lockstep) differ;
+    a later query with another nonce changes nothing."""
+    seen = []
+    for nonce in (b"\x01\x02\x03\x04\x05\x06\x07\x08", b"\x7f\x7e\x7d\x7c\x7b\x7a\x79\x78", b"\x00" * 8):
+        with EmulatedUno(avrsim=harness[0], app=makerkit_hex) as uno:
+            link = RawLink(uno.port)
+            try:
+                link.wait(F.FirmwareReport, timeout=10)
+                first = link.request(F.mk_identity_query(nonce), F.MkIdentity).info
+                again = link.request(F.mk_identity_query(b"\x55" * 8), F.MkIdentity).info
+            finally:
+                link.close()
+        assert len(first["inc"]) == 12 and len(first["hw"]) == 12
+        assert (again["inc"], again["hw"]) == (first["inc"], first["hw"])
+        seen.append((first["inc"], first["hw"]))
+    assert len({inc for inc, _ in seen}) == 3 and len({hw for _, hw in seen}) == 3

@@ -40,6 +40,7 @@ from makerkit.protocol import firmata as f
     (f.dht_attach(4, 11, 2000), b"\xf0\x74\x01\x04\x00\x50\x0f\xf7"),
     (f.dht_detach(4), b"\xf0\x74\x03\x04\xf7"),
     (f.mk_identity_query(), b"\xf0\x01\xf7"),
+    (f.mk_identity_query(b"\x00\x7f"), b"\xf0\x01\x00\x7f\xf7"),
     (f.mk_config_get(), b"\xf0\x02\x01\xf7"),
     (f.mk_repl(), b"\xf0\x04\xf7"),
 ])

@@ -81,10 +81,10 @@ def test_garbage_switches_at_most_three_times():
 
 
 def test_a_connection_asks_for_everything_and_fails_naming_the_question():
-    hs = Handshake(timeout=4.0, full=True)
+    hs = Handshake(timeout=4.0, full=True, nonce=b"\x01\x7f")
     hs.poll(0.0)
     answer_makerkit(hs, 0.1)
-    assert sends(hs.poll(0.1)) == [fm.mk_identity_query()]
+    assert sends(hs.poll(0.1)) == [b"\xf0\x01\x01\x7f\xf7"]
     hs.on_event(fm.MkIdentity({"kit": "kit-01", "board": "uno"}), 0.2)
     assert sends(hs.poll(0.2)) == [fm.capability_query()]
     hs.on_event(fm.CapabilityReport(pins=((),) * 20), 0.3)
@@ -93,11 +93,24 @@ def test_a_connection_asks_for_everything_and_fails_naming_the_question():
     assert hs.failure.kind == "no_reply" and "analog" in hs.failure.what[0]
 
 
+def test_every_handshake_sends_its_own_random_nonce_with_the_identity_query():
+    nonces = set()
+    for _ in range(20):
+        hs = Handshake(timeout=4.0, full=True)
+        hs.poll(0.0)
+        answer_makerkit(hs, 0.1)
+        (query,) = sends(hs.poll(0.1))
+        assert query[:2] == b"\xf0\x01" and query[-1:] == b"\xf7" and len(query) == 11
+        assert all(b <= 0x7F for b in query[2:-1])          # sysex data bytes
+        nonces.add(query[2:-1])
+    assert len(nonces) == 20
+
+
 def test_a_probe_skips_the_pin_table_when_the_identity_names_a_known_board():
     hs = Handshake(timeout=4.0, full=False, board_known=lambda b: b == "uno")
     hs.poll(0.0)
     answer_makerkit(hs, 0.1)
-    assert sends(hs.poll(0.1)) == [fm.mk_identity_query()]
+    assert sends(hs.poll(0.1)) == [fm.mk_identity_query(hs.nonce)]
     hs.on_event(fm.MkIdentity({"kit": "kit-01", "board": "uno"}), 0.2)
     assert hs.poll(0.2) == [] and hs.done and hs.failure is None
     assert hs.answers.identity["kit"] == "kit-01"

@@ -4,8 +4,9 @@
 // Identity: the kit's incarnation `inc` (docs/TELEMETRY.md section 2a) is made whenever the counters
 // start again (a new or erased EEPROM, or one from before incarnations) and `hw`, a random hardware
 // id, once; both are 12 characters kept in EEPROM. An AVR has no random number generator, so both are
-// drawn, when first needed, from the micros() at which host bytes arrived since boot (USB timing
-// jitter) and are sent in MK_IDENTITY, every RECORD and every EVENT.
+// drawn, when first needed, from the random nonce the host sends with its identity query (which comes
+// before anything else that needs them) and the micros() at which host bytes arrived since boot (USB
+// timing jitter), and are sent in MK_IDENTITY, every RECORD and every EVENT.
 #include <avr/eeprom.h>
 #include "mk.h"
 
@@ -588,7 +589,10 @@ static void telemetry(uint8_t sub, char *text, uint16_t n) {
 
 void kit_sysex(uint8_t command, uint8_t *d, uint16_t n) {
   switch (command) {
-    case MK_IDENTITY: send_identity(); return;
+    case MK_IDENTITY:   // the query may carry the host's random nonce: mixed in before any id is made
+      for (uint16_t i = 0; i < n; i++) entropy_mix(micros() ^ ((uint32_t)d[i] << (7 * (i & 3))));
+      send_identity();
+      return;
     case MK_REPL: mk_error(C_UNSUPPORTED, MK_REPL, -1, E_REPL, Z_REPL); return;
   }
   if (n < 1) { mk_error(C_BADSUB, command, -1, E_BADSUB, Z_BADSUB); return; }
