@@ -29,6 +29,13 @@ class ClassBroker:
     protocol: str
     creds: dict = field(default_factory=dict)      # role key -> Credentials
     out_dir: str = ""
+    log_path: str = ""                             # mosquitto's log (shown when a test's wait runs out)
+
+    def log_tail(self, lines: int = 30) -> str:
+        if not self.log_path or not os.path.exists(self.log_path):
+            return "(no broker log)"
+        with open(self.log_path, "rb") as f:
+            return b"\n".join(f.read().splitlines()[-lines:]).decode("utf-8", "replace")
 
 
 def make_logins(db_url: str) -> tuple[object, dict]:
@@ -65,10 +72,11 @@ def class_broker(request, tmp_path):
     if engine == "mosquitto":
         out = str(tmp_path / "broker")
         render_mosquitto(store, listen=f"127.0.0.1:{port}", out_dir=out, tls=tls)
-        proc = start_mosquitto(out, str(tmp_path / "mosquitto.log"))
+        log_path = str(tmp_path / "mosquitto.log")
+        proc = start_mosquitto(out, log_path)
         try:
             wait_port(port)
-            yield ClassBroker(engine, scheme, "5", creds, out)
+            yield ClassBroker(engine, scheme, "5", creds, out, log_path)
         finally:
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGTERM)

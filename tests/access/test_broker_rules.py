@@ -22,6 +22,7 @@ class Client:
 
     def __init__(self, cb, key: str | None, subscriptions=(), password: str | None = None):
         self.got: list[tuple[str, bytes]] = []
+        self.broker = cb
         self.cond = threading.Condition()
         cred = cb.creds.get(key) if key else None
         self.conn = MqttConnection(cb.url, f"t-{key}-{uuid.uuid4().hex[:6]}", username=cred.username if cred else None,
@@ -44,7 +45,8 @@ class Client:
     def wait_for(self, topic: str, timeout: float = 10.0) -> None:
         with self.cond:
             if not self.cond.wait_for(lambda: any(t == topic for t, _ in self.got), timeout):
-                raise AssertionError(f"{topic} not received in {timeout}s; got {[t for t, _ in self.got]}")
+                raise AssertionError(f"{topic} not received in {timeout}s; got {[t for t, _ in self.got]}; "
+                                     f"the broker's log ends:\n{self.broker.log_tail()}")
 
     def topics(self) -> set[str]:
         with self.cond:
