@@ -4,7 +4,9 @@ A lesson is a folder::
 
     lessons/01-blink/
       lesson.toml        schema = 1, id, title/summary/goals (zh-CN, en), boards, parts, pins, wiring,
-                         credits (science credits a first passing check earns; default 0)
+                         credits (science credits a first passing check earns; default 0),
+                         project (true: a project lesson, whose READMEs walk through the design
+                         cycle: research 调研, plan 方案, make 制造, reflect 反思; default false)
       README.zh-CN.md    README.md
       starter.py         solution.py     def main(kit): ...
       check.py           def check(run) -> list of findings
@@ -74,6 +76,7 @@ class Lesson:
     plot: tuple[str, ...] = ()
     credits: float = 0.0      # science credits (科学学分) the first passing check earns (docs/PORTFOLIO.md)
     topics: tuple[str, ...] = ()   # drawn from TOPICS, for catalogues (`lesson list --json`)
+    project: bool = False          # a project lesson: its READMEs have a design-cycle section
     robot: RobotSpec | None = None   # the [robot] table: the simulated robot and its arena (robot_spec.py)
     path: Path = field(default=Path("."), hash=False, compare=False)
 
@@ -116,7 +119,7 @@ class Lesson:
             return {"en": t.en, "zh-CN": t.zh}
         return {"id": self.id, "number": self.number, "title": text(self.title), "summary": text(self.summary),
                 "topics": list(self.topics), "boards": list(self.boards), "duration_min": self.duration_min,
-                "credits": self.credits, "parts": [p.id for p in self.parts if p.id != "board"]}
+                "credits": self.credits, "project": self.project, "parts": [p.id for p in self.parts if p.id != "board"]}
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -260,7 +263,7 @@ def parse_lesson(path: Path) -> Lesson:
         parts=tuple(parts), pins=pins, wiring=wiring,
         check_seconds=float(_positive(check, "seconds", 10.0)), check_needs=needs,
         run_seconds=_positive(run, "seconds", None), plot=tuple(run.str_list("plot", [])),
-        credits=_credits(f), topics=_topics(f), robot=parse_robot(f, folder, set(pins["default"])),
+        credits=_credits(f), topics=_topics(f), project=f.bool("project", False), robot=parse_robot(f, folder, set(pins["default"])),
         path=folder)
     for name in REQUIRED_FILES:
         if not (folder / name).is_file():
