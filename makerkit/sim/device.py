@@ -16,7 +16,7 @@ from mkfw.profile import from_board
 from ..catalog import BoardProfile
 from .fs import SimFs
 from .hal import SimHal
-from .pyexec import Executor
+from .pyexec import Executor, board_uname
 from .repl import Repl
 
 MICROPYTHON_VERSION = "v1.23.0 on 2024-06-02"
@@ -72,7 +72,8 @@ class SimDevice:
     def _to_repl(self, now_ms: int) -> None:
         app, self.app = self.app, None
         self._out += app.poll(now_ms)        # the MK_REPL answer
-        self.repl = Repl(lambda: Executor(self.fs, clock_ms=self._clock_ms), self.banner)
+        uname = board_uname(self.board)
+        self.repl = Repl(lambda: Executor(self.fs, clock_ms=self._clock_ms, uname=uname), self.banner)
         self.repl.start()
         self._out += self.repl.take()
         if app.leftover:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import binascii as _binascii
 import builtins as _builtins
+import collections
 import errno as _errno
 import hashlib as _hashlib
 import io
@@ -134,7 +135,7 @@ class SimFile:
         self.close()
 
 
-def _os_module(fs: SimFs, cwd: list[str]) -> types.ModuleType:
+def _os_module(fs: SimFs, cwd: list[str], uname: tuple) -> types.ModuleType:
     os = types.ModuleType("os")
 
     def path(p=""):
@@ -168,7 +169,7 @@ def _os_module(fs: SimFs, cwd: list[str]) -> types.ModuleType:
     os.chdir = chdir
     os.statvfs = lambda p="/": (4096, 4096, 512, 512 - fs.usage() // 4096, 512 - fs.usage() // 4096, 0, 0, 0, 0, 255)
     os.sync = lambda: None
-    os.uname = lambda: ("esp32", "esp32", "1.23.0", "v1.23.0 on 2024-06-02", "ESP32 module with ESP32")
+    os.uname = lambda: uname
     os.sep = "/"
     return os
 
@@ -180,20 +181,35 @@ def _module(_modname: str, **attrs) -> types.ModuleType:
     return mod
 
 
+UName = collections.namedtuple("uname_result", "sysname nodename release version machine")   # as MicroPython's
+ESP32_UNAME = UName("esp32", "esp32", "1.23.0", "v1.23.0 on 2024-06-02", "ESP32 module with ESP32")
+
+
+def board_uname(board) -> tuple:
+    """``os.uname()`` as MicroPython answers it on ``board`` (a BoardProfile): machine "<NAME> module with
+    <CHIP>" from the profile's ``machine_names`` (what deploy reads to tell the boards apart), e.g.
+    "MPYTHON module with ESP32" on the mPython board; sysname "esp32", as MicroPython's port is named on
+    every ESP32 chip (the S3 too)."""
+    chip = board.chip.upper()
+    name = board.machine_names[0] if board.machine_names else chip
+    return ESP32_UNAME._replace(machine=f"{name} module with {chip}")
+
+
 class Executor:
     """One REPL session's namespace (kept across exec calls until a reset, as on a board)."""
 
-    def __init__(self, fs: SimFs, *, clock_ms, budget_s: float = 30.0, machine_name: str = "esp32"):
+    def __init__(self, fs: SimFs, *, clock_ms, budget_s: float = 30.0, uname: tuple = ESP32_UNAME):
         self.fs = fs
         self.budget_s = budget_s
         self._clock_ms = clock_ms
         self._cwd = ["/"]
         self._stdout = io.StringIO()
-        self.modules = self._make_modules(machine_name)
+        self.uname = UName(*uname)
+        self.modules = self._make_modules()
         self.namespace: dict = {"__name__": "__main__", "__builtins__": self._make_builtins()}
 
     # --- the namespace ---------------------------------------------------------------------------------
-    def _make_modules(self, machine_name: str) -> dict:
+    def _make_modules(self) -> dict:
         def reset():
             raise MachineReset("hard")
 
@@ -209,7 +225,7 @@ class Executor:
                            a2b_base64=_binascii.a2b_base64, b2a_base64=_binascii.b2a_base64,
                            crc32=_binascii.crc32)
         mods = {
-            "os": _os_module(self.fs, self._cwd),
+            "os": _os_module(self.fs, self._cwd, self.uname),
             "hashlib": hashlib, "binascii": binascii,
             "time": _module("time", sleep=sleep, sleep_ms=lambda ms: sleep(ms / 1000),
                             sleep_us=lambda us: sleep(us / 1e6), ticks_ms=self._clock_ms,
@@ -218,7 +234,7 @@ class Executor:
                             time=_time.time, localtime=_time.localtime, gmtime=_time.gmtime),
             "machine": _module("machine", reset=reset, soft_reset=soft_reset, freq=lambda *a: 240000000,
                                unique_id=lambda: b"\x24\x0a\xc4\x00\x00\x01"),
-            "sys": _module("sys", platform="esp32", stdout=stdout, byteorder="little", maxsize=2**31 - 1,
+            "sys": _module("sys", platform=self.uname.sysname, stdout=stdout, byteorder="little", maxsize=2**31 - 1,
                            implementation=_module("implementation", name="micropython", version=(1, 23, 0)),
                            version="3.4.0; MicroPython v1.23.0", path=["", "/lib"], modules={},
                            print_exception=lambda e, f=None: self._stdout.write(format_exception(e))),
