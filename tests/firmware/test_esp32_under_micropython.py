@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from fw_paths import FIRMWARE, HERE
+from support.firmware_cases import CASES_DIR, FIRMWARE
+
 from makerkit.catalog import load_board
 from makerkit.protocol import firmata as fm
 from mkfw.profile import from_board
@@ -23,11 +24,11 @@ pytestmark = pytest.mark.skipif(MICROPYTHON is None, reason="micropython (jonnor
 
 
 def _env():
-    return dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{HERE}")
+    return dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{CASES_DIR}")
 
 
 def test_hal_esp32_cases(tmp_path):
-    proc = subprocess.run([MICROPYTHON, "mp_esp32_cases.py", str(tmp_path)], cwd=HERE, env=_env(),
+    proc = subprocess.run([MICROPYTHON, "mp_esp32_cases.py", str(tmp_path)], cwd=CASES_DIR, env=_env(),
                           capture_output=True, text=True, timeout=60)
     assert "DONE 4 FAILED 0" in proc.stdout, proc.stdout + proc.stderr
 
@@ -36,7 +37,7 @@ def _start_main(tmp_path, config=None):
     (tmp_path / "mkfw_board.json").write_text(json.dumps(from_board(load_board("esp32"))))
     if config:
         (tmp_path / "makerkit.json").write_text(json.dumps(config))
-    return subprocess.Popen([MICROPYTHON, "mp_esp32_cases.py", str(tmp_path) + "/", "main"], cwd=HERE, env=_env(),
+    return subprocess.Popen([MICROPYTHON, "mp_esp32_cases.py", str(tmp_path) + "/", "main"], cwd=CASES_DIR, env=_env(),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

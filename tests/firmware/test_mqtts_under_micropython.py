@@ -25,7 +25,8 @@ import time
 
 import pytest
 
-from fw_paths import HERE
+from support.firmware_cases import CASES_DIR
+
 from makerkit.access.certs import create_ca
 from makerkit.access.logins import issue_login
 from makerkit.access.mosquitto import render_mosquitto
@@ -65,8 +66,8 @@ class Board:
     """A kit's folder booted on the unix port: ``main.run`` on stdin/stdout as on a USB serial line."""
 
     def __init__(self, fs_dir):
-        env = dict(os.environ, MICROPYPATH=f".frozen:{fs_dir}:{HERE}:{HERE / 'mp_lib'}")
-        self.proc = subprocess.Popen([MICROPYTHON, str(HERE / "mp_esp32_cases.py"), f"{fs_dir}/", "main", "net"],
+        env = dict(os.environ, MICROPYPATH=f".frozen:{fs_dir}:{CASES_DIR}:{CASES_DIR / 'mp_lib'}")
+        self.proc = subprocess.Popen([MICROPYTHON, str(CASES_DIR / "mp_esp32_cases.py"), f"{fs_dir}/", "main", "net"],
                                      cwd=fs_dir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.decoder = fm.FirmataDecoder()

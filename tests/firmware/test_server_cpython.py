@@ -2,7 +2,9 @@
 
 import pytest
 
-import mp_cases
+from support.firmware_cases import load_case
+
+mp_cases = load_case("mp_cases")
 
 
 @pytest.mark.parametrize("name,case", mp_cases.CASES, ids=[name for name, _ in mp_cases.CASES])

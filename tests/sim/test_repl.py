@@ -4,10 +4,10 @@ import json
 
 import pytest
 
+from support.firmata_link import Link
+
 from makerkit.protocol import firmata as fm
 from makerkit.sim import VirtualKit
-
-from sim_helpers import Link
 
 RAW = b"raw REPL; CTRL-B to exit\r\n>"
 

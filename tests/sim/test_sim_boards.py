@@ -2,11 +2,11 @@
 
 import pytest
 
+from support.firmata_link import Link
+
 from makerkit.catalog import board_ids, load_board
 from makerkit.protocol import firmata as fm
 from makerkit.sim import VirtualKit
-
-from sim_helpers import Link
 
 
 @pytest.mark.parametrize("board_id", board_ids())

@@ -2,12 +2,12 @@
 
 import pytest
 
+from support.firmata_link import Link
+
 from makerkit.errors import PinError, UsageError
 from makerkit.protocol import firmata as fm
 from makerkit.sim import VirtualKit
 from makerkit.sim.parts.aht20 import Aht20, crc8
-
-from sim_helpers import Link
 
 
 def test_led_trace_records_each_change_with_simulated_time(uno):

@@ -17,6 +17,8 @@ import tarfile
 import time
 from pathlib import Path
 
+from makerkit.protocol.intel_hex import parse_intel_hex
+
 REPO = Path(__file__).resolve().parents[2]
 HARNESS = REPO / "tests" / "avr" / "harness"   # the C sources stay beside the AVR tests
 HARNESS_BUILD = HARNESS / "build"
@@ -25,6 +27,8 @@ FIXTURES = REPO / ".cache" / "fixtures"
 STANDARD_FIRMATA_SHA256 = "6d57ea7cf30e26c9c2f3a01ee37907d2c951f8bc9c27f84dddad12fa9c8b8f36"
 STANDARD_FIRMATA_MEMBER = "package/junk/hex/uno/StandardFirmata.cpp.hex"
 PIN_NUMBERS = {f"D{i}": i for i in range(14)} | {f"A{i}": 14 + i for i in range(6)}
+FLASH = 32768                  # the ATmega328P's flash, in bytes
+BOOT = 0x7E00                  # where Optiboot starts (the top 512 bytes)
 
 
 def missing_tools() -> list[str]:
@@ -76,6 +80,13 @@ def standard_firmata_hex() -> Path:
         raise ValueError(f"StandardFirmata.cpp.hex has sha256 {digest}, expected {STANDARD_FIRMATA_SHA256}")
     target.write_bytes(data)
     return target
+
+
+def expected_flash(hex_path: Path, optiboot: Path) -> bytes:
+    """What a 328P holds after uploading ``hex_path`` through Optiboot onto an erased chip."""
+    app = parse_intel_hex(hex_path.read_bytes()).flat(0, BOOT)
+    boot = parse_intel_hex(optiboot.read_bytes()).flat(BOOT, FLASH)
+    return app + boot
 
 
 def pin_number(pin: str | int) -> int:
@@ -174,7 +185,7 @@ class EmulatedUno:
     def stuck(self, address: int, value: int) -> None:
         self.command(f"stuck {address} {value}")
 
-    def flash(self, start: int = 0, length: int = 32768, tmp: Path | None = None) -> bytes:
+    def flash(self, start: int = 0, length: int = FLASH, tmp: Path | None = None) -> bytes:
         path = Path(tmp or "/tmp") / f"avrsim-flash-{os.getpid()}-{id(self)}.bin"
         self.command(f"flash {path} {start} {length}")
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 
-from support.fake_firmata import FakeStandardFirmata
+from .fake_firmata import FakeStandardFirmata
 
 import makerkit
 from makerkit.catalog import load_board

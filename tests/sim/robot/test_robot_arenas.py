@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from support.robot_world import robot_kit, room, write_arena
+
 from makerkit.catalog.arenas import arena_path, load_arena, load_arenas, parse_arena
 from makerkit.errors import CatalogError
-
-from robot_helpers import robot_kit, room, write_arena
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -1,10 +1,10 @@
 """Determinism: the same program on two fresh virtual kits gives the identical path, contacts and
 sensor readings, sample for sample (the robot moves on the virtual clock only)."""
 
+from support.robot_world import LEFT, RIGHT, robot_kit
+
 from makerkit.catalog.arenas import arena_path
 from makerkit.catalog.robot_spec import SonarMount
-
-from robot_helpers import LEFT, RIGHT, robot_kit
 
 
 def _wander(kit, seconds: float) -> list[float]:

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from makerkit.sim.robot.kinematics import arc, mounted
+from support.robot_world import LEFT, RIGHT, robot_kit, room
 
-from robot_helpers import LEFT, RIGHT, robot_kit, room
+from makerkit.sim.robot.kinematics import arc, mounted
 
 
 def test_straight_line():

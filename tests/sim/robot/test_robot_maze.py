@@ -1,10 +1,10 @@
 """The shipped maze is solvable as its README says: a robot that keeps a wall on its right (one
 HC-SR04 ahead, one looking right) reaches the goal without touching a wall."""
 
+from support.robot_world import LEFT, RIGHT, UNO_PINS, robot_kit
+
 from makerkit.catalog.arenas import arena_path
 from makerkit.catalog.robot_spec import SonarMount
-
-from robot_helpers import LEFT, RIGHT, UNO_PINS, robot_kit
 
 
 def _clamp(value: float) -> float:

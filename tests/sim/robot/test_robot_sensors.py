@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from makerkit.catalog.robot_spec import LineMount, SonarMount
+from support.robot_world import LEFT, RIGHT, robot_kit, room
 
-from robot_helpers import LEFT, RIGHT, robot_kit, room
+from makerkit.catalog.robot_spec import LineMount, SonarMount
 
 
 def _cast(robot):

@@ -1,4 +1,5 @@
-"""Helpers for the virtual kit tests."""
+"""A raw Firmata link to a virtual kit, for the sim tests: bytes written to its transport, events read back
+with the host codec."""
 
 import time
 
