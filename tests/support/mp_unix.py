@@ -32,6 +32,8 @@ class UnixMicroPython:
         self.fs_dir.mkdir(parents=True, exist_ok=True)
         self.starts = 0
         self.received = bytearray()
+        self._raw = False              # the host put the REPL into raw mode (Ctrl-A) and not back (Ctrl-B)
+        self._exiting = False          # a Ctrl-D at the friendly REPL: the unix port is on its way out
         self._proc: subprocess.Popen | None = None
         self._master: int | None = None
         self._listener = socket.socket()
@@ -55,6 +57,7 @@ class UnixMicroPython:
             stdin=slave, stdout=slave, stderr=slave, close_fds=True)
         os.close(slave)
         self._master = master
+        self._raw = False
         self.starts += 1
 
     def _stop_proc(self) -> None:
@@ -82,6 +85,12 @@ class UnixMicroPython:
             conn.settimeout(None)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with conn:
+                if self._exiting and self._proc is not None:
+                    try:                 # the soft reset the last host asked for is done before it is seen
+                        self._proc.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        pass
+                self._exiting = False
                 if self._proc is None or self._proc.poll() is not None:
                     self._stop_proc()
                     self._start()
@@ -98,6 +107,7 @@ class UnixMicroPython:
                 if not data:
                     return                       # the host closed the port; the board stays on
                 self.received += data
+                self._watch_controls(data)
                 os.write(self._master, data)
             if self._master in ready:
                 try:
@@ -111,6 +121,15 @@ class UnixMicroPython:
                     conn.sendall(data)
                 except OSError:
                     return                       # the host went away mid-reply
+
+    def _watch_controls(self, data: bytes) -> None:
+        for byte in data:
+            if byte == 0x01:
+                self._raw = True
+            elif byte == 0x02:
+                self._raw = False
+            elif byte == 0x04 and not self._raw:
+                self._exiting = True
 
     def close(self) -> None:
         self._stop.set()
