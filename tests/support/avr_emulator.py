@@ -19,6 +19,8 @@ from pathlib import Path
 
 from makerkit.protocol.intel_hex import parse_intel_hex
 
+from .locks import shared_step
+
 REPO = Path(__file__).resolve().parents[2]
 HARNESS = REPO / "tests" / "avr" / "harness"   # the C sources stay beside the AVR tests
 HARNESS_BUILD = HARNESS / "build"
@@ -50,19 +52,26 @@ def _make(directory: Path, *targets: str, timeout: float = 300) -> None:
 
 def build_harness() -> tuple[Path, Path]:
     """Build (or reuse) ``avrsim`` and Optiboot; returns their paths."""
-    _make(HARNESS)
+    with shared_step("avr-harness"):
+        _make(HARNESS)
     return HARNESS_BUILD / "avrsim", HARNESS_BUILD / "optiboot.hex"
 
 
 def build_firmware() -> Path:
     """Build (or reuse) makerkit's AVR firmware with the Makefile; returns the build folder."""
-    _make(FIRMWARE_DIR)
+    with shared_step("avr-firmware"):
+        _make(FIRMWARE_DIR)
     return FIRMWARE_DIR / "build"
 
 
 def standard_firmata_hex() -> Path:
     """The stock StandardFirmata build for the Uno from ``avrgirl-arduino@5.0.1``, fetched with
     ``npm pack`` when missing and checked against its known sha256."""
+    with shared_step("standard-firmata"):
+        return _standard_firmata_hex()
+
+
+def _standard_firmata_hex() -> Path:
     target = FIXTURES / "StandardFirmata.cpp.hex"
     if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == STANDARD_FIRMATA_SHA256:
         return target
