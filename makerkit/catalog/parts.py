@@ -29,6 +29,10 @@ class Part:
     feature: str | None = None     # firmware feature it needs (FirmwareInfo.supports)
     sim: str | None = None         # module under makerkit.sim.parts that simulates it
     wiring_check: str | None = None  # classmethod of the host class: check_wiring(kit, wired) -> faults
+    # how a lesson's wiring table tells this part from another of the same role: words in the part's
+    # (English) name or in its legs ("DHT22" in the name, an "AO" leg on an analog line sensor)
+    name_marks: tuple[str, ...] = ()
+    leg_marks: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -37,6 +41,14 @@ class Part:
     @property
     def lesson_role(self) -> str:
         return self.role or self.factory
+
+    def marked_in(self, name_en: str, legs: str) -> bool:
+        """Whether a wiring table's part (its English name, its legs' labels) names this variant; a
+        mark in capitals must match as written ("AO"), others in any case ("analog")."""
+        def found(mark: str, text: str) -> bool:
+            return mark in text if mark.isupper() else mark.lower() in text.lower()
+        return (any(found(m, name_en) for m in self.name_marks)
+                or any(found(m, legs) for m in self.leg_marks))
 
 
 PARTS: tuple[Part, ...] = (
@@ -51,7 +63,7 @@ PARTS: tuple[Part, ...] = (
     Part("LineSensor", "makerkit.device.line", "line_sensor", ("pin",), role="line", sim="line_sensor",
          wiring_check="check_wiring"),
     Part("AnalogLineSensor", "makerkit.device.line", "analog_line_sensor", ("pin",), role="line",
-         sim="line_sensor", wiring_check="check_wiring"),
+         sim="line_sensor", wiring_check="check_wiring", leg_marks=("AO", "analog")),
     Part("Servo", "makerkit.device.motion", "servo", ("pin",), sim="servo"),
     Part("Motor", "makerkit.device.motion", "motor", ("forward", "backward", "enable"), sim="motor"),
     Part("MotorDriver", "makerkit.device.drive", "motor_driver", ("left", "right"), role="motors",
@@ -61,7 +73,7 @@ PARTS: tuple[Part, ...] = (
     Part("DHT11", "makerkit.device.sensors", "dht11", ("pin",), role="dht", feature="dht", sim="dht",
          wiring_check="check_wiring"),
     Part("DHT22", "makerkit.device.sensors", "dht22", ("pin",), role="dht", feature="dht", sim="dht",
-         wiring_check="check_wiring"),
+         wiring_check="check_wiring", name_marks=("22", "AM2302")),
 )
 
 

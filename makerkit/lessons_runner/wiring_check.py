@@ -28,7 +28,7 @@ from ..errors import DisconnectedError, FeatureNotSupportedError, MakerkitError,
 from .findings import EXIT_WIRING_FAULT
 
 _BY_FACTORY = {p.factory: p for p in PARTS}
-_CHECKED_ROLES = ("dht", "button", "distance", "motors", "line", "light", "knob")
+_CHECKED = [p for p in PARTS if p.wiring_check]   # the parts that can check their own wires
 _ALIASES = {"bumper": "button"}   # a robot's bumper is a micro switch, wired and checked as a button
 
 
@@ -69,13 +69,10 @@ def _registry_part(key: str, name_en: str, legs: str) -> Part | None:
         candidate = _ALIASES.get(candidate, candidate)
         if candidate in _BY_FACTORY:
             return _BY_FACTORY[candidate]
-        if candidate in _CHECKED_ROLES:
-            kinds = [p for p in PARTS if p.lesson_role == candidate]
-            if candidate == "dht" and ("22" in name_en or "AM2302" in name_en.upper()):
-                return _BY_FACTORY["dht22"]
-            if candidate == "line" and ("AO" in legs or "analog" in legs.lower()):
-                return _BY_FACTORY["analog_line_sensor"]
-            return kinds[0]
+        kinds = [p for p in _CHECKED if p.lesson_role == candidate]
+        if kinds:       # the variant the table names, else the plain one (the first without marks)
+            marked = [p for p in kinds if p.marked_in(name_en, legs)]
+            return (marked or [p for p in kinds if not (p.name_marks or p.leg_marks)] or kinds)[0]
     return None
 
 
