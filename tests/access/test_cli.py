@@ -147,7 +147,11 @@ def test_no_password_in_any_output_log_or_file_but_the_allowed_ones(logins, tmp_
             assert secret not in done.stdout + done.stderr
         assert secret not in stderr_of_add
         assert secret not in repr(creds["kit-a"]) and secret not in str(creds["kit-a"])
-    mk("telemetry", "export", "--db", db, "--out", tmp_path / "export.csv", check=False)
+    exported = mk("telemetry", "export", "--db", db)                # to stdout, as a teacher saves it
+    assert exported.stdout.startswith("class,kit,seq,time,name,value,unit,student,group")
+    (tmp_path / "export.csv").write_text(exported.stdout, encoding="utf-8")
+    for secret in secrets:
+        assert secret not in exported.stdout + exported.stderr
     # every file the commands left: the portfolio, the broker's passwd/acl/conf, exports
     for path in pathlib.Path(tmp_path).rglob("*"):
         if path.is_file():

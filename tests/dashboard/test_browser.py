@@ -56,9 +56,16 @@ def test_class_view_shows_readings_live_and_offline_kits(dashboard, publisher, c
         _wait(page, '[data-kit="kit-01"]', "e.dataset.status === 'offline'", timeout=WAIT_MS)
         assert "offline" in _tile(page, "kit-01").locator(".status").inner_text()
 
-        for _ in range(30):                                  # a sparkline of several points
-            publisher.reading("kit-09", {"light": 0.5})
+        for value in (0.2, 0.4, 0.3, 0.5):                    # a sparkline point per half second at most
+            publisher.reading("kit-09", {"light": value})
+            time.sleep(0.6)
         _wait(page, '[data-kit="kit-09"] [data-reading="light"]', "e.textContent === '0.5'", timeout=2000)
+        # the tile's sparkline draws the readings: a polyline of several points at different heights
+        _wait(page, '[data-kit="kit-09"] [data-row="light"] svg.spark polyline',
+              "e.getAttribute('points').trim().split(' ').length >= 3", timeout=WAIT_MS)
+        points = _tile(page, "kit-09").locator('[data-row="light"] svg.spark polyline').get_attribute("points")
+        heights = {float(p.split(",")[1]) for p in points.split()}
+        assert len(heights) >= 2, points
         path = artifact("dashboard-class-view.png")
         page.screenshot(path=path, full_page=True)
         print(f"screenshot: {path}")

@@ -178,7 +178,7 @@ def test_deploy_to_the_virtual_kit_confirms_kit_id_and_info_reports_it(virtual_e
     assert again.identity["boot"] == result.identity["boot"] + 1
 
 
-def test_cli_deploy_without_secrets_in_output(virtual_esp32):
+def test_cli_deploy_without_secrets_in_output(virtual_esp32, tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "makerkit", "deploy", "--port", virtual_esp32.url, "--kit-id", "kit-09",
          "--class", "8c", "--wifi-ssid", "lab", "--broker", "mqtt://127.0.0.1:1883", "--username", "k9",
@@ -189,6 +189,9 @@ def test_cli_deploy_without_secrets_in_output(virtual_esp32):
     assert run.returncode == 0, run.stderr
     assert "kit-09" in run.stdout and "OK" in run.stdout
     assert WIFI_SECRET not in run.stdout + run.stderr and BROKER_SECRET not in run.stdout + run.stderr
+    # the hand-typed login reaches the kit: --username, the password from MAKERKIT_MQTT_PASSWORD
+    config = json.loads((tmp_path / "kitfs" / "makerkit.json").read_text(encoding="utf-8"))
+    assert (config["username"], config["password"], config["wifi_password"]) == ("k9", BROKER_SECRET, WIFI_SECRET)
     as_json = _cli("deploy", "--port", virtual_esp32.url, "--kit-id", "kit-09", "--class", "8c", "--json")
     assert as_json.returncode == 0, as_json.stderr
     summary = json.loads(as_json.stdout)
