@@ -21,6 +21,7 @@ exact simulated instants on a virtual one.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import threading
@@ -221,57 +222,43 @@ class FirmataClient:
                  resend: bytes | None = None, resend_every: float | None = None) -> Any:
         """Wait until ``predicate()`` is truthy and return its value, or ``None`` after ``timeout``
         seconds (simulated seconds on a virtual clock). ``resend`` is written again every
-        ``resend_every`` seconds while waiting. Raises stored errors at once."""
-        if self.on_reader_thread:
-            return self._wait_inline(predicate, timeout, resend, resend_every)
-        if self.virtual:
-            return self._wait_virtual(predicate, timeout, step, resend, resend_every)
-        deadline = time.monotonic() + timeout
-        resender = _Resender(self, resend, resend_every, time.monotonic())
-        with self._cond:
-            while True:
-                self.check()
-                result = predicate()
-                if result:
-                    return result
-                now = time.monotonic()
-                if now >= deadline:
-                    return None
-                resender.poll(now)
-                self._cond.wait(min(resender.until(deadline) - now, 0.5))
+        ``resend_every`` seconds while waiting. Raises stored errors at once.
 
-    def _wait_virtual(self, predicate, timeout, step, resend, resend_every):
-        """On a virtual clock: move time on a step and read what came, until done (time always moves,
-        so this always ends; an answer costs at least one step, as a round trip over a cable does)."""
-        start = self.clock.now()
-        deadline = start + timeout
-        resender = _Resender(self, resend, resend_every, start)
+        The one wait loop of the client. Only how it waits for news between two looks depends on who
+        reads the port: the reader thread (sleep until it notifies), nobody because this runs inside
+        one of its listeners (read here, bounded by wall time), or a virtual clock (move time on a
+        step and read what came: time always moves, so this always ends, and an answer costs at
+        least one step, as a round trip over a cable does)."""
+        if self.on_reader_thread:
+            now_of, eps, pause = time.monotonic, 0.0, self._pause_reading
+        elif self.virtual:
+            now_of, eps, pause = self.clock.now, EPSILON, functools.partial(self._pause_stepping, step)
+        else:
+            now_of, eps, pause = time.monotonic, 0.0, self._pause_listening
+        deadline = now_of() + timeout
+        resender = _Resender(self, resend, resend_every, deadline - timeout)
         while True:
             self.check()
             with self._lock:
                 result = predicate()
             if result:
                 return result
-            now = self.clock.now()
-            if now >= deadline - EPSILON:
+            now = now_of()
+            if now >= deadline - eps:
                 return None
-            resender.poll(now + EPSILON)
-            self.advance(min(step, deadline - now))
+            resender.poll(now + eps)
+            pause(predicate, now, deadline, resender.until(deadline))
 
-    def _wait_inline(self, predicate, timeout, resend, resend_every):
-        """Waiting from inside a listener: nobody else reads, so read here (bounded by wall time)."""
-        deadline = time.monotonic() + timeout
-        resender = _Resender(self, resend, resend_every, time.monotonic())
-        while True:
-            self.check()
-            result = predicate()
-            if result:
-                return result
-            now = time.monotonic()
-            if now >= deadline:
-                return None
-            resender.poll(now)
-            self._read_once(min(deadline - now, self._read_timeout))
+    def _pause_listening(self, predicate, now: float, deadline: float, until: float) -> None:
+        with self._cond:                       # looked at again under the lock: no news is missed
+            if not predicate():
+                self._cond.wait(min(until - now, 0.5))
+
+    def _pause_reading(self, predicate, now: float, deadline: float, until: float) -> None:
+        self._read_once(min(deadline - now, self._read_timeout))
+
+    def _pause_stepping(self, step: float, predicate, now: float, deadline: float, until: float) -> None:
+        self.advance(min(step, deadline - now))
 
     def request(self, data: bytes, *, expect: type | tuple, match: Callable[[Any], bool] | None = None,
                 timeout: float = 1.0, what: tuple[str, str] | None = None, resend_every: float | None = None,
