@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..catalog.boards import BoardProfile, load_board
+from ..resources import packaged_firmware_build
 
 CURRENT, OUTDATED, FOREIGN, UNKNOWN = "current", "outdated", "foreign", "unknown"
 _FW = re.compile(r"^(?P<name>\S+)\s+(?P<version>[^\s+]+)(?:\+(?P<build>[0-9a-z]+))?$")
@@ -33,10 +33,8 @@ class FirmwareState:
         return self.state in (OUTDATED, FOREIGN)
 
 
-@lru_cache(maxsize=1)
 def _build() -> str:
-    from .deploy import firmware_build
-    return firmware_build()
+    return packaged_firmware_build()
 
 
 def wanted_firmware(board: str | BoardProfile) -> str:

@@ -12,34 +12,9 @@ from typing import Optional
 
 from ..catalog.boards import BoardProfile
 from ..errors import FlashError, UsageError
-from ..resources import data_dir
+from ..resources import data_dir, firmware_build, firmware_files  # noqa: F401 (deploy's names)
 
 SECRET_KEYS = ("wifi_password", "password")
-
-def firmware_files() -> dict[str, bytes]:
-    """The firmware's files by board path: ``/mkfw/*.py`` and ``/main.py``."""
-    import mkfw
-    package = Path(mkfw.__file__).resolve().parent
-    files = {f"/mkfw/{p.name}": p.read_bytes() for p in sorted(package.glob("*.py"))}
-    main = data_dir("firmware") / "micropython" / "main.py"
-    if main.is_file():
-        files["/main.py"] = main.read_bytes()
-    else:
-        raise FlashError(en=f"makerkit cannot find the firmware's main.py ({main}).",
-                         zh=f"makerkit 找不到固件的 main.py（{main}）。",
-                         hint_en="Reinstall makerkit.", hint_zh="请重新安装 makerkit。")
-    return files
-
-
-def firmware_build(files: dict[str, bytes] | None = None) -> str:
-    """The build id of the firmware files (``/mkfw/*.py`` and ``/main.py``): the first 12 hex digits of
-    a SHA-256 over their paths and contents. Deploy writes it into the kit's config, so the kit reports
-    ``makerkit 1.0.0+BUILD`` and a kit whose files are older shows up as outdated."""
-    digest = hashlib.sha256()
-    for path, data in sorted((files or firmware_files()).items()):
-        digest.update(path.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
-    return digest.hexdigest()[:12]
-
 
 def board_profile_json(board: BoardProfile) -> bytes:
     from mkfw.profile import from_board

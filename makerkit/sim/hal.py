@@ -12,6 +12,7 @@ import json
 
 from mkfw.tls import CA_FILE, umqtt_client
 
+from ..resources import packaged_firmware_build
 from .fs import SimFs
 from .world import World
 
@@ -101,6 +102,10 @@ class SimHal:
         return value if isinstance(value, dict) else {}
 
     def load_config(self):
+        # a virtual kit no deploy has configured runs this makerkit's own firmware files: its build
+        if not self.fs.exists(CONFIG_PATH):
+            self._ssid = ""
+            return {"build": packaged_firmware_build()}
         config = self._load(CONFIG_PATH)
         self._ssid = config.get("wifi_ssid") or ""
         return config

@@ -27,3 +27,15 @@ def test_deploy_without_board_recognises_the_virtual_board(board, tmp_path):
     with serve(board, listen="127.0.0.1:0", fs_dir=tmp_path / "fs") as server:
         result = deploy(port=server.url, kit_id="kit-01", class_id="7a", timeout=15)
     assert result.board == board and result.confirmed
+
+
+@pytest.mark.parametrize("board", ["esp32", "mpython"])
+def test_a_fresh_virtual_kit_runs_this_makerkits_firmware_build(board, tmp_path):
+    """No deploy has configured it, so it runs the firmware files makerkit ships: it says their build
+    and is judged current (a lesson on it offers no firmware update)."""
+    import makerkit
+    from makerkit.flash.current import CURRENT, identity_firmware, judge, wanted_firmware
+    with serve(board, listen="127.0.0.1:0", fs_dir=tmp_path / "fs") as server:
+        with makerkit.connect(server.url, timeout=15) as kit:
+            running = identity_firmware(kit.identity.info)
+    assert running == wanted_firmware(board) and judge(board, running).state == CURRENT
