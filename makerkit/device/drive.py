@@ -8,6 +8,7 @@ from . import wiring
 from .base import Device, check_fraction
 from .inputs import DigitalInput
 from .motion import HBridge, check_speed
+from .source import SourceMixin, ValuesMixin
 
 
 def _channel(pins, side: str) -> tuple:
@@ -20,7 +21,7 @@ def _channel(pins, side: str) -> tuple:
     return tuple(pins) + (None,) * (3 - len(pins))
 
 
-class MotorDriver(Device):
+class MotorDriver(SourceMixin, ValuesMixin, Device):
     """Two DC motors on one driver board, as a two-wheeled robot has them.
 
     Wiring (L298N; TB6612 alike: AIN1/AIN2/PWMA and BIN1/BIN2/PWMB, STBY to 3.3-5 V): left motor on
@@ -90,6 +91,7 @@ class MotorDriver(Device):
         self._safe()
 
     def _safe(self) -> None:
+        self._stop_source()
         self._left.stop()
         self._right.stop()
 

@@ -6,6 +6,7 @@ from ..errors import NoAnswerError
 from ..protocol import firmata as fm
 from . import wiring
 from .base import Device, user_callback
+from .source import ValuesMixin
 
 FIRST_REPORT_TIMEOUT = 1.0   # seconds to wait for the first report of an input
 BUTTON_STEP = 0.005          # simulated seconds per step while waiting for a button
@@ -13,7 +14,7 @@ IDLE_CHECK = 0.3             # seconds a wiring check watches an input that nobo
 RAIL = 0.995                 # a reading at or above this fraction of full scale is stuck at the top rail
 
 
-class DigitalInput(Device):
+class DigitalInput(ValuesMixin, Device):
     """An input read as 0 or 1 from the kit's port reports, with ``when_activated`` callbacks and
     waits. ``active`` is the level that counts as active (0 for a button on the pull-up)."""
 
@@ -234,7 +235,7 @@ def _button_fix(kit, wire, pull_up: bool, flickers: bool) -> tuple[str, str]:
             "两根线可能接在按钮同一边的两只脚上（这两只脚本来就是连通的）：把其中一根线换到对角线上的那只脚。")
 
 
-class _AnalogInput(Device):
+class _AnalogInput(ValuesMixin, Device):
     def __init__(self, pin, *, kit=None):
         super().__init__(kit=kit)
         kit = self.kit

@@ -5,9 +5,10 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..protocol import firmata as fm
 from .base import Device, check_fraction
+from .source import SourceMixin, ValuesMixin
 
 
-class Servo(Device):
+class Servo(SourceMixin, Device):
     """A hobby servo (SG90, MG996R) turned to an angle from 0 to 180 degrees.
 
     Wiring: brown/black → GND, red → 5 V (a separate supply for big servos), orange/yellow → the pin.
@@ -57,7 +58,10 @@ class Servo(Device):
         self.kit.client.digital_write(self.pin_info.number, 0)
         self._angle = None
 
+    _source_target = "angle"      # servo.source = (180 * v for v in knob.values)
+
     def _safe(self) -> None:
+        self._stop_source()
         self.detach()
 
 
@@ -135,7 +139,7 @@ def check_speed(value, what_en: str = "The speed", what_zh: str = "速度") -> f
     return float(value)
 
 
-class Motor(Device):
+class Motor(SourceMixin, ValuesMixin, Device):
     """A DC motor on an H-bridge driver (L298N, L9110, TB6612).
 
     Wiring: ``forward`` pin → IN1, ``backward`` pin → IN2, optional ``enable`` (a PWM pin) → ENA
@@ -188,4 +192,5 @@ class Motor(Device):
         return self._bridge.value != 0
 
     def _safe(self) -> None:
+        self._stop_source()
         self._bridge.stop()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..protocol import firmata as fm
 from .base import Device, check_fraction
+from .source import SourceMixin, ValuesMixin
 
 PULSE_STEP = 0.02   # seconds between brightness steps of PWMLED.pulse (50 a second looks smooth)
 
 
-class _Switched(Device):
+class _Switched(SourceMixin, ValuesMixin, Device):
     """An output with a level from 0 to 1 that can blink in the background."""
 
     def __init__(self, *, kit=None):
@@ -97,6 +98,7 @@ class _Switched(Device):
         step(True, client.time())
 
     def _safe(self) -> None:
+        self._stop_source()
         self._stop_blink()
         self._write(0.0)
 
@@ -272,7 +274,17 @@ class Buzzer(_Switched):
         self._value = 0.0
         self._output(self.pin, 0.0)
 
+    @property
+    def value(self) -> int:
+        """1 while it sounds, else 0 (setting it turns it on or off)."""
+        return 1 if self._value else 0
+
+    @value.setter
+    def value(self, value) -> None:
+        self.on() if value else self.off()
+
     def _safe(self) -> None:
+        self._stop_source()
         self._stop_blink()
         self._set(0)
         self._value = 0.0
