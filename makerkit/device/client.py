@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 from ..errors import DeviceError, DisconnectedError, MakerkitError, NoAnswerError
 from ..protocol import firmata as fm
-from .waits import Capture as _Capture, Resender as _Resender, update_cache
+from .waits import CACHE_UPDATES, Capture as _Capture, Resender as _Resender
 
 READ_TIMEOUT = 0.05       # seconds: how long one blocking read waits (bounds shutdown and schedule latency)
 EPSILON = 1e-6            # seconds: the virtual clock's resolution
@@ -226,10 +226,11 @@ class FirmataClient:
 
         The one wait loop of the client. Only how it waits for news between two looks depends on who
         reads the port: the reader thread (sleep until it notifies), nobody because this runs inside
-        one of its listeners (read here, bounded by wall time), or a virtual clock (move time on a
+        one of its listeners or the client was never started (read here, bounded by wall time: a
+        short exchange such as a probe needs no thread, and none to stop), or a virtual clock (move time on a
         step and read what came: time always moves, so this always ends, and an answer costs at
         least one step, as a round trip over a cable does)."""
-        if self.on_reader_thread:
+        if self.on_reader_thread or not (self._started or self.virtual):
             now_of, eps, pause = time.monotonic, 0.0, self._pause_reading
         elif self.virtual:
             now_of, eps, pause = self.clock.now, EPSILON, functools.partial(self._pause_stepping, step)
@@ -426,9 +427,12 @@ class FirmataClient:
         if not events:
             return
         calls = []
+        cache, listeners = CACHE_UPDATES, self._listeners      # looked up once per read, not per event
         with self._cond:
             for event in events:
-                update_cache(self, event)
+                apply = cache.get(type(event))
+                if apply is not None:
+                    apply(self, event)
                 for capture in self._captures:
                     if capture.event is None and isinstance(event, capture.expect) and (
                             capture.match is None or capture.match(event)):
@@ -436,7 +440,8 @@ class FirmataClient:
                     elif capture.event is None and capture.mk_error is None and isinstance(event, fm.MkError) and (
                             capture.mk_cmd is None or event.info.get("cmd") == capture.mk_cmd):
                         capture.mk_error = event.info
-                calls += self._calls_for(event)
+                if listeners:
+                    calls += self._calls_for(event)
             self.events_received += len(events)
             self._cond.notify_all()
         for cb, event in calls:

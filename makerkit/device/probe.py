@@ -113,7 +113,8 @@ def probe(target: str | Transport, *, bauds: tuple[int, ...] = (115200, 57600),
 
 
 def _probe(transport: Transport, bauds, timeout: float, candidates, switch_on_garbage) -> ProbeResult:
-    """The handshake (``full=False``) on ``transport`` through a client that reads only while it runs."""
+    """The handshake (``full=False``) on ``transport`` through a client that reads only while it waits
+    (never started: no reader thread to start and stop, which cost a probe a whole read timeout)."""
     candidates = tuple(candidates) if candidates else None
     url = transport.url
     if url.lower().startswith(_NO_BAUD_SCHEMES) or not bauds:
@@ -121,7 +122,7 @@ def _probe(transport: Transport, bauds, timeout: float, candidates, switch_on_ga
     profiles = load_boards()
     if switch_on_garbage is None:   # AVR boards are silent while they boot (PROTOCOL.md §1)
         switch_on_garbage = bool(candidates) and all(c in profiles and profiles[c].boot_silent for c in candidates)
-    client = FirmataClient(transport).start()
+    client = FirmataClient(transport)
     try:
         result = handshake(client, timeout=timeout, bauds=tuple(bauds), full=False,
                            switch_on_garbage=switch_on_garbage and len(bauds) > 1,

@@ -37,7 +37,7 @@ class Resender:
 
 
 
-_CACHE = {
+CACHE_UPDATES = {   # event type -> how it updates the client's state cache (the latest of each kind)
     fm.AnalogReport: lambda c, e: c.analog.__setitem__(e.channel, e.value),
     fm.DigitalPortReport: lambda c, e: c.digital_ports.__setitem__(e.port, e.mask),
     fm.SonarReport: lambda c, e: c.sonar.__setitem__(e.trigger_pin, e.distance_cm),
@@ -55,9 +55,3 @@ _CACHE = {
     fm.Garbage: lambda c, e: setattr(c, "garbage_bytes", c.garbage_bytes + len(e.data)),
 }
 
-
-def update_cache(client, event) -> None:
-    """Record ``event`` in ``client``'s state cache (the latest of each kind)."""
-    apply = _CACHE.get(type(event))
-    if apply is not None:
-        apply(client, event)

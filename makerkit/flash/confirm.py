@@ -29,8 +29,8 @@ def confirm_identity(ser, port: str, timeout: float) -> dict:
             printed.extend(event.data)
     client.add_listener(firmata.Garbage, keep)
     try:
-        client.start()
-        result = handshake(client, timeout=timeout, full=False, board_known=lambda board: True)
+        result = handshake(client, timeout=timeout, full=False,       # read while it waits: no thread
+                           board_known=lambda board: True)
         if result.identity is not None:
             return dict(result.identity.info)
     except NoAnswerError:
