@@ -139,9 +139,12 @@ class Collector:
     def _other_instance(self, payload: bytes, retained: bool) -> None:
         """An online status of our id from another instance: two collectors with one id knock each other
         off the broker for ever. The one that started later stays off and says who the other is (so the
-        first one keeps running, as on one computer). A retained status counts only once we have been
-        knocked off ourselves: at our first start it may be what a crashed run left behind."""
-        if retained and self.mqtt.connect_count < 2:
+        first one keeps running, as on one computer). A status counts only once we have been knocked off
+        ourselves: on our first connection whatever comes was sent before we connected (the other one,
+        sharing our client id, cannot be connected at the same time), so it may be what a crashed run left
+        behind, retained, or a run stopped at once after it started, whose own "online" was still queued
+        in the persistent session we take over; a live other one knocks us off and is seen then."""
+        if self.mqtt.connect_count < 2:
             return
         try:
             doc = json.loads(payload)

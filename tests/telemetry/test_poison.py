@@ -340,3 +340,18 @@ def test_replay_requests_are_bounded_where_they_are_made():
     for first, last in [(0, 5), (5, 4), (1, 2 ** 64), (1, 1001), (2 ** 53, 2 ** 53)]:
         with pytest.raises(ValueError):
             tm.replay_payload(first, last)
+
+
+def test_a_collector_restarted_at_once_with_its_id_runs(broker, tmp_path):
+    """A run stopped right after it started leaves its own "online" status queued in the persistent
+    session; the next run with that id takes the session over and must not take it for another one."""
+    db = f"sqlite:///{tmp_path}/p.db"
+    quick = Collector(broker.url, db, collector_id="again", writer="thread").start()
+    quick.stop()
+    again = Collector(broker.url, db, collector_id="again").start()
+    try:
+        time.sleep(1.0)
+        assert again.mqtt.is_connected and not again.mqtt.taken_over
+        again.raise_if_failed()
+    finally:
+        again.stop()
