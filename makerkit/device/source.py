@@ -17,11 +17,14 @@ program's next call to the kit, as an error in a ``when_pressed`` callback is.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Iterator
 
 from ..errors import UsageError
 
 SOURCE_DELAY = 0.01   # seconds between two values of a source (gpiozero's default)
+MIN_STEP = 0.001      # seconds at least between two values: the clock must move between them (a virtual
+                      # clock would otherwise run step after step at one instant, and never move on)
 
 
 class ValuesMixin:
@@ -43,6 +46,7 @@ class SourceMixin:
 
     @property
     def source_delay(self) -> float:
+        """Seconds between two values of the source (0.01 unless set; 0 means every millisecond)."""
         return self._source_delay
 
     @source_delay.setter
@@ -71,27 +75,34 @@ class SourceMixin:
             except TypeError:
                 raise UsageError(en=f"A source is a part (a button, a knob...) or a list of values, not {value!r}.",
                                  zh=f"source 应该是一个元件（按钮、旋钮……）或者一串数值，而不是 {value!r}。") from None
-        self._source = value
-        self._source_step(value, values, self.kit.client.time())
+        with self._source_lock:
+            self._source = value
+            self._source_step(value, values, self.kit.client.time())
+
+    @property
+    def _source_lock(self):
+        """Held while a step takes and sets a value: ``source = None`` waits for a step under way (on
+        the reader thread of a real kit), so no value of the old source lands after it returns."""
+        return self.__dict__.setdefault("_source_lock_", threading.RLock())
 
     def _source_step(self, source, values: Iterator[Any], when: float) -> None:
-        if self.closed or self._source is not source:
-            return
-        try:
-            item = next(values)
-        except StopIteration:
-            self._source, self._source_handle = None, None
-            return
-        try:
-            setattr(self, self._source_target, item)
-        except BaseException:
-            self._source, self._source_handle = None, None
-            raise
-        client = self.kit.client
-        nxt = max(when + self._source_delay, client.time())
-        self._source_handle = client.call_at(nxt, lambda: self._source_step(source, values, nxt))
+        with self._source_lock:
+            if self.closed or self._source is not source:
+                return
+            try:
+                setattr(self, self._source_target, next(values))
+            except StopIteration:
+                self._source, self._source_handle = None, None
+                return
+            except BaseException:   # a value the part refuses, or the source itself failed
+                self._source, self._source_handle = None, None
+                raise
+            client = self.kit.client
+            nxt = max(when + self._source_delay, client.time() + MIN_STEP)
+            self._source_handle = client.call_at(nxt, lambda: self._source_step(source, values, nxt))
 
     def _stop_source(self) -> None:
-        if self._source_handle is not None:
-            self.kit.client.cancel(self._source_handle)
-        self._source, self._source_handle = None, None
+        with self._source_lock:
+            if self._source_handle is not None:
+                self.kit.client.cancel(self._source_handle)
+            self._source, self._source_handle = None, None

@@ -112,3 +112,49 @@ def test_a_source_on_the_real_clock():
             time.sleep(0.02)
         assert led.is_lit
     assert led.source is None                          # the kit closed: the source stopped with it
+
+
+def test_a_source_with_no_delay_still_lets_time_move():
+    """source_delay = 0 takes a value every millisecond: on the virtual clock a step at the very instant
+    of the last one would run for ever and simulated time would never move on (kit.sleep never returned)."""
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
+        led, taken = kit.led("D13"), []
+        led.source_delay = 0
+        led.source = (taken.append(kit.time()) or len(taken) % 2 for _ in iter(int, 1))
+        kit.sleep(0.05)
+        led.source = None
+        assert 45 <= len(taken) <= 52 and len(set(taken)) == len(taken)   # one a millisecond, each at its own time
+
+
+def test_a_source_that_fails_is_said_and_stops():
+    with makerkit.connect("sim://uno", clock="virtual") as kit:
+        led = kit.led("D13")
+        led.source = (1 // x for x in (1, 0))            # the second value cannot be made
+        with pytest.raises(ZeroDivisionError):
+            kit.sleep(0.1)
+        assert led.source is None and led.is_lit
+
+
+def test_source_none_waits_for_a_step_under_way():
+    """On a real clock the steps run on the kit's reader thread: once ``source = None`` has returned, no
+    value of the old source is set any more (here the step is held inside the source until after it)."""
+    import threading
+    entered, go = threading.Event(), threading.Event()
+
+    def slow():
+        yield 0                                        # the first value, taken at once
+        entered.set()
+        go.wait(5)
+        yield 1                                        # taken while the program stops the source
+
+    with makerkit.connect("sim://uno") as kit:
+        led = kit.led("D13")
+        led.source = slow()
+        assert entered.wait(5)                         # the reader thread is inside the second step
+        stopper = threading.Thread(target=lambda: (setattr(led, "source", None), led.off()))
+        stopper.start()
+        stopper.join(0.2)                              # the stopper's turn (it waits there for the step)
+        go.set()
+        stopper.join(5)
+        kit.sleep(0.1)                                 # (time for a step that went on regardless to show)
+        assert not stopper.is_alive() and led.source is None and not led.is_lit
