@@ -297,6 +297,7 @@ def test_the_class_view_is_readable_on_a_projector(dashboard, publisher, chromiu
         wait_until(lambda: dashboard.state.tiles.get("7a/kit-40"), 10, what="the class on the dashboard")
         for n in range(1, 41):
             publisher.reading(f"kit-{n:02d}", {"temperature": 20 + n / 10 + (step % 3) / 2})
+        publisher.reading("kit-07", {"count": 1796979622187.25})     # a long number must stay in its tile
         time.sleep(0.5)
     for lang, width, height in (("en", 1920, 1080), ("zh", 1920, 1080), ("en", 1280, 800), ("zh", 1280, 800)):
         page = _page(chromium, viewport={"width": width, "height": height})
@@ -309,6 +310,12 @@ def test_the_class_view_is_readable_on_a_projector(dashboard, publisher, chromiu
                                   ".getBoundingClientRect(), t = document.querySelector('[data-kit=\"kit-16\"]')"
                                   ".getBoundingClientRect(); return c.width > 20 && c.right <= t.right; })()")
             assert shown, "the tile's checker outcome is cut off"
+            inside = page.evaluate("(() => { const v = document.querySelector('[data-kit=\"kit-07\"] [data-reading=\"count\"]')"
+                                   ".getBoundingClientRect(), t = document.querySelector('[data-kit=\"kit-07\"]')"
+                                   ".getBoundingClientRect(), e = document.querySelector('[data-kit=\"kit-07\"] [data-reading=\"count\"]');"
+                                   " return v.width > 20 && v.right <= t.right && (e.scrollWidth <= e.clientWidth"
+                                   " || getComputedStyle(e).overflowX === 'hidden'); })()")
+            assert inside, "a long reading runs out of its tile"
             lowest = page.evaluate("Math.max(...[...document.querySelectorAll('.tile')].map(t => t.getBoundingClientRect().bottom))")
             page.screenshot(path=artifact(f"dashboard-projector-{lang}-{width}.png"))
         finally:
