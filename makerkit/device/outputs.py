@@ -56,6 +56,15 @@ class _Switched(SourceMixin, ValuesMixin, Device):
         """True while on (the same as ``is_lit``, as in gpiozero)."""
         return self._value > 0
 
+    @property
+    def value(self):
+        """1 while on, else 0 (setting it turns the part on or off); a PWMLED's is its brightness."""
+        return 1 if self._value else 0
+
+    @value.setter
+    def value(self, value) -> None:
+        self.on() if value else self.off()
+
     def _cycle(self, on_time, off_time, n, background, on_value=1.0) -> None:
         self._check()
         self._stop_blink()
@@ -128,14 +137,6 @@ class LED(_Switched):
               background: bool = True) -> None:
         """Blink ``n`` times (for ever when None); in the background unless ``background=False``."""
         self._cycle(on_time, off_time, n, background)
-
-    @property
-    def value(self) -> int:
-        return 1 if self._value else 0
-
-    @value.setter
-    def value(self, value) -> None:
-        self.on() if value else self.off()
 
 
 class PWMLED(_Switched):
@@ -273,15 +274,6 @@ class Buzzer(_Switched):
         self._toning = False
         self._value = 0.0
         self._output(self.pin, 0.0)
-
-    @property
-    def value(self) -> int:
-        """1 while it sounds, else 0 (setting it turns it on or off)."""
-        return 1 if self._value else 0
-
-    @value.setter
-    def value(self, value) -> None:
-        self.on() if value else self.off()
 
     def _safe(self) -> None:
         self._stop_source()
