@@ -35,7 +35,7 @@ class Client:
             self.got.append((msg.topic, msg.payload))
             self.cond.notify_all()
 
-    def start(self, timeout: float = 10.0) -> "Client":
+    def start(self, timeout: float = 30.0) -> "Client":
         self.conn.start(timeout)
         return self
 
@@ -151,7 +151,7 @@ def test_oversize_message_is_not_delivered(class_broker, clients):
     collector = clients("collector", [f"{T}/+/telemetry"])
     cred = class_broker.creds["kit-a"]
     kit_a = MqttConnection(class_broker.url, "t-kit-a-311", username=cred.username, password=cred.password,
-                           protocol="3.1.1").start(10)
+                           protocol="3.1.1").start(30)
     try:
         big = json.dumps({"v": 1, "junk": "x" * 20000}).encode()
         kit_a._client.publish(f"{T}/kit-a/telemetry", big, qos=1)      # past makerkit's own refusal, as a foreign kit
