@@ -118,7 +118,8 @@ def _start_dashboard(broker, db, port, workdir):
     return proc, log
 
 
-def _report(args, lat, rss, heap, cpu_s, wall, sent):
+def _report(args, lat, rss, heap, cpu_s, wall, sent, last_minute):
+    last_minute = sorted(last_minute)
     lat.sort()
 
     def q(p):
@@ -134,7 +135,8 @@ def _report(args, lat, rss, heap, cpu_s, wall, sent):
           f"({heap['end'] - heap['m1']:+.2f} MB)")
     print(f"server CPU: {cpu_s:.1f} s in {wall:.0f} s = {100 * cpu_s / wall:.1f} % of a core, "
           f"{100 * cpu_s / wall / args.kits:.2f} % per kit")
-    print(f"latency median of the last minute: {statistics.median(lat[-1000:]) if lat else 0:.0f} ms")
+    print(f"latency median of the last minute: {statistics.median(last_minute) if last_minute else 0:.0f} ms "
+          f"({len(last_minute)} updates)")
 
 
 def main() -> None:
@@ -167,6 +169,7 @@ def main() -> None:
             first_mark = min(60.0, total / 3)
             lat: list[float] = []
             rss, heap = {"start": rss0}, {}
+            tail_from = None                            # where in lat the last minute begins
             while time.monotonic() - started < total:
                 page.wait_for_timeout(5000)
                 lat += page.evaluate("() => window.__lat.splice(0)")
@@ -174,14 +177,18 @@ def main() -> None:
                     rss["m1"] = _proc_stat(proc.pid)[1]
                     heap["m1"] = _heap_after_gc(cdp)
                     lat = []                            # minute 1 on: the steady state
+                    tail_from = None
+                if tail_from is None and time.monotonic() - started >= total - 60:
+                    tail_from = len(lat)
                 print(f"  {time.monotonic() - started:5.0f} s  sent {kits.sent}  updates {len(lat)}", flush=True)
             cpu1, rss["end"] = _proc_stat(proc.pid)
             wall = time.monotonic() - started
             heap["end"] = _heap_after_gc(cdp)
             lat += page.evaluate("() => window.__lat.splice(0)")
+            last_minute = lat[tail_from or 0:]
             page.screenshot(path=os.path.join(work, "bench-class-view.png"))
             browser.close()
-        _report(args, lat, rss, heap, cpu1 - cpu0, wall, kits.sent)
+        _report(args, lat, rss, heap, cpu1 - cpu0, wall, kits.sent, last_minute)
         print(f"screenshot and logs: {work}")
     finally:
         if kits is not None:
