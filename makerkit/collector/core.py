@@ -109,7 +109,7 @@ class Collector:
 
     def _on_receive(self, item: tuple) -> None:      # paho's network thread: as little as possible
         if item[0] == self._status_topic:
-            self._other_instance(item[1], item[6])
+            self._other_instance(item[1])
         inbox = self._inbox
         inbox.append(item)
         size = len(inbox)
@@ -136,7 +136,7 @@ class Collector:
         return tm.status_payload("online", instance=self.instance_id, started=self.started_at,
                                  host=socket.gethostname()[:64], pid=os.getpid())
 
-    def _other_instance(self, payload: bytes, retained: bool) -> None:
+    def _other_instance(self, payload: bytes) -> None:
         """An online status of our id from another instance: two collectors with one id knock each other
         off the broker for ever. The one that started later stays off and says who the other is (so the
         first one keeps running, as on one computer). A status counts only once we have been knocked off

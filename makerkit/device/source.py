@@ -83,7 +83,10 @@ class SourceMixin:
     def _source_lock(self):
         """Held while a step takes and sets a value: ``source = None`` waits for a step under way (on
         the reader thread of a real kit), so no value of the old source lands after it returns."""
-        return self.__dict__.setdefault("_source_lock_", threading.RLock())
+        lock = self.__dict__.get("_source_lock_")
+        if lock is None:                 # made once per part (a part's __init__ knows nothing of sources)
+            lock = self.__dict__.setdefault("_source_lock_", threading.RLock())
+        return lock
 
     def _source_step(self, source, values: Iterator[Any], when: float) -> None:
         with self._source_lock:

@@ -33,17 +33,13 @@ class FirmwareState:
         return self.state in (OUTDATED, FOREIGN)
 
 
-def _build() -> str:
-    return packaged_firmware_build()
-
-
 def wanted_firmware(board: str | BoardProfile) -> str:
     """What this makerkit installs on the board: ``makerkit 1.0.0+BUILD`` (MicroPython boards) or
     ``makerkit 1.0.0`` (boards flashed with makerkit's image)."""
     from mkfw import wire
     profile = load_board(board)
     text = f"{wire.FIRMWARE_NAME} {wire.FIRMWARE_VERSION}"
-    return f"{text}+{_build()}" if profile.install == "deploy" else text
+    return f"{text}+{packaged_firmware_build()}" if profile.install == "deploy" else text
 
 
 def judge(board: str | BoardProfile | None, running: str | None) -> FirmwareState:

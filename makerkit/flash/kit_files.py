@@ -5,14 +5,12 @@ out of every message."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 from typing import Optional
 
 from ..catalog.boards import BoardProfile
-from ..errors import FlashError, UsageError
-from ..resources import data_dir, firmware_build, firmware_files  # noqa: F401 (deploy's names)
+from ..errors import UsageError
+from ..resources import firmware_build, firmware_files  # noqa: F401 (deploy's names)
 
 SECRET_KEYS = ("wifi_password", "password")
 
